@@ -1,0 +1,12 @@
+"""ntm_minimal: a small, tested Neural Turing Machine (Graves, Wayne & Danihelka, 2014).
+
+Modules follow the paper: :mod:`~ntm_minimal.memory` (Eq. 2-4), :mod:`~ntm_minimal.addressing`
+(Eq. 5-9), :mod:`~ntm_minimal.heads`, :mod:`~ntm_minimal.controllers` and
+:mod:`~ntm_minimal.model` (the NTM itself).
+"""
+from . import addressing, memory
+from .device import pick_device
+from .model import NTM, NTMState, Trace
+
+__version__ = "0.1.0"
+__all__ = ["NTM", "NTMState", "Trace", "addressing", "memory", "pick_device", "__version__"]

@@ -1,0 +1,223 @@
+"""Addressing: where the heads look. Content addressing (Eq. 5-6), interpolation (Eq. 7),
+convolutional shift (Eq. 8) and sharpening (Eq. 9), and the whole pipeline in the paper's order.
+
+Shapes: the memory is ``[B, N, M]``. Per-head tensors share the leading dims ``[B, *H]`` (``H``
+may be absent): a key is ``[B, *H, M]``, a weighting ``[B, *H, N]``, a scalar per head (β, g, γ)
+``[B, *H, 1]`` and a shift distribution ``[B, *H, 2k+1]``. Each public function checks its
+arguments and calls an unchecked kernel (``_shift``...) that the model uses in its inner loop.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+from .validation import check_batch, check_last, check_memory, check_range, check_tensor
+
+#: Smallest norm product in the cosine (Eq. 6), so an all-zero key or memory row gives 0, not NaN.
+COSINE_EPS = 1e-8
+#: Floor on weights before the log in sharpening (Eq. 9), so ``0 ** gamma`` has a finite gradient.
+SHARPEN_FLOOR = 1e-20
+
+
+def _cosine_similarity(key: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+    b, n, m = memory.shape
+    k = key.reshape(b, -1, m)
+    dots = torch.bmm(k, memory.transpose(1, 2))  # [B, h, N]
+    norms = torch.linalg.vector_norm(k, dim=-1, keepdim=True) * torch.linalg.vector_norm(memory, dim=-1).unsqueeze(1)
+    return (dots / norms.clamp_min(COSINE_EPS)).reshape(*key.shape[:-1], n)
+
+
+def _content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+    # softmax subtracts the row maximum, so even beta = 1e4 cannot overflow exp.
+    return torch.softmax(beta * _cosine_similarity(key, memory), dim=-1)
+
+
+def _interpolate(w_content: torch.Tensor, w_prev: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    return g * w_content + (1 - g) * w_prev
+
+
+def shift_indices(n: int, k: int, device: torch.device | None = None) -> torch.Tensor:
+    """``[2k+1, N]`` indices ``(i - o) mod N`` for offsets ``o = -k..k``: row ``j`` of ``w[..., idx]``
+    is ``w`` rolled by offset ``j - k``."""
+    offsets = torch.arange(-k, k + 1, device=device).unsqueeze(1)
+    return (torch.arange(n, device=device).unsqueeze(0) - offsets) % n
+
+
+def _shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    k = s.shape[-1] // 2
+    rolled = w[..., shift_indices(w.shape[-1], k, w.device)]  # [..., 2k+1, N], one gather
+    return (s.unsqueeze(-2) @ rolled).squeeze(-2)
+
+
+def _sharpen(w: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+    # w^γ / Σ w^γ == softmax(γ log w): the log form never divides by a zero sum and never
+    # overflows for large γ; the floor keeps log(0) finite.
+    return torch.softmax(gamma * torch.log(w.clamp_min(SHARPEN_FLOOR)), dim=-1)
+
+
+class AddressingStages(NamedTuple):
+    """The weighting after each step of the pipeline, all ``[B, *H, N]``."""
+
+    content: torch.Tensor  # w^c, Eq. 5
+    gated: torch.Tensor  # w^g, Eq. 7
+    shifted: torch.Tensor  # w~, Eq. 8
+    sharpened: torch.Tensor  # w, Eq. 9
+
+
+def _address_stages(key, beta, g, s, gamma, w_prev, memory) -> AddressingStages:
+    content = _content_weighting(key, beta, memory)
+    gated = _interpolate(content, w_prev, g)
+    shifted = _shift(gated, s)
+    return AddressingStages(content, gated, shifted, _sharpen(shifted, gamma))
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _lead(x: torch.Tensor) -> tuple[int, ...]:
+    return tuple(x.shape[:-1])
+
+
+def _check_key(key: object, memory: object) -> tuple[int, ...]:
+    b, n, m = check_memory(memory)
+    check_last("key", key, m, "M")
+    check_batch("key", key, b, f"[B, ..., M={m}]")
+    return _lead(key)
+
+
+def _check_scalar(name: str, x: object, lead: tuple[int, ...], low: float | None = None, high: float | None = None) -> None:
+    check_last(name, x, 1, "1", lead=lead)
+    check_range(name, x, low, high)
+
+
+def _check_shift(s: object, lead: tuple[int, ...], n: int) -> None:
+    expected = "[" + ", ".join(map(str, lead)) + ", 2k+1]"
+    check_tensor("s", s, expected)
+    if tuple(s.shape[:-1]) != lead:
+        raise ValueError(f"s: expected shape {expected}, got {list(s.shape)}")
+    width = s.shape[-1]
+    if width % 2 == 0:
+        raise ValueError(f"s: expected shape [..., 2k+1] (an odd number of offsets -k..k), got last dim {width}")
+    if width > n:
+        raise ValueError(f"s: a shift over {width} offsets is wider than the memory (N={n}); need 2k+1 <= N")
+    check_range("s", s, 0.0)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def cosine_similarity(key: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+    """Cosine similarity between a key and every memory row (Eq. 6).
+
+    ``K[u, v] = u . v / (||u|| ||v||)``; the denominator is floored at ``COSINE_EPS`` so a zero key
+    or an all-zero row scores 0 instead of NaN.
+
+    Args:
+        key: ``[B, M]`` or ``[B, *H, M]``.
+        memory: ``[B, N, M]``.
+
+    Returns:
+        ``[B, N]`` or ``[B, *H, N]``, values in ``[-1, 1]``.
+    """
+    _check_key(key, memory)
+    return _cosine_similarity(key, memory)
+
+
+def content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+    """Content addressing (Eq. 5): ``w^c(i) = softmax_i(beta * K[key, M(i)])``.
+
+    Args:
+        key: ``[B, *H, M]``.
+        beta: ``[B, *H, 1]``, key strength ``>= 0``; large β focuses on the best match.
+        memory: ``[B, N, M]``.
+
+    Returns:
+        ``[B, *H, N]``, a weighting (non-negative, sums to 1), finite for any finite β.
+    """
+    lead = _check_key(key, memory)
+    _check_scalar("beta", beta, lead, low=0.0)
+    return _content_weighting(key, beta, memory)
+
+
+def interpolate(w_content: torch.Tensor, w_prev: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """Interpolation gate (Eq. 7): ``w^g = g w^c + (1 - g) w_{t-1}``.
+
+    Args:
+        w_content: ``[..., N]``, the content weighting of this step.
+        w_prev: ``[..., N]``, the head's weighting from the previous step.
+        g: ``[..., 1]``, gate in ``[0, 1]``: 1 takes the content weighting, 0 keeps the old one.
+
+    Returns:
+        ``[..., N]``, a weighting.
+    """
+    check_tensor("w_content", w_content, "[..., N]")
+    check_last("w_prev", w_prev, w_content.shape[-1], "N", lead=_lead(w_content))
+    _check_scalar("g", g, _lead(w_content), 0.0, 1.0)
+    return _interpolate(w_content, w_prev, g)
+
+
+def shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    """Convolutional shift (Eq. 8): ``w~(i) = sum_j w(j) s(i - j)``, indices modulo ``N``.
+
+    ``s[..., j]`` is the weight of offset ``o = j - k``, so index ``k`` means "stay" and offset
+    ``+1`` moves the focus from row ``i`` to row ``i + 1`` (wrapping around the end).
+
+    Args:
+        w: ``[..., N]``, the gated weighting.
+        s: ``[..., 2k+1]``, a distribution over offsets ``-k..k`` with ``2k + 1 <= N``.
+
+    Returns:
+        ``[..., N]``; a convex mix of rotations of ``w``, so still a weighting.
+    """
+    check_tensor("w", w, "[..., N]")
+    _check_shift(s, _lead(w), w.shape[-1])
+    return _shift(w, s)
+
+
+def sharpen(w: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+    """Sharpening (Eq. 9): ``w(i) = w~(i)^gamma / sum_j w~(j)^gamma``.
+
+    Computed as ``softmax(gamma * log w~)``, with ``w~`` floored at ``SHARPEN_FLOOR``, which is the
+    same quantity but cannot divide by zero (all-zero ``w~`` gives the uniform weighting) and stays
+    finite for large γ.
+
+    Args:
+        w: ``[..., N]``, the shifted weighting.
+        gamma: ``[..., 1]``, ``>= 1``.
+
+    Returns:
+        ``[..., N]``, a weighting at least as peaked as ``w``.
+    """
+    check_tensor("w", w, "[..., N]")
+    _check_scalar("gamma", gamma, _lead(w), low=1.0)
+    check_range("w", w, 0.0)
+    return _sharpen(w, gamma)
+
+
+def address_stages(key, beta, g, s, gamma, w_prev, memory) -> AddressingStages:
+    """The addressing pipeline of Fig. 2 (Eq. 5, 7, 8, 9 in turn), returning every stage.
+
+    Args:
+        key: ``[B, *H, M]``; beta, g, gamma: ``[B, *H, 1]``; s: ``[B, *H, 2k+1]``;
+        w_prev: ``[B, *H, N]``; memory: ``[B, N, M]``.
+
+    Returns:
+        :class:`AddressingStages` of four ``[B, *H, N]`` weightings.
+    """
+    lead = _check_key(key, memory)
+    n = memory.shape[1]
+    _check_scalar("beta", beta, lead, low=0.0)
+    _check_scalar("g", g, lead, 0.0, 1.0)
+    _check_shift(s, lead, n)
+    _check_scalar("gamma", gamma, lead, low=1.0)
+    check_last("w_prev", w_prev, n, "N", lead=lead)
+    return _address_stages(key, beta, g, s, gamma, w_prev, memory)
+
+
+def address(key, beta, g, s, gamma, w_prev, memory) -> torch.Tensor:
+    """The full addressing of one head step (Eq. 5-9): content, interpolate, shift, sharpen.
+
+    Same arguments as :func:`address_stages`; returns the final weighting ``w_t`` ``[B, *H, N]``.
+    """
+    return address_stages(key, beta, g, s, gamma, w_prev, memory).sharpened

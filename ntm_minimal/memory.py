@@ -1,0 +1,112 @@
+"""Reading and writing the memory matrix: Eq. 2 (read), Eq. 3 (erase) and Eq. 4 (add).
+
+Shapes: the memory is ``[B, N, M]`` (batch, rows, row width). A weighting is ``[B, N]`` for one
+head or ``[B, H, N]`` (any number of head dimensions after the batch) for several. Each public
+function checks its arguments and calls an unchecked kernel (``_read``...) that the model uses.
+"""
+from __future__ import annotations
+
+import torch
+
+from .validation import check_batch, check_last, check_memory, check_range
+
+
+def _heads_first(w: torch.Tensor) -> torch.Tensor:
+    """View a weighting ``[B, *H, N]`` as ``[B, h, N]`` with all head dims flattened into ``h``."""
+    return w.reshape(w.shape[0], -1, w.shape[-1])
+
+
+def _read(memory: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    r = torch.bmm(_heads_first(w), memory)  # [B, h, N] @ [B, N, M] -> [B, h, M]
+    return r.reshape(*w.shape[:-1], memory.shape[-1])
+
+
+def _erase(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
+    w = _heads_first(w)
+    e = e.reshape(w.shape[0], w.shape[1], -1)
+    # One factor (1 - w_i e) per head; several heads multiply (the paper's rule, section 3.2).
+    keep = 1 - w.unsqueeze(-1) * e.unsqueeze(-2)  # [B, h, N, M]
+    return memory * keep.prod(dim=1)
+
+
+def _add(memory: torch.Tensor, w: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    w = _heads_first(w)
+    a = a.reshape(w.shape[0], w.shape[1], -1)
+    return memory + torch.bmm(w.transpose(1, 2), a)  # sum over heads of the outer products w_h a_h^T
+
+
+def _write(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    return _add(_erase(memory, w, e), w, a)
+
+
+def _check_weighting(w: object, memory: torch.Tensor, name: str = "w") -> torch.Tensor:
+    b, n, _ = check_memory(memory)
+    check_last(name, w, n, "N")
+    check_batch(name, w, b, f"[B, ..., N={n}]")
+    return w
+
+
+def _check_vector(name: str, v: object, w: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+    """A per-head vector (erase or add) must be ``[*w.shape[:-1], M]``."""
+    return check_last(name, v, memory.shape[-1], "M", lead=tuple(w.shape[:-1]))
+
+
+def read(memory: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """Read from memory with weighting ``w`` (Eq. 2): ``r = sum_i w(i) M(i)``.
+
+    Args:
+        memory: ``[B, N, M]``.
+        w: ``[B, N]`` or ``[B, *H, N]``; each weighting should be non-negative and sum to 1.
+
+    Returns:
+        ``[B, M]`` or ``[B, *H, M]``: one read vector per head, a convex mix of memory rows.
+    """
+    return _read(memory, _check_weighting(w, memory))
+
+
+def erase(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
+    """Erase (Eq. 3): ``M~(i) = M(i) * (1 - w(i) e)``, elementwise in the row.
+
+    Args:
+        memory: ``[B, N, M]``.
+        w: ``[B, N]`` or ``[B, *H, N]``, the write weighting(s).
+        e: ``[B, M]`` or ``[B, *H, M]``, erase vector(s) with entries in ``[0, 1]``.
+
+    Returns:
+        ``[B, N, M]``. With several heads the factors ``(1 - w_h(i) e_h)`` of all heads multiply, so
+        the order of heads does not matter (the paper, section 3.2).
+    """
+    _check_weighting(w, memory)
+    _check_vector("e", e, w, memory)
+    check_range("e", e, 0.0, 1.0)
+    return _erase(memory, w, e)
+
+
+def add(memory: torch.Tensor, w: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """Add (Eq. 4): ``M(i) = M~(i) + w(i) a``.
+
+    Args:
+        memory: ``[B, N, M]``, usually the erased memory from :func:`erase`.
+        w: ``[B, N]`` or ``[B, *H, N]``.
+        a: ``[B, M]`` or ``[B, *H, M]``, add vector(s).
+
+    Returns:
+        ``[B, N, M]``. With several heads the adds of all heads sum (order-free).
+    """
+    _check_weighting(w, memory)
+    _check_vector("a", a, w, memory)
+    return _add(memory, w, a)
+
+
+def write(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """One write (Eq. 3 then Eq. 4): erase with ``e``, then add ``a``, both at weighting ``w``.
+
+    With several write heads (``w`` ``[B, H, N]``) the paper's rule applies: all heads' erases are
+    applied first (their factors multiply), then all heads' adds are summed in. Shapes as in
+    :func:`erase` and :func:`add`; returns the new memory ``[B, N, M]``.
+    """
+    _check_weighting(w, memory)
+    _check_vector("e", e, w, memory)
+    _check_vector("a", a, w, memory)
+    check_range("e", e, 0.0, 1.0)
+    return _write(memory, w, e, a)
