@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from .validation import check_batch, check_last, check_memory, check_range
+from .validation import check_last, check_memory, check_range, check_tensor
 
 
 def _heads_first(w: torch.Tensor) -> torch.Tensor:
@@ -41,8 +41,10 @@ def _write(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor, a: torch.Tens
 
 def _check_weighting(w: object, memory: torch.Tensor, name: str = "w") -> torch.Tensor:
     b, n, _ = check_memory(memory)
-    check_last(name, w, n, "N")
-    check_batch(name, w, b, f"[B, ..., N={n}]")
+    expected = f"[B={b}, ..., N={n}] (B and N from memory {list(memory.shape)})"
+    check_tensor(name, w, expected)
+    if w.dim() < 2 or w.shape[0] != b or w.shape[-1] != n:
+        raise ValueError(f"{name}: expected shape {expected}, got {list(w.shape)}")
     return w
 
 

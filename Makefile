@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine (README, Quick start):
+#   make book   build the book into _build/html
+#   make test   unit tests + every notebook under nbval + a strict book build
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# One thread per process: tests run two notebooks at once on two cores, and checked notebook
+# outputs are produced under the same setting.
+export OMP_NUM_THREADS ?= 1
+export PYTHONHASHSEED := 0
+export MPLBACKEND := agg
+
+NB_DIRS := notebooks exercises solutions
+PYTEST_NB := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: book test unit nbval notebooks bench clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+book: $(VENV)/.installed
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+test: $(VENV)/.installed book
+	$(PY) -m pytest tests $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest tests -q
+
+nbval: $(VENV)/.installed
+	$(PY) -m pytest $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
+
+# Regenerate and execute notebooks from nbsrc/ (all, or NAMES="01_memory 02_writing").
+notebooks: $(VENV)/.installed
+	$(PY) tools/notebooks.py build $(NAMES)
+
+bench: $(VENV)/.installed
+	$(PY) bench/step.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,5 @@
+"""Plotting for the course: one style (:mod:`.style`), addressing pictures (:mod:`.addressing`)
+and task/training pictures (:mod:`.tasks`)."""
+from .addressing import *  # noqa: F401,F403
+from .style import COLORS, MEMORY_CMAP, WEIGHT_CMAP, plot_memory, plot_weighting, plot_weightings_over_time, use_style  # noqa: F401
+from .tasks import *  # noqa: F401,F403
