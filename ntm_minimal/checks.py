@@ -1,0 +1,224 @@
+"""Automatic checks for the exercises: compare a reader's function with the package's.
+
+Each ``check_*`` function calls the reader's function on random and edge-case inputs, compares
+every result with the reference implementation in :mod:`ntm_minimal`, and either prints a short
+success line or raises :class:`CheckFailed` naming the case, the expected and the actual result.
+
+    >>> from ntm_minimal import checks
+    >>> checks.check_read(my_read)          # doctest: +SKIP
+    ✓ read (Eq. 2): 7 cases match ntm_minimal.memory.read
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, NamedTuple
+
+import torch
+
+from . import addressing, memory
+
+__all__ = ["CheckFailed", "check_read", "check_erase", "check_add", "check_write", "check_cosine_similarity",
+           "check_content_weighting", "check_interpolate", "check_shift", "check_sharpen", "check_address"]
+
+
+class CheckFailed(AssertionError):
+    """A reader's function disagrees with the reference on some input."""
+
+
+class Case(NamedTuple):
+    description: str
+    args: dict[str, torch.Tensor]
+
+
+def _gen(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _weighting(g, *shape) -> torch.Tensor:
+    return torch.softmax(3 * torch.randn(*shape, generator=g, dtype=torch.float64), dim=-1)
+
+
+def _unit(g, *shape) -> torch.Tensor:
+    return torch.rand(*shape, generator=g, dtype=torch.float64)
+
+
+def _one_hot(index: int, *shape) -> torch.Tensor:
+    w = torch.zeros(*shape, dtype=torch.float64)
+    w[..., index] = 1.0
+    return w
+
+
+def _fmt(x: torch.Tensor) -> str:
+    return "tensor" + str(list(x.shape)) + ("\n" + str(x.detach()) if x.numel() <= 24 else "")
+
+
+def _compare(name: str, case: Case, got: object, want: torch.Tensor, atol: float) -> None:
+    where = f"{name}, case '{case.description}'"
+    inputs = ", ".join(f"{k} {list(v.shape)}" for k, v in case.args.items())
+    if not isinstance(got, torch.Tensor):
+        raise CheckFailed(f"{where}: expected a torch.Tensor, got {type(got).__name__} (inputs: {inputs})")
+    if got.shape != want.shape:
+        raise CheckFailed(f"{where}: expected shape {list(want.shape)}, got {list(got.shape)} (inputs: {inputs})")
+    got = got.detach().to(want.dtype)
+    if not torch.isfinite(got).all():
+        raise CheckFailed(f"{where}: your result contains NaN or inf (inputs: {inputs})\ngot: {_fmt(got)}")
+    diff = (got - want).abs()
+    if diff.max() > atol:
+        worst = tuple(int(i) for i in torch.nonzero(diff == diff.max())[0])
+        raise CheckFailed(
+            f"{where}: results differ (inputs: {inputs}).\n"
+            f"largest difference {diff.max().item():.3g} at index {list(worst)}: "
+            f"expected {want[worst].item():.6g}, got {got[worst].item():.6g}\n"
+            f"expected: {_fmt(want)}\ngot:      {_fmt(got)}"
+        )
+
+
+def run_check(name: str, fn: Callable, reference: Callable, cases: Iterable[Case], atol: float = 1e-6) -> None:
+    """Call ``fn`` and ``reference`` on every case (keyword arguments) and compare the results.
+
+    Inputs are float64 and cloned for each call, so a function that changes its inputs in place
+    cannot spoil the reference's result.
+    """
+    cases = list(cases)
+    for case in cases:
+        want = reference(**{k: v.clone() for k, v in case.args.items()})
+        got = fn(**{k: v.clone() for k, v in case.args.items()})
+        _compare(name, case, got, want, atol)
+    print(f"✓ {name}: {len(cases)} cases match ntm_minimal.{reference.__module__.split('.')[-1]}.{reference.__name__}")
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _memory_cases(extra: Callable[[torch.Generator, tuple[int, ...]], dict]) -> list[Case]:
+    """Random memories with one head ``[B, N]``, several heads ``[B, H, N]``, one-hot and zero cases."""
+    g = _gen(0)
+    out = []
+    for desc, (b, h, n, m) in [("one head", (2, None, 5, 3)), ("batch of 1, one head", (1, None, 8, 4)),
+                               ("two heads", (3, 2, 6, 4)), ("three heads", (2, 3, 7, 2))]:
+        lead = (b,) if h is None else (b, h)
+        args = {"memory": torch.randn(b, n, m, generator=g, dtype=torch.float64), "w": _weighting(g, *lead, n)}
+        args.update(extra(g, (*lead, m)))
+        out.append(Case(desc, args))
+    one_hot = {"memory": torch.randn(2, 4, 3, generator=g, dtype=torch.float64), "w": _one_hot(2, 2, 4)}
+    one_hot.update(extra(g, (2, 3)))
+    out.append(Case("one-hot weighting on row 2", one_hot))
+    zeros = {"memory": torch.zeros(2, 4, 3, dtype=torch.float64), "w": _weighting(g, 2, 4)}
+    zeros.update(extra(g, (2, 3)))
+    out.append(Case("all-zero memory", zeros))
+    return out
+
+
+def check_read(fn: Callable) -> None:
+    """Check ``fn(memory, w)`` against Eq. 2 (``ntm_minimal.memory.read``)."""
+    run_check("read (Eq. 2)", fn, memory.read, _memory_cases(lambda g, shape: {}))
+
+
+def check_erase(fn: Callable) -> None:
+    """Check ``fn(memory, w, e)`` against Eq. 3 (``ntm_minimal.memory.erase``)."""
+    run_check("erase (Eq. 3)", fn, memory.erase, _memory_cases(lambda g, shape: {"e": _unit(g, *shape)}))
+
+
+def check_add(fn: Callable) -> None:
+    """Check ``fn(memory, w, a)`` against Eq. 4 (``ntm_minimal.memory.add``)."""
+    run_check("add (Eq. 4)", fn, memory.add,
+              _memory_cases(lambda g, shape: {"a": torch.randn(*shape, generator=g, dtype=torch.float64)}))
+
+
+def check_write(fn: Callable) -> None:
+    """Check ``fn(memory, w, e, a)`` against Eq. 3 then 4 (``ntm_minimal.memory.write``)."""
+    run_check("write (Eq. 3-4)", fn, memory.write, _memory_cases(
+        lambda g, shape: {"e": _unit(g, *shape), "a": torch.randn(*shape, generator=g, dtype=torch.float64)}))
+
+
+def _key_cases(extra: Callable[[torch.Generator, tuple[int, ...]], dict]) -> list[Case]:
+    g = _gen(1)
+    out = []
+    for desc, (b, h, n, m) in [("one head", (2, None, 5, 3)), ("two heads", (3, 2, 6, 4)),
+                               ("three heads, wide rows", (2, 3, 4, 9))]:
+        lead = (b,) if h is None else (b, h)
+        args = {"key": torch.randn(*lead, m, generator=g, dtype=torch.float64),
+                "memory": torch.randn(b, n, m, generator=g, dtype=torch.float64)}
+        args.update(extra(g, lead))
+        out.append(Case(desc, args))
+    mem = torch.randn(2, 5, 3, generator=g, dtype=torch.float64)
+    out.append(Case("key equal to row 3", {"key": mem[:, 3].clone(), "memory": mem, **extra(g, (2,))}))
+    out.append(Case("key scaled by 10 (cosine ignores scale)", {"key": 10 * mem[:, 1].clone(), "memory": mem, **extra(g, (2,))}))
+    return out
+
+
+def check_cosine_similarity(fn: Callable) -> None:
+    """Check ``fn(key, memory)`` against Eq. 6 (``ntm_minimal.addressing.cosine_similarity``)."""
+    run_check("cosine similarity (Eq. 6)", fn, addressing.cosine_similarity, _key_cases(lambda g, lead: {}))
+
+
+def check_content_weighting(fn: Callable) -> None:
+    """Check ``fn(key, beta, memory)`` against Eq. 5 (``ntm_minimal.addressing.content_weighting``)."""
+    def beta(g, lead):
+        return {"beta": 10 * _unit(g, *lead, 1)}
+    cases = _key_cases(beta)
+    big = dict(cases[0].args, beta=torch.full((2, 1), 1e3, dtype=torch.float64))
+    cases.append(Case("very large beta = 1000 (needs a stable softmax)", big))
+    run_check("content weighting (Eq. 5)", fn, addressing.content_weighting, cases)
+
+
+def _weighting_cases(extra: Callable[[torch.Generator, tuple[int, ...], int], dict]) -> list[Case]:
+    g = _gen(2)
+    out = []
+    for desc, lead, n in [("one head", (2,), 5), ("two heads", (3, 2), 6), ("batch of 1", (1,), 9)]:
+        out.append(Case(desc, {"w": _weighting(g, *lead, n), **extra(g, lead, n)}))
+    out.append(Case("one-hot on the last row", {"w": _one_hot(4, 2, 5), **extra(g, (2,), 5)}))
+    out.append(Case("one-hot on row 0", {"w": _one_hot(0, 2, 5), **extra(g, (2,), 5)}))
+    return out
+
+
+def check_interpolate(fn: Callable) -> None:
+    """Check ``fn(w_content, w_prev, g)`` against Eq. 7 (``ntm_minimal.addressing.interpolate``)."""
+    gen = _gen(3)
+    cases = []
+    for desc, lead, n in [("one head", (2,), 5), ("two heads", (3, 2), 6)]:
+        cases.append(Case(desc, {"w_content": _weighting(gen, *lead, n), "w_prev": _weighting(gen, *lead, n),
+                                 "g": _unit(gen, *lead, 1)}))
+    w_c, w_p = _weighting(gen, 2, 4), _weighting(gen, 2, 4)
+    for value in (0.0, 1.0):
+        cases.append(Case(f"gate g = {value:g}", {"w_content": w_c, "w_prev": w_p, "g": torch.full((2, 1), value, dtype=torch.float64)}))
+    run_check("interpolation (Eq. 7)", fn, addressing.interpolate, cases)
+
+
+def _shift_dist(g, lead, k: int) -> torch.Tensor:
+    return torch.softmax(2 * torch.randn(*lead, 2 * k + 1, generator=g, dtype=torch.float64), dim=-1)
+
+
+def check_shift(fn: Callable) -> None:
+    """Check ``fn(w, s)`` against Eq. 8 (``ntm_minimal.addressing.shift``): offsets, direction, wrap-around."""
+    g = _gen(4)
+    plus_one = torch.tensor([[0.0, 0.0, 1.0]], dtype=torch.float64)  # offset +1
+    cases = [
+        Case("one-hot on row 1, s = offset +1 (should move to row 2)", {"w": _one_hot(1, 1, 5), "s": plus_one}),
+        Case("one-hot on the last row, s = offset +1 (should wrap to row 0)", {"w": _one_hot(4, 1, 5), "s": plus_one}),
+        *_weighting_cases(lambda g, lead, n: {"s": _shift_dist(g, lead, 1)}),
+        Case("wider shift, k = 2", {"w": _weighting(g, 2, 7), "s": _shift_dist(g, (2,), 2)}),
+        Case("shift as wide as memory, k = 2, N = 5", {"w": _weighting(g, 2, 5), "s": _shift_dist(g, (2,), 2)}),
+    ]
+    run_check("shift (Eq. 8)", fn, addressing.shift, cases)
+
+
+def check_sharpen(fn: Callable) -> None:
+    """Check ``fn(w, gamma)`` against Eq. 9 (``ntm_minimal.addressing.sharpen``)."""
+    cases = _weighting_cases(lambda g, lead, n: {"gamma": 1 + 4 * _unit(g, *lead, 1)})
+    g = _gen(5)
+    w = _weighting(g, 2, 6)
+    cases += [Case("gamma = 1 (no change)", {"w": w, "gamma": torch.ones(2, 1, dtype=torch.float64)}),
+              Case("gamma = 50 (very sharp)", {"w": w, "gamma": torch.full((2, 1), 50.0, dtype=torch.float64)})]
+    run_check("sharpening (Eq. 9)", fn, addressing.sharpen, cases)
+
+
+def check_address(fn: Callable) -> None:
+    """Check ``fn(key, beta, g, s, gamma, w_prev, memory)`` against Eq. 5-9 (``addressing.address``)."""
+    gen = _gen(6)
+    cases = []
+    for desc, lead, n, m in [("one head", (2,), 6, 3), ("two heads", (2, 2), 8, 4), ("three heads", (1, 3), 5, 2)]:
+        cases.append(Case(desc, {
+            "key": torch.randn(*lead, m, generator=gen, dtype=torch.float64), "beta": 5 * _unit(gen, *lead, 1),
+            "g": _unit(gen, *lead, 1), "s": _shift_dist(gen, lead, 1), "gamma": 1 + 3 * _unit(gen, *lead, 1),
+            "w_prev": _weighting(gen, *lead, n), "memory": torch.randn(lead[0], n, m, generator=gen, dtype=torch.float64)}))
+    run_check("addressing (Eq. 5-9)", fn, addressing.address, cases)
