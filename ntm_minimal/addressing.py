@@ -92,7 +92,7 @@ def _check_scalar(name: str, x: object, lead: tuple[int, ...], low: float | None
 
 
 def _check_shift(s: object, lead: tuple[int, ...], n: int) -> None:
-    expected = "[" + ", ".join(map(str, lead)) + ", 2k+1]"
+    expected = "[" + ", ".join([*map(str, lead), "2k+1"]) + "]"
     check_tensor("s", s, expected)
     if tuple(s.shape[:-1]) != lead:
         raise ValueError(f"s: expected shape {expected}, got {list(s.shape)}")

@@ -128,6 +128,8 @@ class NTM(nn.Module):
         check_tensor("x", x, f"[B, T, input_size={self.input_size}]")
         if x.dim() != 3 or x.shape[-1] != self.input_size:
             raise ValueError(f"x: expected shape [B, T, input_size={self.input_size}], got {list(x.shape)}")
+        if 0 in x.shape[:2]:
+            raise ValueError(f"x: expected shape [B, T, input_size={self.input_size}] with B, T >= 1, got {list(x.shape)}")
         state = self.initial_state(x.shape[0])
         outputs, records = [], []
         for t in range(x.shape[1]):

@@ -31,6 +31,8 @@ def check_memory(memory: object) -> tuple[int, int, int]:
     check_tensor("memory", memory, "[B, N, M]")
     if memory.dim() != 3:
         raise ValueError(f"memory: expected shape [B, N, M], got {_shape(memory)}")
+    if 0 in memory.shape:
+        raise ValueError(f"memory: expected shape [B, N, M] with B, N, M >= 1, got {_shape(memory)}")
     return tuple(memory.shape)  # type: ignore[return-value]
 
 
@@ -39,7 +41,8 @@ def check_last(name: str, x: object, size: int, what: str, lead: tuple[int, ...]
 
     ``what`` names the last dimension in the message, e.g. ``"N"`` or ``"M"``.
     """
-    expected = f"[..., {what}={size}]" if lead is None else "[" + ", ".join(map(str, lead)) + f", {what}={size}]"
+    last = str(size) if what == str(size) else f"{what}={size}"  # "[B, 1]", not "[B, 1=1]"
+    expected = f"[..., {last}]" if lead is None else "[" + ", ".join([*map(str, lead), last]) + "]"
     check_tensor(name, x, expected)
     if x.shape[-1] != size:
         raise ValueError(f"{name}: expected shape {expected}, got {_shape(x)}")
