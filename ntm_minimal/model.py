@@ -82,7 +82,7 @@ class NTM(nn.Module):
         for name, value in [("input_size", input_size), ("output_size", output_size),
                             ("controller_size", controller_size), ("memory_n", memory_n),
                             ("memory_m", memory_m), ("read_heads", read_heads), ("write_heads", write_heads)]:
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}: expected a positive int, got {value!r}")
         if not isinstance(shift_range, int) or shift_range < 0 or 2 * shift_range + 1 > memory_n:
             raise ValueError(f"shift_range: expected an int k >= 0 with 2k+1 <= memory_n={memory_n}, got {shift_range!r}")
