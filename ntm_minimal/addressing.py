@@ -37,13 +37,6 @@ def _interpolate(w_content: torch.Tensor, w_prev: torch.Tensor, g: torch.Tensor)
     return g * w_content + (1 - g) * w_prev
 
 
-def shift_indices(n: int, k: int, device: torch.device | None = None) -> torch.Tensor:
-    """``[2k+1, N]`` indices ``(i - o) mod N`` for offsets ``o = -k..k``: row ``j`` of ``w[..., idx]``
-    is ``w`` rolled by offset ``j - k``."""
-    offsets = torch.arange(-k, k + 1, device=device).unsqueeze(1)
-    return (torch.arange(n, device=device).unsqueeze(0) - offsets) % n
-
-
 def _shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     k = s.shape[-1] // 2
     # torch.roll(w, o)[i] = w[i - o]: the mass at row i - o moves to row i. The loop runs over the

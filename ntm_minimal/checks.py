@@ -3,6 +3,8 @@
 Each ``check_*`` function calls the reader's function on random and edge-case inputs, compares
 every result with the reference implementation in :mod:`ntm_minimal`, and either prints a short
 success line or raises :class:`CheckFailed` naming the case, the expected and the actual result.
+An exception raised by the reader's function (the exercise stub's ``NotImplementedError``
+included) becomes a :class:`CheckFailed` too, naming the case it was raised on.
 
     >>> from ntm_minimal import checks
     >>> checks.check_read(my_read)          # doctest: +SKIP
@@ -10,23 +12,27 @@ success line or raises :class:`CheckFailed` naming the case, the expected and th
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 import torch
+from torch import nn
 
 from . import addressing, memory
+from .heads import HeadParams, Heads
+from .model import NTM, NTMState
 
 __all__ = ["CheckFailed", "check_read", "check_erase", "check_add", "check_write", "check_cosine_similarity",
-           "check_content_weighting", "check_interpolate", "check_shift", "check_sharpen", "check_address"]
+           "check_content_weighting", "check_interpolate", "check_shift", "check_sharpen", "check_address",
+           "check_head_params", "check_ntm_step"]
 
 
 class CheckFailed(AssertionError):
-    """A reader's function disagrees with the reference on some input."""
+    """A reader's function disagrees with the reference on some input, or raised on it."""
 
 
 class Case(NamedTuple):
     description: str
-    args: dict[str, torch.Tensor]
+    args: dict[str, Any]  # keyword arguments: tensors, or (for chapter 7) a model, ints, a state
 
 
 def _gen(seed: int) -> torch.Generator:
@@ -51,9 +57,43 @@ def _fmt(x: torch.Tensor) -> str:
     return "tensor" + str(list(x.shape)) + ("\n" + str(x.detach()) if x.numel() <= 24 else "")
 
 
-def _compare(name: str, case: Case, got: object, want: torch.Tensor, atol: float) -> None:
-    where = f"{name}, case '{case.description}'"
-    inputs = ", ".join(f"{k} {list(v.shape)}" for k, v in case.args.items())
+def _describe(value: Any) -> str:
+    """A short description of one argument for failure messages."""
+    if isinstance(value, torch.Tensor):
+        return str(list(value.shape))
+    if isinstance(value, NTM):
+        c = value.config
+        return (f"NTM({c['controller']}, N={c['memory_n']}, M={c['memory_m']}, "
+                f"{c['read_heads']} read + {c['write_heads']} write heads, k={c['shift_range']})")
+    if isinstance(value, NTMState):
+        return "NTMState(memory " + str(list(value.memory.shape)) + ", weights " + str(list(value.weights.shape)) + ")"
+    return repr(value)
+
+
+def _clone(value: Any) -> Any:
+    """Deep-copy tensors (also inside tuples), so an in-place change cannot reach the next call."""
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, tuple):
+        items = [_clone(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    return value
+
+
+def _compare(where: str, got: object, want: object, atol: float, inputs: str) -> None:
+    """Compare a result with the reference; tuples (e.g. ``HeadParams``) are compared field by field."""
+    if want is None:
+        if got is not None:
+            raise CheckFailed(f"{where}: expected None, got {type(got).__name__} (inputs: {inputs})")
+        return
+    if isinstance(want, tuple):
+        if not isinstance(got, tuple) or len(got) != len(want):
+            size = f"of length {len(got)}" if isinstance(got, tuple) else type(got).__name__
+            raise CheckFailed(f"{where}: expected a tuple of {len(want)} ({type(want).__name__}), got {size} (inputs: {inputs})")
+        names = getattr(want, "_fields", None) or [f"[{i}]" for i in range(len(want))]
+        for name, g, w in zip(names, got, want):
+            _compare(f"{where}, {name}", g, w, atol, inputs)
+        return
     if not isinstance(got, torch.Tensor):
         raise CheckFailed(f"{where}: expected a torch.Tensor, got {type(got).__name__} (inputs: {inputs})")
     if got.shape != want.shape:
@@ -72,18 +112,37 @@ def _compare(name: str, case: Case, got: object, want: torch.Tensor, atol: float
         )
 
 
-def run_check(name: str, fn: Callable, reference: Callable, cases: Iterable[Case], atol: float = 1e-6) -> None:
+def _call(name: str, fn: Callable, case: Case, inputs: str) -> object:
+    """Call the reader's function; any exception becomes a :class:`CheckFailed` naming the case."""
+    where = f"{name}, case '{case.description}'"
+    try:
+        return fn(**_clone(case.args))
+    except NotImplementedError:
+        raise CheckFailed(f"{where}: your function raised NotImplementedError; replace the line "
+                          f"`raise NotImplementedError(...)` with your code, run that cell, then this one") from None
+    except Exception as err:  # the reader's bug, shown with its traceback (chained below)
+        raise CheckFailed(f"{where}: your function raised {type(err).__name__}: {err} (inputs: {inputs})") from err
+
+
+def run_check(name: str, fn: Callable, reference: Callable, cases: Iterable[Case], atol: float = 1e-6,
+              reference_name: str | None = None) -> None:
     """Call ``fn`` and ``reference`` on every case (keyword arguments) and compare the results.
 
     Inputs are float64 and cloned for each call, so a function that changes its inputs in place
-    cannot spoil the reference's result.
+    cannot spoil the reference's result. ``reference_name`` is what the success line says the
+    function matched (default: the reference's module and name).
     """
+    if not callable(fn):
+        raise CheckFailed(f"{name}: expected a function, got {type(fn).__name__}")
     cases = list(cases)
     for case in cases:
-        want = reference(**{k: v.clone() for k, v in case.args.items()})
-        got = fn(**{k: v.clone() for k, v in case.args.items()})
-        _compare(name, case, got, want, atol)
-    print(f"✓ {name}: {len(cases)} cases match ntm_minimal.{reference.__module__.split('.')[-1]}.{reference.__name__}")
+        inputs = ", ".join(f"{k} {_describe(v)}" for k, v in case.args.items())
+        want = reference(**_clone(case.args))
+        got = _call(name, fn, case, inputs)
+        _compare(f"{name}, case '{case.description}'", got, want, atol, inputs)
+    if reference_name is None:
+        reference_name = f"ntm_minimal.{reference.__module__.split('.')[-1]}.{reference.__name__}"
+    print(f"✓ {name}: {len(cases)} cases match {reference_name}")
 
 
 # ---------------------------------------------------------------- cases
@@ -207,8 +266,12 @@ def check_sharpen(fn: Callable) -> None:
     cases = _weighting_cases(lambda g, lead, n: {"gamma": 1 + 4 * _unit(g, *lead, 1)})
     g = _gen(5)
     w = _weighting(g, 2, 6)
+    flat = torch.softmax(0.1 * torch.randn(2, 6, generator=g, dtype=torch.float64), dim=-1)  # every w(i) near 1/6
     cases += [Case("gamma = 1 (no change)", {"w": w, "gamma": torch.ones(2, 1, dtype=torch.float64)}),
-              Case("gamma = 50 (very sharp)", {"w": w, "gamma": torch.full((2, 1), 50.0, dtype=torch.float64)})]
+              Case("gamma = 50 (very sharp)", {"w": w, "gamma": torch.full((2, 1), 50.0, dtype=torch.float64)}),
+              Case("gamma = 1000 on a nearly flat weighting (w ** gamma underflows to 0, so "
+                   "w ** gamma / sum gives 0/0: use softmax(gamma * log w))",
+                   {"w": flat, "gamma": torch.full((2, 1), 1000.0, dtype=torch.float64)})]
     run_check("sharpening (Eq. 9)", fn, addressing.sharpen, cases)
 
 
@@ -221,4 +284,93 @@ def check_address(fn: Callable) -> None:
             "key": torch.randn(*lead, m, generator=gen, dtype=torch.float64), "beta": 5 * _unit(gen, *lead, 1),
             "g": _unit(gen, *lead, 1), "s": _shift_dist(gen, lead, 1), "gamma": 1 + 3 * _unit(gen, *lead, 1),
             "w_prev": _weighting(gen, *lead, n), "memory": torch.randn(lead[0], n, m, generator=gen, dtype=torch.float64)}))
+    mem = torch.randn(2, 6, 3, generator=gen, dtype=torch.float64)
+    cases.append(Case("g = 0, s = offset +1, gamma = 1 (ignore content: the previous weighting moves one row)", {
+        "key": mem[:, 4].clone(), "beta": torch.full((2, 1), 20.0, dtype=torch.float64),
+        "g": torch.zeros(2, 1, dtype=torch.float64), "s": torch.tensor([[0.0, 0.0, 1.0]] * 2, dtype=torch.float64),
+        "gamma": torch.ones(2, 1, dtype=torch.float64), "w_prev": _weighting(gen, 2, 6), "memory": mem}))
     run_check("addressing (Eq. 5-9)", fn, addressing.address, cases)
+
+
+# ---------------------------------------------------------------- chapter 7: heads and one NTM step
+
+
+def _reference_head_params(raw, memory_m, read_heads, write_heads, shift_range) -> HeadParams:
+    """``ntm_minimal.heads.Heads`` with its linear layer set to the identity, so it only splits and transforms."""
+    with torch.random.fork_rng(devices=[]):  # building a layer draws random weights: leave the caller's RNG alone
+        heads = Heads(raw.shape[-1], memory_m, read_heads, write_heads, shift_range).to(raw.dtype)
+    with torch.no_grad():
+        heads.proj.weight.copy_(torch.eye(raw.shape[-1], dtype=raw.dtype))
+        heads.proj.bias.zero_()
+        return heads(raw)
+
+
+def _head_layout(memory_m: int, read_heads: int, write_heads: int, shift_range: int) -> int:
+    """Width of the heads' linear layer: ``(R + W)(M + 3 + 2k+1) + W * 2M``."""
+    return (read_heads + write_heads) * (memory_m + 3 + 2 * shift_range + 1) + write_heads * 2 * memory_m
+
+
+def check_head_params(fn: Callable) -> None:
+    """Check ``fn(raw, memory_m, read_heads, write_heads, shift_range)`` against ``ntm_minimal.heads.Heads``.
+
+    ``raw`` is the heads' linear layer output ``[B, P]``; ``fn`` must split it and apply the
+    transforms, returning a :class:`~ntm_minimal.heads.HeadParams` (or a tuple of its 7 fields).
+    """
+    gen = _gen(7)
+    cases = []
+    for desc, (b, m, r, w, k) in [("1 read + 1 write head, M = 4, k = 1", (2, 4, 1, 1, 1)),
+                                  ("2 read + 1 write heads, M = 3, k = 2", (3, 3, 2, 1, 2)),
+                                  ("1 read + 3 write heads, M = 2, k = 1", (1, 2, 1, 3, 1)),
+                                  ("batch of 4, k = 0 (no shifting)", (4, 3, 1, 1, 0))]:
+        raw = 2 * torch.randn(b, _head_layout(m, r, w, k), generator=gen, dtype=torch.float64)
+        cases.append(Case(desc, {"raw": raw, "memory_m": m, "read_heads": r, "write_heads": w, "shift_range": k}))
+    signs = torch.randn(2, _head_layout(3, 1, 1, 1), generator=gen, dtype=torch.float64).sign()
+    cases.append(Case("raw outputs of +-1000 (log(1 + exp(x)) overflows: use torch.nn.functional.softplus)",
+                      {"raw": 1000 * signs, "memory_m": 3, "read_heads": 1, "write_heads": 1, "shift_range": 1}))
+    run_check("head parameters", fn, _reference_head_params, cases,
+              reference_name="ntm_minimal.heads.Heads (its linear layer set to the identity)")
+
+
+class StepResult(NamedTuple):
+    """What :func:`check_ntm_step` compares: the step's logits and the new state."""
+
+    logits: torch.Tensor
+    state: NTMState
+
+
+def _reference_step(model: NTM, x_t: torch.Tensor, state: NTMState) -> StepResult:
+    with torch.no_grad():
+        logits, new_state, _ = model.step(x_t, state)
+    return StepResult(logits, new_state)
+
+
+def _random_state(model: NTM, b: int, gen: torch.Generator) -> NTMState:
+    """A random but valid state: memory, weightings that sum to 1, reads and controller state."""
+    c = model.config
+    n, m, r, w, h = c["memory_n"], c["memory_m"], c["read_heads"], c["write_heads"], c["controller_size"]
+    ctrl = None if c["controller"] == "feedforward" else (
+        0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64), 0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64))
+    return NTMState(ctrl, torch.randn(b, n, m, generator=gen, dtype=torch.float64), _weighting(gen, b, r + w, n),
+                    torch.randn(b, r, m, generator=gen, dtype=torch.float64))
+
+
+def check_ntm_step(fn: Callable) -> None:
+    """Check ``fn(model, x_t, state) -> (logits, new_state)`` against ``ntm_minimal.NTM.step``."""
+    gen = _gen(8)
+    cases = []
+    for i, (desc, kw) in enumerate([
+            ("LSTM controller, 1 read + 1 write head", dict(controller="lstm", memory_n=5, read_heads=1, write_heads=1)),
+            ("feed-forward controller, 2 read + 1 write heads",
+             dict(controller="feedforward", memory_n=6, read_heads=2, write_heads=1)),
+            ("LSTM controller, 1 read + 2 write heads, k = 2",
+             dict(controller="lstm", memory_n=7, read_heads=1, write_heads=2, shift_range=2))]):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(100 + i)
+            model = NTM(input_size=3, output_size=2, controller_size=6, memory_m=4, **kw).double()
+        b = 2
+        x = torch.randn(b, 3, generator=gen, dtype=torch.float64)
+        cases.append(Case(desc, {"model": model, "x_t": x, "state": _random_state(model, b, gen)}))
+        if i == 0:
+            cases.append(Case("first step, from model.initial_state(2)",
+                              {"model": model, "x_t": x, "state": model.initial_state(b)}))
+    run_check("one NTM step", fn, _reference_step, cases, reference_name="ntm_minimal.NTM.step")

@@ -441,7 +441,7 @@ def plot_interpolation(w_content, w_prev, gates: Sequence[float] = (0.0, 0.25, 0
 
 
 def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, ncols: int | None = None,
-                             panel_size=(2.8, 2.4), annotate=None):
+                             panel_size=(2.8, 2.4), annotate=None, sharey: bool = True):
     """Several weightings over time side by side, as heatmaps (time on x, rows on y; the paper's Fig. 6).
 
     Args:
@@ -451,6 +451,8 @@ def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, nco
         panel_size: ``(width, height)`` of one panel in inches.
         annotate: optional dict ``{title: [T] values}`` (or a list, one per panel, ``None`` to
             skip) printed above each time step, e.g. the gate ``g_t`` of each step.
+        sharey: share the row axis between panels; pass ``False`` when some panels are not
+            weightings over the same memory (e.g. a task's input and target channels beside them).
 
     Returns:
         The figure (white = 0, black = 1).
@@ -467,7 +469,7 @@ def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, nco
         notes = [annotate.get(t) for t, _ in items]
     else:
         notes = list(annotate) if annotate is not None else [None] * len(items)
-    fig, axes = _grid(len(items), min(len(items), 4) if ncols is None else ncols, panel_size, sharey=True)
+    fig, axes = _grid(len(items), min(len(items), 4) if ncols is None else ncols, panel_size, sharey=sharey)
     for ax, (title, seq), note in zip(axes, items, notes):
         plot_weightings_over_time(ax, seq, title=title)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -478,7 +480,7 @@ def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, nco
                 ax.text(t, seq.shape[1] - 0.5, _fmt(round(float(v), 2)), ha="center", va="bottom", fontsize=7,
                         color=COLORS["neutral"], clip_on=False)
             ax.set_title(title, pad=12)
-        if ax.get_subplotspec().colspan.start:
+        if sharey and ax.get_subplotspec().colspan.start:
             ax.set_ylabel("")
     return fig
 

@@ -1,0 +1,101 @@
+"""Pictures for the algorithm chapters: associative recall, dynamic N-grams and priority sort.
+
+Learning curves, generalisation and Fig. 6-style traces come from :mod:`.tasks`; this module adds
+what only these tasks need. Figure-level functions take *one* example (no batch dimension) and
+return the :class:`~matplotlib.figure.Figure`; end the notebook cell with ``plt.show()``.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from .style import COLORS, WEIGHT_CMAP
+
+__all__ = [
+    "MODEL_COLORS",
+    "add_reference_line",
+    "plot_ngram_predictions",
+    "plot_sort_writes",
+    "plot_errors_per_position",
+]
+
+#: One colour per model family in every comparison.
+MODEL_COLORS = {"NTM": COLORS["write"], "LSTM": COLORS["read"], "optimal": "black"}
+
+
+def _np(x) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        x = x.detach().to("cpu", torch.float64).numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+def add_reference_line(fig, value: float, label: str = "optimal estimator"):
+    """A dashed horizontal line at ``value`` on the first axes of ``fig`` (e.g. the N-gram optimum)."""
+    ax = fig.axes[0]
+    ax.axhline(value, color=MODEL_COLORS["optimal"], ls="--", lw=1, label=label)
+    ax.legend()
+    return fig
+
+
+def plot_ngram_predictions(bits, predictions: Mapping[str, Sequence[float]], steps: slice = slice(0, 100)):
+    """Fig. 15-style: one sequence's bits and each predictor's ``P(next bit = 1)`` over time.
+
+    Args:
+        bits: ``[T]`` the sequence; predictions: ``{label: [T]}`` probabilities for each bit.
+    """
+    bits = _np(bits)[steps]
+    t = np.arange(len(_np(bits))) + (steps.start or 0)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 3.6), sharex=True, gridspec_kw=dict(height_ratios=[1, 3]))
+    top.imshow(bits[None], aspect="auto", cmap=WEIGHT_CMAP, vmin=0, vmax=1, interpolation="nearest",
+               extent=(t[0] - 0.5, t[-1] + 0.5, 0, 1))
+    top.set_yticks([])
+    top.set_title("the sequence (black = 1)")
+    for label, p in predictions.items():
+        color = next((c for k, c in MODEL_COLORS.items() if label.startswith(k)), None)
+        bottom.plot(t, _np(p)[steps], label=label, color=color, lw=1.6 if label.startswith("optimal") else 1.1,
+                    ls="--" if label.startswith("optimal") else "-")
+    bottom.set_ylim(-0.02, 1.02)
+    bottom.set_xlabel("time step t")
+    bottom.set_ylabel("P(bit t = 1)")
+    bottom.legend(ncol=3, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_sort_writes(priority, write_w, title: str = ""):
+    """Fig. 17-style: where each input vector was written, against its priority.
+
+    Args:
+        priority: ``[K]`` priorities of the inputs; write_w: ``[K, N]`` the write weighting at each input step.
+    Plots the expected write location ``sum_i i w(i)`` (the weighted mean row) against the priority.
+    """
+    p, w = _np(priority), _np(write_w)
+    loc = (w * np.arange(w.shape[-1])).sum(-1)
+    fig, ax = plt.subplots(figsize=(4.5, 3.4))
+    ax.scatter(p, loc, color=COLORS["write"], s=22)
+    ax.set_xlabel("priority")
+    ax.set_ylabel("write location (mean row)")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_errors_per_position(errors: Mapping[str, Sequence[float]], ax=None):
+    """Mean bit errors at each output position of priority sort (position 0 = highest priority)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 3.0))
+    width = 0.8 / max(len(errors), 1)
+    for i, (label, err) in enumerate(errors.items()):
+        e = _np(err)
+        color = next((c for k, c in MODEL_COLORS.items() if label.startswith(k)), None)
+        ax.bar(np.arange(len(e)) + (i - (len(errors) - 1) / 2) * width, e, width=width, label=label, color=color)
+    ax.set_xlabel("output position (0 = highest priority)")
+    ax.set_ylabel("bit errors")
+    ax.legend()
+    return ax.figure
+
+

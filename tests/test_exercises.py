@@ -1,0 +1,338 @@
+"""Every exercise check can pass and can fail.
+
+For each exercise notebook source ``nbsrc/solutions/NAME.py`` (no kernel: the cells are executed
+in this process):
+
+* the solution's functions pass their checks;
+* the stubs of the generated exercise fail them with :class:`~ntm_minimal.checks.CheckFailed`;
+* plausible wrong implementations (the mistakes readers make) fail them too.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from ntm_minimal import addressing, checks, memory
+from ntm_minimal.checks import CheckFailed
+from ntm_minimal.heads import HeadParams
+from ntm_minimal.model import NTMState
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
+notebooks_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebooks_tool)
+
+#: Exercise -> the checks its notebook must call (keeps a silently dropped check from passing).
+EXERCISES = {
+    "01_memory_read": {"check_read"},
+    "02_writing": {"check_erase", "check_add", "check_write"},
+    "03_content_addressing": {"check_cosine_similarity", "check_content_weighting"},
+    "04_interpolation": {"check_interpolate"},
+    "05_shift": {"check_shift"},
+    "06_sharpening": {"check_sharpen", "check_address"},
+    "07_ntm": {"check_head_params", "check_ntm_step"},
+}
+CHECK_CALL = re.compile(r"checks\.(check_\w+)\((\w+)\)")
+
+
+def _load(name: str, folder: str) -> tuple[dict, list[tuple[str, str]]]:
+    """Execute the set-up-free cells of one generated notebook; return its namespace and check calls.
+
+    Cells tagged ``uses-exercise`` (they call the checks, or the reader's functions) are not run;
+    their ``checks.check_x(fn)`` calls are returned as ``(check_x, fn)`` pairs instead.
+    """
+    nb = notebooks_tool.expected("solutions", name)[folder]
+    namespace: dict = {"torch": torch, "__name__": f"{folder}_{name}"}
+    calls = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "setup" in tags:
+            continue
+        if "uses-exercise" in tags:
+            calls += CHECK_CALL.findall(cell.source)
+            continue
+        exec(compile(cell.source, f"<{folder}/{name}>", "exec"), namespace)
+    return namespace, calls
+
+
+CALLS = [(name, check, fn) for name in EXERCISES for check, fn in _load(name, "solutions")[1]]
+
+
+def test_every_exercise_calls_its_checks():
+    for name, wanted in EXERCISES.items():
+        assert {check for n, check, _ in CALLS if n == name} == wanted, name
+
+
+def test_every_check_belongs_to_an_exercise():
+    used = set().union(*EXERCISES.values())
+    assert used == {c for c in checks.__all__ if c.startswith("check_")}
+
+
+@pytest.mark.parametrize("name, check, fn", CALLS, ids=[f"{n}-{c}" for n, c, _ in CALLS])
+def test_solution_passes(name, check, fn, capsys):
+    namespace, _ = _load(name, "solutions")
+    getattr(checks, check)(namespace[fn])
+    assert capsys.readouterr().out.startswith("✓ ")
+
+
+@pytest.mark.parametrize("name, check, fn", CALLS, ids=[f"{n}-{c}" for n, c, _ in CALLS])
+def test_stub_fails(name, check, fn):
+    namespace, _ = _load(name, "exercises")
+    with pytest.raises(CheckFailed, match="NotImplementedError"):
+        getattr(checks, check)(namespace[fn])
+
+
+# ------------------------------------------------------------------ plausible mistakes
+
+
+def _outer(w, v):
+    """``[B, *H, N]`` x ``[B, *H, M]`` -> ``[B, h, N, M]`` with the head dims flattened."""
+    b = w.shape[0]
+    return w.reshape(b, -1, w.shape[-1]).unsqueeze(-1) * v.reshape(b, -1, v.shape[-1]).unsqueeze(-2)
+
+
+def read_one_head_only(memory, w):
+    return (w.unsqueeze(-1) * memory).sum(dim=-2)  # broadcasting breaks for [B, H, N]
+
+
+def read_renormalised(memory, w):
+    return torch.einsum("b...n,bnm->b...m", torch.softmax(w, dim=-1), memory)  # w is already a weighting
+
+
+def erase_keeps(memory, w, e):
+    return memory * _outer(w, e).prod(dim=1)  # keeps w e instead of 1 - w e
+
+
+def erase_sums_heads(memory, w, e):
+    return memory * (1 - _outer(w, e).sum(dim=1))  # heads' erases summed, not multiplied
+
+
+def add_mean_heads(memory, w, a):
+    return memory + _outer(w, a).mean(dim=1)
+
+
+def add_ignores_w(memory, w, a):
+    return memory + a.reshape(a.shape[0], -1, a.shape[-1]).sum(dim=1).unsqueeze(1)
+
+
+def write_add_then_erase(memory, w, e, a):
+    return _erase_product(memory + _outer(w, a).sum(dim=1), w, e)
+
+
+def _erase_product(memory, w, e):
+    return memory * (1 - _outer(w, e)).prod(dim=1)
+
+
+def write_erase_only(memory, w, e, a):
+    return _erase_product(memory, w, e)
+
+
+def cosine_without_norms(key, memory):
+    return torch.einsum("b...m,bnm->b...n", key, memory)
+
+
+def cosine_key_norm_only(key, memory):
+    return cosine_without_norms(key, memory) / key.norm(dim=-1, keepdim=True)
+
+
+def content_naive_exp(key, beta, memory):
+    scores = torch.exp(beta * addressing.cosine_similarity(key, memory))  # overflows for beta = 1000
+    return scores / scores.sum(dim=-1, keepdim=True)
+
+
+def content_ignores_beta(key, beta, memory):
+    return torch.softmax(addressing.cosine_similarity(key, memory), dim=-1)
+
+
+def interpolate_g_swapped(w_content, w_prev, g):
+    return (1 - g) * w_content + g * w_prev
+
+
+def interpolate_half(w_content, w_prev, g):
+    return 0.5 * w_content + 0.5 * w_prev
+
+
+def _rolled(w, k):
+    n = w.shape[-1]
+    return w[..., (torch.arange(n) - torch.arange(-k, k + 1).unsqueeze(1)) % n]  # [..., 2k+1, N]
+
+
+def shift_wrong_direction(w, s):
+    return torch.einsum("...o,...on->...n", s.flip(-1), _rolled(w, s.shape[-1] // 2))
+
+
+def shift_no_wrap(w, s):
+    k = s.shape[-1] // 2
+    padded = F.pad(w, (k, k))  # zeros beyond the ends instead of wrapping around
+    windows = padded.unfold(-1, 2 * k + 1, 1)  # [..., N, 2k+1]: windows[i, j] = w(i + j - k)
+    return torch.einsum("...o,...no->...n", s.flip(-1), windows)
+
+
+def shift_k1_only(w, s):
+    return torch.einsum("...o,...on->...n", s, _rolled(w, 1))
+
+
+def sharpen_unnormalised(w, gamma):
+    return w ** gamma
+
+
+def sharpen_literal(w, gamma):
+    p = w ** gamma  # underflows to 0 for gamma = 1000 on a flat w: 0 / 0
+    return p / p.sum(dim=-1, keepdim=True)
+
+
+def address_shift_before_gate(key, beta, g, s, gamma, w_prev, memory):
+    w_c = addressing.content_weighting(key, beta, memory)
+    return addressing.sharpen(addressing.interpolate(addressing.shift(w_c, s), w_prev, g), gamma)
+
+
+def address_sharpen_before_shift(key, beta, g, s, gamma, w_prev, memory):
+    w_g = addressing.interpolate(addressing.content_weighting(key, beta, memory), w_prev, g)
+    return addressing.shift(addressing.sharpen(w_g, gamma), s)
+
+
+def address_g_swapped(key, beta, g, s, gamma, w_prev, memory):
+    return addressing.address(key, beta, 1 - g, s, gamma, w_prev, memory)
+
+
+def _split(raw, m, r, w, k):
+    b, heads, width = raw.shape[0], r + w, 2 * k + 1
+    n_addr = heads * (m + 3 + width)
+    key, beta, g, s, gamma = raw[:, :n_addr].reshape(b, heads, -1).split([m, 1, 1, width, 1], dim=-1)
+    erase, add = raw[:, n_addr:].reshape(b, w, 2 * m).split([m, m], dim=-1)
+    return key, beta, g, s, gamma, erase, add
+
+
+def heads_gamma_below_one(raw, memory_m, read_heads, write_heads, shift_range):
+    key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
+    return HeadParams(key, F.softplus(beta), torch.sigmoid(g), torch.softmax(s, -1), F.softplus(gamma),
+                      torch.sigmoid(e), torch.tanh(a))
+
+
+def heads_naive_softplus(raw, memory_m, read_heads, write_heads, shift_range):
+    key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
+    softplus = lambda x: torch.log(1 + torch.exp(x))  # noqa: E731 - overflows for x = 1000
+    return HeadParams(key, softplus(beta), torch.sigmoid(g), torch.softmax(s, -1), 1 + softplus(gamma),
+                      torch.sigmoid(e), torch.tanh(a))
+
+
+def heads_erase_add_swapped(raw, memory_m, read_heads, write_heads, shift_range):
+    key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
+    return HeadParams(key, F.softplus(beta), torch.sigmoid(g), torch.softmax(s, -1), 1 + F.softplus(gamma),
+                      torch.sigmoid(a), torch.tanh(e))
+
+
+def heads_shift_not_normalised(raw, memory_m, read_heads, write_heads, shift_range):
+    key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
+    return HeadParams(key, F.softplus(beta), torch.sigmoid(g), torch.sigmoid(s), 1 + F.softplus(gamma),
+                      torch.sigmoid(e), torch.tanh(a))
+
+
+def _step(model, x_t, state, read_first=False, keep_weights=False):
+    r = model.read_heads
+    h, ctrl = model.controller(torch.cat([x_t, state.reads.flatten(1)], dim=-1), state.controller)
+    p = model.heads(h)
+    w = addressing.address(p.key, p.beta, p.g, p.s, p.gamma, state.weights, state.memory)
+    new_memory = memory.write(state.memory, w[:, r:], p.erase, p.add)
+    reads = memory.read(state.memory if read_first else new_memory, w[:, :r])
+    logits = model.output(torch.cat([h, reads.flatten(1)], dim=-1))
+    return logits, NTMState(ctrl, new_memory, state.weights if keep_weights else w, reads)
+
+
+def step_read_before_write(model, x_t, state):
+    return _step(model, x_t, state, read_first=True)
+
+
+def step_keeps_old_weights(model, x_t, state):
+    return _step(model, x_t, state, keep_weights=True)
+
+
+def step_heads_swapped(model, x_t, state):
+    """Write heads taken from the front of the head dimension (read heads come first)."""
+    w_heads = model.write_heads
+    h, ctrl = model.controller(torch.cat([x_t, state.reads.flatten(1)], dim=-1), state.controller)
+    p = model.heads(h)
+    w = addressing.address(p.key, p.beta, p.g, p.s, p.gamma, state.weights, state.memory)
+    new_memory = memory.write(state.memory, w[:, :w_heads], p.erase, p.add)
+    reads = memory.read(new_memory, w[:, w_heads:])
+    return model.output(torch.cat([h, reads.flatten(1)], dim=-1)), NTMState(ctrl, new_memory, w, reads)
+
+
+MISTAKES = {
+    "check_read": [read_one_head_only, read_renormalised],
+    "check_erase": [erase_keeps, erase_sums_heads],
+    "check_add": [add_mean_heads, add_ignores_w],
+    "check_write": [write_add_then_erase, write_erase_only],
+    "check_cosine_similarity": [cosine_without_norms, cosine_key_norm_only],
+    "check_content_weighting": [content_naive_exp, content_ignores_beta],
+    "check_interpolate": [interpolate_g_swapped, interpolate_half],
+    "check_shift": [shift_wrong_direction, shift_no_wrap, shift_k1_only],
+    "check_sharpen": [sharpen_unnormalised, sharpen_literal],
+    "check_address": [address_shift_before_gate, address_sharpen_before_shift, address_g_swapped],
+    "check_head_params": [heads_gamma_below_one, heads_naive_softplus, heads_erase_add_swapped,
+                          heads_shift_not_normalised],
+    "check_ntm_step": [step_read_before_write, step_keeps_old_weights, step_heads_swapped],
+}
+WRONG = [(check, fn) for check, fns in MISTAKES.items() for fn in fns]
+
+
+def test_every_check_has_mistakes():
+    assert set(MISTAKES) == {c for c in checks.__all__ if c.startswith("check_")}
+
+
+@pytest.mark.parametrize("check, fn", WRONG, ids=[f"{c}-{f.__name__}" for c, f in WRONG])
+def test_mistake_fails(check, fn, capsys):
+    with pytest.raises(CheckFailed, match="case '"):
+        getattr(checks, check)(fn)
+    assert "✓" not in capsys.readouterr().out
+
+
+def test_failure_message_names_case_and_values():
+    with pytest.raises(CheckFailed) as info:
+        checks.check_shift(shift_wrong_direction)
+    message = str(info.value)
+    assert "shift (Eq. 8), case 'one-hot on row 1, s = offset +1 (should move to row 2)'" in message
+    assert "expected" in message and "got" in message
+
+
+def test_reader_exception_becomes_check_failed():
+    def broken(w, s):
+        return w @ s  # wrong shapes: matmul raises RuntimeError
+
+    with pytest.raises(CheckFailed, match=r"case 'one-hot on row 1.*raised RuntimeError") as info:
+        checks.check_shift(broken)
+    assert isinstance(info.value.__cause__, RuntimeError)  # the reader's traceback is kept
+
+
+def test_non_tensor_and_wrong_shape_results_fail():
+    with pytest.raises(CheckFailed, match="expected a torch.Tensor, got list"):
+        checks.check_interpolate(lambda w_content, w_prev, g: w_content.tolist())
+    with pytest.raises(CheckFailed, match="expected shape"):
+        checks.check_interpolate(lambda w_content, w_prev, g: w_content.unsqueeze(0))
+    with pytest.raises(CheckFailed, match="expected a function"):
+        checks.check_read(None)
+
+
+def test_in_place_changes_cannot_spoil_the_reference():
+    def in_place(w, gamma):
+        out = addressing.sharpen(w, gamma)
+        w.zero_()  # changes the caller's tensor
+        return out
+
+    checks.check_sharpen(in_place)
+
+
+def test_checks_leave_the_global_rng_alone():
+    torch.manual_seed(0)
+    checks.check_head_params(checks._reference_head_params)
+    checks.check_ntm_step(lambda model, x_t, state: model.step(x_t, state)[:2])
+    after = torch.rand(3)
+    torch.manual_seed(0)
+    torch.testing.assert_close(after, torch.rand(3))
