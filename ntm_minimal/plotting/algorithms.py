@@ -18,6 +18,7 @@ __all__ = [
     "MODEL_COLORS",
     "add_reference_line",
     "plot_ngram_predictions",
+    "plot_context_rows",
     "plot_sort_writes",
     "plot_errors_per_position",
 ]
@@ -57,10 +58,38 @@ def plot_ngram_predictions(bits, predictions: Mapping[str, Sequence[float]], ste
         color = next((c for k, c in MODEL_COLORS.items() if label.startswith(k)), None)
         bottom.plot(t, _np(p)[steps], label=label, color=color, lw=1.6 if label.startswith("optimal") else 1.1,
                     ls="--" if label.startswith("optimal") else "-")
-    bottom.set_ylim(-0.02, 1.02)
+    bottom.set_ylim(-0.02, 1.3)  # head room for the legend above the curves
+    bottom.set_yticks([0, 0.25, 0.5, 0.75, 1])
     bottom.set_xlabel("time step t")
     bottom.set_ylabel("P(bit t = 1)")
-    bottom.legend(ncol=3, loc="upper right")
+    bottom.legend(ncol=len(predictions), loc="upper center")
+    fig.tight_layout()
+    return fig
+
+
+def plot_context_rows(contexts, write_w, read_w, title: str = ""):
+    """Which memory rows the heads use for each N-gram context (a test of "one location per context").
+
+    Args:
+        contexts: ``[T]`` context index of each step (``-1`` where there is none yet, left out);
+        write_w, read_w: ``[T, N]`` weightings of one write and one read head at the same steps.
+    Each dot is one step: its context (x) against the head's most-weighted row (y), drawn with an
+    opacity equal to that row's weight.
+    """
+    c = _np(contexts)
+    keep = c >= 0
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), sharey=True)
+    panels = [(axes[0], write_w, "write head", COLORS["write"]), (axes[1], read_w, "read head", COLORS["read"])]
+    for ax, w, name, color in panels:
+        w = _np(w)[keep]
+        rgba = np.tile(np.array(plt.matplotlib.colors.to_rgba(color)), (len(w), 1))
+        rgba[:, 3] = np.clip(w.max(-1), 0.05, 1.0)
+        ax.scatter(c[keep], w.argmax(-1), c=rgba, s=18)
+        ax.set_xlabel("context (previous 5 bits as a number)")
+        ax.set_title(name, color=color)
+    axes[0].set_ylabel("most-weighted memory row")
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 
@@ -70,14 +99,16 @@ def plot_sort_writes(priority, write_w, title: str = ""):
 
     Args:
         priority: ``[K]`` priorities of the inputs; write_w: ``[K, N]`` the write weighting at each input step.
-    Plots the expected write location ``sum_i i w(i)`` (the weighted mean row) against the priority.
+    Each dot is one input: its priority (x) against the most-weighted row (y), with an opacity equal
+    to that row's weight (a faint dot is a blurred write).
     """
     p, w = _np(priority), _np(write_w)
-    loc = (w * np.arange(w.shape[-1])).sum(-1)
+    rgba = np.tile(np.array(plt.matplotlib.colors.to_rgba(COLORS["write"])), (len(w), 1))
+    rgba[:, 3] = np.clip(w.max(-1), 0.05, 1.0)
     fig, ax = plt.subplots(figsize=(4.5, 3.4))
-    ax.scatter(p, loc, color=COLORS["write"], s=22)
+    ax.scatter(p, w.argmax(-1), c=rgba, s=24)
     ax.set_xlabel("priority")
-    ax.set_ylabel("write location (mean row)")
+    ax.set_ylabel("most-weighted write row")
     if title:
         ax.set_title(title)
     fig.tight_layout()

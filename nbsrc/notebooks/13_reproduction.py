@@ -1,0 +1,180 @@
+# %% [markdown]
+# # 13. Reproduction report: associative recall, N-grams, priority sort
+#
+# This chapter sets the shipped checkpoints of chapters 10–12 next to what the paper reports
+# (Graves, Wayne & Danihelka 2014, section 4 and Tables 1–3). Every number in the "ours" columns is
+# computed below from the files in `ntm_minimal/checkpoints/` (the training logs `metrics.csv`,
+# the held-out results `eval.json`, and the models themselves); nothing is typed in. Paper figures
+# are quoted with the place they come from. Where we fall short, the table says so.
+#
+# **You will:**
+# - read, per task, the paper's result next to ours on the same measure;
+# - see how each number was measured (batch, seeds) and what it cost to train (wall time, hardware);
+# - see where our set-up departs from the paper's, and why.
+
+# %%
+from ntm_minimal import pretrained
+from ntm_minimal.evaluation import evaluate, heldout_batch
+from ntm_minimal.metrics import bit_errors, cost_bits
+from ntm_minimal.tasks.ngrams import optimal_cost_bits
+from ntm_minimal.tasks.priority_sort import errors_per_position
+
+
+def show(header, rows):
+    """Print a table as aligned columns (``rows`` are lists of strings)."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+def first_below(name, column, threshold):
+    """Sequences seen when ``column`` of the training log first fell below ``threshold`` (or None)."""
+    log = pretrained.metrics(name)
+    hit = [s for s, v in zip(log["sequences"], log[column]) if v < threshold]
+    return f"{int(hit[0]):,}" if hit else f"not within {int(log['sequences'][-1]):,}"
+
+
+def describe(name):
+    """Model, size, training budget and settings of a checkpoint, from its config.json and eval.json."""
+    cfg, ev = pretrained.config(name), pretrained.eval_results(name)
+    mc, tr = cfg["model_config"], cfg["train"]
+    if cfg["model"] == "ntm":
+        model = (f"NTM, {mc['controller']} controller {mc['controller_size']}, {mc['read_heads']}R+{mc['write_heads']}W heads, "
+                 f"memory {mc['memory_n']}x{mc['memory_m']}")
+    else:
+        model = f"LSTM {mc['layers']}x{mc['hidden_size']}"
+    return [name, model, f"{ev['parameters']:,}", f"{tr['optimizer']} lr {tr['lr']:g}, batch {tr['batch_size']}",
+            f"{ev['sequences']:,}", f"{ev['wall_s']:.0f} s ({tr['device']})", str(tr["seed"])]
+
+
+# %% [markdown]
+# ## How everything was trained
+#
+# One row per checkpoint: the model, its size, the optimiser, the training budget, and the wall
+# time. All runs were made with `python -m ntm_minimal.train` (the exact command is in each
+# `config.json`) on a shared machine with 2 CPU cores (AMD EPYC), one thread per run, one seed each.
+# The paper trained with RMSProp (momentum 0.9) and gradients clipped elementwise to $\pm 10$
+# (section 4); we kept the clipping but used Adam, which converged much faster in our short runs
+# (Collier & Beel 2018 made the same choice).
+
+# %% tags=["nbval-check-output"]
+NAMES = ["associative_recall", "associative_recall_lstm", "ngrams", "ngrams_lstm",
+         "priority_sort", "priority_sort_lstm"]
+show(["checkpoint", "model", "parameters", "optimiser", "sequences", "wall time", "seed"], [describe(n) for n in NAMES])
+
+# %% [markdown]
+# ## Associative recall (section 4.3)
+#
+# **Measure.** Cost (cross-entropy, bits per sequence) and bit errors per sequence on fresh seeded
+# batches of exactly $K$ items (`eval.json`, 256 sequences per $K$), and the number of training
+# sequences until the held-out cost first fell below 1 bit (`metrics.csv`, a fixed batch of 256
+# sequences of 2–6 items).
+
+# %% tags=["nbval-check-output"]
+ar, ar_lstm = pretrained.eval_results("associative_recall"), pretrained.eval_results("associative_recall_lstm")
+by_k = {label: {r["items"]: r for r in ev["grid"]} for label, ev in [("NTM", ar), ("LSTM", ar_lstm)]}
+rows = [["training sequences until held-out cost < 1 bit", "NTM about 30,000; LSTM 3x256 not at zero after 1M (Fig. 10)",
+         first_below("associative_recall", "heldout_cost_bits", 1.0),
+         first_below("associative_recall_lstm", "heldout_cost_bits", 1.0)]]
+paper_k = {6: "near zero (Fig. 10, training range)", 8: "nearly perfect (Fig. 11)", 12: "nearly perfect (Fig. 11)",
+           15: "below 1 bit of cost (Fig. 11)"}
+for k, paper in paper_k.items():
+    rows.append([f"K = {k}: cost / bit errors per sequence", paper,
+                 *(f"{by_k[m][k]['cost_bits']:.3f} / {by_k[m][k]['bit_errors']:.3f}" for m in ("NTM", "LSTM"))])
+show(["measure", "paper", "ours: NTM", "ours: LSTM"], rows)
+
+# %% [markdown]
+# ## Dynamic N-grams (section 4.4)
+#
+# **Measure.** Cost in bits per sequence on the 195 scored bits of 1000 held-out sequences of 200
+# bits, the paper's validation size: the checkpoints' own held-out batch (`eval.json`, which the
+# test suite re-measures from the models), and the Bayes-optimal estimator (section 4.4) on the
+# *same* sequences, computed here. The paper reports the comparison as a figure (Fig. 13), so its
+# column is qualitative.
+
+# %% tags=["nbval-check-output"]
+ng_held = {label: pretrained.eval_results(name)["heldout"] for label, name in [("NTM", "ngrams"), ("LSTM", "ngrams_lstm")]}
+ng_cost = {label: h["cost_bits"] for label, h in ng_held.items()}
+val = heldout_batch(pretrained.task("ngrams"), ng_held["NTM"]["batch_size"], ng_held["NTM"]["seed"])
+optimum = float(optimal_cost_bits(val).mean())
+print(f"{val.x.shape[0]} sequences, seed {ng_held['NTM']['seed']} (LSTM: {ng_held['LSTM']['batch_size']}, seed {ng_held['LSTM']['seed']})")
+show(["measure", "paper", "ours: NTM", "ours: LSTM", "optimal"],
+     [["cost per sequence (bits), 1000 sequences", "NTM a little better than LSTM; neither optimal (Fig. 13)",
+       f"{ng_cost['NTM']:.2f}", f"{ng_cost['LSTM']:.2f}", f"{optimum:.2f}"],
+      ["excess over the optimum (bits)", "", f"{ng_cost['NTM'] - optimum:+.2f}", f"{ng_cost['LSTM'] - optimum:+.2f}", "0"]])
+
+# %% [markdown]
+# ## Priority sort (section 4.5)
+#
+# **Measure.** Bit errors per sequence (16 outputs of 8 bits) and at each output position, on 256
+# fresh sequences (seed 2024), and the held-out cost at the end of training.
+
+# %% tags=["nbval-check-output"]
+ps_task = pretrained.task("priority_sort")
+fresh = heldout_batch(ps_task, 256, 2024)
+rows, per_pos = [], {}
+with torch.no_grad():
+    for label, name in [("NTM", "priority_sort"), ("LSTM", "priority_sort_lstm")]:
+        logits = pretrained.load(name)(fresh.x)
+        per_pos[label] = errors_per_position(logits, fresh)
+        rows.append([label, f"{float(cost_bits(logits, fresh).mean()):.2f}", f"{float(bit_errors(logits, fresh).mean()):.2f}",
+                     " ".join(f"{v:.1f}" for v in per_pos[label].tolist())])
+show(["model", "cost (bits)", "bit errors / sequence", "bit errors at positions 0..15"], rows)
+print("paper: both NTMs (the feed-forward one with 8 heads and 512 units) learn faster and reach a lower cost "
+      "than the LSTM (Fig. 18)")
+
+# %% [markdown]
+# ## The course's targets, checked
+#
+# Besides the paper's results, the course set itself concrete targets for these small runs. Each
+# line below is computed from the numbers above.
+
+# %% tags=["nbval-check-output"]
+ntm_err = {k: by_k["NTM"][k]["bit_errors"] for k in (6, 8, 12, 15)}
+targets = [
+    ("associative recall: NTM below 0.5 bit errors per sequence at K = 6", ntm_err[6] < 0.5, f"{ntm_err[6]:.3f}"),
+    ("N-grams: NTM within 3 bits of the optimum (1000 sequences)", ng_cost["NTM"] - optimum <= 3,
+     f"{ng_cost['NTM'] - optimum:+.2f} bits"),
+    ("N-grams: NTM below the LSTM", ng_cost["NTM"] < ng_cost["LSTM"], f"{ng_cost['NTM']:.2f} vs {ng_cost['LSTM']:.2f}"),
+    ("priority sort: NTM fewer bit errors than the LSTM", float(per_pos["NTM"].sum()) < float(per_pos["LSTM"].sum()),
+     f"{float(per_pos['NTM'].sum()):.2f} vs {float(per_pos['LSTM'].sum()):.2f}"),
+]
+show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v in targets])
+
+# %% [markdown]
+# ## Where our set-up departs from the paper's
+#
+# - **Budget.** Each model saw at most about a hundred thousand training sequences, on one CPU
+#   thread, in minutes (first table). The paper's curves run to hundreds of thousands or millions of
+#   sequences. A result we miss may only need more training; we cannot tell from these runs.
+# - **Optimiser.** Adam at learning rate $10^{-3}$ on batches of 32, instead of RMSProp with momentum
+#   0.9 at $10^{-4}$ to $3 \times 10^{-5}$ (Table 1). We kept the paper's elementwise clipping to
+#   $\pm 10$; the N-gram and sort runs also clip the global gradient norm to 50, added after a first
+#   N-gram run's weights became NaN after about 600 steps (the cause was not found in the time
+#   available; the rerun trained in chunks with `--resume`, which its `config.json` records).
+# - **Models.** Smaller than the paper's (Table 1): associative recall uses a feed-forward
+#   controller of 100 units with one read and one write head (paper: 256 units, 4 heads); N-grams
+#   and sort use an LSTM controller of 100 units with one read and one write head (paper:
+#   feed-forward controllers, and 8 heads with 512 units for sort). The LSTM baselines have 3 layers
+#   of 128 units (the paper's associative-recall LSTM has 3 x 256, section 4.3), to keep each
+#   checkpoint under 2 MB.
+# - **Task details the paper leaves open.** Sort vectors are 8 bits wide; the shift range is
+#   $-1..1$; the memory starts at a small constant ($10^{-6}$, Collier & Beel 2018); N-gram
+#   sequences score only the 195 bits drawn from the table (the first five are coin flips).
+# - **Seeds.** One training seed per checkpoint (in the first table); the held-out batches have
+#   their own fixed seeds. With one seed we cannot give a spread.
+
+# %% [markdown]
+# ## Summary
+#
+# - **Associative recall is reproduced**: a feed-forward NTM learns the task within a similar
+#   number of sequences as the paper reports (table above), and stays nearly perfect on lists more
+#   than twice as long as in training, while the LSTM baseline, trained on the same sequences, is
+#   far from solving it.
+# - **Dynamic N-grams is not reproduced**: with about a hundred thousand training sequences both
+#   models stay far above the optimal estimator, and our LSTM is ahead of our NTM, the reverse of
+#   the paper's order. Both were still improving when training stopped.
+# - **Priority sort is reproduced only weakly**: our NTM makes slightly fewer bit errors than the
+#   LSTM, and neither sorts; the paper's NTM does much better.
+# - Everything above is measured from the shipped files; rerun any row with the command in its
+#   `config.json`, or with the `TRAIN_FROM_SCRATCH` switch in chapters 10–12.

@@ -1,0 +1,112 @@
+"""Dynamic N-grams: the layout, the tables, and the optimal estimator against a brute-force count."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from ntm_minimal.metrics import cost_bits
+from ntm_minimal.tasks import make_task
+from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, contexts, optimal_cost_bits, optimal_logits,
+                                      optimal_predictions)
+
+
+def _gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def _brute_force(bits: list[int], n: int) -> list[float]:
+    """P(b_t = 1) by counting, with plain loops: (N1 + 1/2) / (N1 + N0 + 1)."""
+    c = n - 1
+    out = []
+    for t in range(len(bits)):
+        if t < c:
+            out.append(0.5)
+            continue
+        ctx = bits[t - c : t]
+        n1 = sum(1 for s in range(c, t) if bits[s - c : s] == ctx and bits[s] == 1)
+        n0 = sum(1 for s in range(c, t) if bits[s - c : s] == ctx and bits[s] == 0)
+        out.append((n1 + 0.5) / (n1 + n0 + 1))
+    return out
+
+
+def test_registered_and_layout():
+    task = make_task("ngrams")
+    assert isinstance(task, NGramTask) and (task.input_size, task.output_size) == (1, 1)
+    batch = task.sample(4, _gen())
+    assert batch.x.shape == (4, 199, 1) and batch.y.shape == (4, 199, 1)
+    torch.testing.assert_close(batch.x[:, 1:], batch.y[:, :-1])  # the target is the next input
+    assert batch.mask[0, :4].sum() == 0 and bool((batch.mask[:, 4:] == 1).all())  # 195 scored bits
+    assert set(batch.x.unique().tolist()) <= {0.0, 1.0}
+    assert batch_bits(batch).shape == (4, 200)
+
+
+@pytest.mark.parametrize("n,length,seed", [(3, 40, 0), (6, 60, 1), (2, 25, 2)])
+def test_estimator_matches_brute_force(n, length, seed):
+    bits, _ = NGramTask(length=length, n=n).sample_bits(3, _gen(seed))
+    got = optimal_predictions(bits, n)
+    for b in range(3):
+        want = torch.tensor(_brute_force([int(v) for v in bits[b]], n))
+        torch.testing.assert_close(got[b], want)
+
+
+def test_optimal_cost_is_the_metric_of_its_logits():
+    batch = NGramTask(length=80).sample(16, _gen(3))
+    torch.testing.assert_close(optimal_cost_bits(batch), cost_bits(optimal_logits(batch), batch), rtol=1e-5, atol=1e-4)
+    # the estimator beats a fair coin (1 bit per scored step) on average
+    assert optimal_cost_bits(batch).mean() < batch.mask.sum(1).mean()
+
+
+def test_bits_follow_their_table():
+    task = NGramTask(length=4000, n=3)
+    bits, table = task.sample_bits(2, _gen(4))
+    ctx = (bits[:, :-2] * 2 + bits[:, 1:-1]).long()  # context of bit t = (b_{t-2}, b_{t-1})
+    nxt = bits[:, 2:]
+    for b in range(2):
+        for c in range(4):
+            sel = ctx[b] == c
+            if sel.sum() > 300:
+                assert abs(float(nxt[b][sel].mean()) - float(table[b, c])) < 0.1
+
+
+def test_tables_are_beta_half_half():
+    table = NGramTask().tables(2000, _gen(5)).flatten()
+    assert 0.0 <= float(table.min()) and float(table.max()) <= 1.0
+    assert abs(float(table.mean()) - 0.5) < 0.01
+    assert abs(float(table.var()) - 0.125) < 0.01  # Beta(1/2, 1/2): variance 1/8
+    assert float(((table < 0.1) | (table > 0.9)).float().mean()) > 0.35  # U-shaped: ~41% in the tails
+
+
+def test_seeded_and_length_override():
+    task = NGramTask()
+    assert torch.equal(task.sample(3, _gen(7)).x, task.sample(3, _gen(7)).x)
+    assert not torch.equal(task.sample(3, _gen(7)).x, task.sample(3, _gen(8)).x)
+    assert task.sample(2, _gen(), length=500).x.shape == (2, 499, 1)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="length"):
+        NGramTask(length=3)
+    with pytest.raises(ValueError, match="n"):
+        NGramTask(n=1)
+    with pytest.raises(ValueError, match="length"):
+        NGramTask().sample(2, _gen(), length=2)
+    with pytest.raises(ValueError, match="bits"):
+        optimal_predictions(torch.zeros(5))
+    with pytest.raises(ValueError, match="bits"):
+        optimal_predictions(torch.full((2, 5), 0.5))
+
+
+def test_short_sequences_are_all_half():
+    p = optimal_predictions(torch.tensor([[1.0, 0.0, 1.0]]), n=6)
+    assert torch.equal(p, torch.full((1, 3), 0.5))
+    # n = 2: step 3 has context (1), seen twice before, both times followed by a 1
+    p = optimal_predictions(torch.tensor([[1.0, 1.0, 1.0, 1.0]]), n=2)
+    assert math.isclose(float(p[0, 3]), 2.5 / 3, rel_tol=1e-6)
+
+
+def test_contexts():
+    bits = torch.tensor([[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]])
+    # context of step t = bits t-2, t-1 read as a binary number, oldest first
+    assert contexts(bits, 2).tolist() == [[-1, -1, 2, 1, 3, 2]]
