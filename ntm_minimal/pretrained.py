@@ -1,0 +1,71 @@
+"""The trained models shipped with the package, in ``ntm_minimal/checkpoints/<name>/``.
+
+Each was trained by ``python -m ntm_minimal.train`` with the command stored in its ``config.json``;
+nothing is downloaded. Example::
+
+    from ntm_minimal import pretrained
+    pretrained.available()                      # ['copy', 'copy_lstm', ...]
+    model = pretrained.load("copy")             # an NTM in eval mode
+    pretrained.eval_results("copy")["heldout"]  # what the tests re-check
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from . import checkpoint
+from .tasks import make_task
+
+#: Where the shipped checkpoints live.
+CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+
+
+def available() -> list[str]:
+    """Names of the shipped checkpoints (folders holding a ``model.safetensors``), sorted."""
+    if not CHECKPOINTS.is_dir():
+        return []
+    return sorted(p.name for p in CHECKPOINTS.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
+
+
+def path(name: str) -> Path:
+    """The folder of checkpoint ``name``; ``ValueError`` listing the names if there is none."""
+    names = available()
+    if name not in names:
+        raise ValueError(f"name: expected one of {names}, got {name!r}")
+    return CHECKPOINTS / name
+
+
+def load(name: str, device: str | torch.device | None = None) -> nn.Module:
+    """The model of checkpoint ``name`` in eval mode (on ``device``, default the CPU)."""
+    return checkpoint.load_model(path(name), device)
+
+
+def config(name: str) -> dict:
+    """``config.json``: model, task and training settings, and the command that reproduces it."""
+    return checkpoint.load_config(path(name))
+
+
+def metrics(name: str) -> dict[str, list[float]]:
+    """The training log (``metrics.csv``) as columns of floats."""
+    return checkpoint.load_metrics(path(name))
+
+
+def eval_results(name: str) -> dict:
+    """``eval.json``: held-out results measured after training."""
+    return checkpoint.load_eval(path(name))
+
+
+def task(name: str):
+    """The task checkpoint ``name`` was trained on, with its training settings."""
+    cfg = config(name)
+    return make_task(cfg["task"], **cfg["task_config"])
+
+
+def reproduction(name: str, out: str | None = None) -> list[list[str]]:
+    """Argument lists for ``python -m ntm_minimal.train`` that retrain checkpoint ``name`` exactly,
+    into ``out`` (default ``runs/<name>``); run them in order (see :func:`ntm_minimal.train.reproduction`)."""
+    from .train import reproduction as _reproduction
+
+    return _reproduction(config(name), out or f"runs/{name}", eval_results(name)["steps"])

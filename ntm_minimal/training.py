@@ -1,0 +1,238 @@
+"""One training loop for every model and task.
+
+A :class:`Trainer` draws seeded batches from a task, minimises the paper's cost (cross-entropy in
+bits per sequence, :func:`ntm_minimal.metrics.masked_loss`) and logs, every ``eval_every`` steps,
+the train cost and bit errors since the last log and the same two figures on a fixed held-out
+batch. Options follow the paper and later practice:
+
+* RMSProp with momentum 0.9 (the paper) or Adam (Collier & Beel 2018);
+* elementwise gradient clipping (the paper: to ``[-10, 10]``) and/or global-norm clipping;
+* a curriculum: task settings such as ``max_len`` (and ``max_repeats`` for repeat copy) rise
+  linearly from ``curriculum_start`` to their final values over ``curriculum_steps`` steps (0 = off);
+* ``keep_best``: also keep the weights of the log row with the fewest held-out bit errors (ties:
+  the lower held-out cost) in ``best.safetensors``; training of these models can collapse
+  suddenly after converging, and the best row is what a run should be judged and shipped by;
+* early stop when the held-out bit errors per sequence fall below ``target_bit_errors``, or after
+  ``max_seconds`` of training.
+
+Everything random comes from ``seed`` (the model is built after ``torch.manual_seed(seed)`` by the
+caller) and from one data generator whose state is saved with the optimizer, so a run resumed from
+its directory continues exactly as if it had never stopped.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import checkpoint
+from .evaluation import evaluate_batch, heldout_batch
+from .metrics import bit_errors, masked_loss
+
+OPTIMIZERS = ("rmsprop", "adam")
+
+
+@dataclass
+class TrainConfig:
+    """Every training setting (all of them go into ``config.json``)."""
+
+    steps: int = 10_000  # total optimizer steps (a resumed run continues up to this number)
+    batch_size: int = 16
+    optimizer: str = "adam"  # "rmsprop" (paper) or "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9  # RMSProp momentum (paper: 0.9)
+    rms_decay: float = 0.95  # RMSProp smoothing constant of the squared gradients
+    clip_value: float | None = 10.0  # elementwise gradient clip (paper: 10); None = off
+    clip_norm: float | None = None  # global gradient-norm clip; None = off
+    seed: int = 0
+    eval_every: int = 100  # steps between log rows (each one evaluates the held-out batch)
+    eval_batch_size: int = 64
+    eval_seed: int = 1234  # seed of the fixed held-out batch
+    target_bit_errors: float | None = None  # stop once held-out bit errors/sequence < this
+    max_seconds: float | None = None  # stop after this much wall time
+    curriculum_steps: int = 0  # 0 = off; else the curriculum fields ramp up over this many steps
+    curriculum_start: int = 2  # their value at step 0 when the curriculum is on
+    curriculum_fields: tuple[str, ...] = ("max_len",)  # task settings that ramp up
+    device: str = "cpu"
+    progress: bool = True  # a tqdm progress bar
+    save_dtype: str = "float32"  # dtype of the saved model ("float16" halves the file)
+    keep_best: bool = False  # also save the best held-out weights (best.safetensors)
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer: expected one of {OPTIMIZERS}, got {self.optimizer!r}")
+        for name in ("steps", "batch_size", "eval_every", "eval_batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        for name in ("lr", "clip_value", "clip_norm", "max_seconds"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, (int, float)) and value > 0):
+                raise ValueError(f"{name}: expected a positive number or None, got {value!r}")
+        self.curriculum_fields = tuple(self.curriculum_fields)
+        if self.save_dtype not in checkpoint.DTYPES:
+            raise ValueError(f"save_dtype: expected one of {sorted(checkpoint.DTYPES)}, got {self.save_dtype!r}")
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    """RMSProp with momentum (the paper) or Adam, at ``config.lr``."""
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(model.parameters(), lr=config.lr, alpha=config.rms_decay,
+                                   momentum=config.momentum)
+    return torch.optim.Adam(model.parameters(), lr=config.lr)
+
+
+def clip_gradients(model: nn.Module, clip_value: float | None, clip_norm: float | None) -> None:
+    """Clip every gradient entry to ``[-clip_value, clip_value]``, then the global norm to ``clip_norm``."""
+    if clip_value is not None:
+        nn.utils.clip_grad_value_(model.parameters(), clip_value)
+    if clip_norm is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+
+
+def curriculum_value(step: int, config: TrainConfig, final: int) -> int:
+    """A curriculum setting at ``step``: rises linearly from ``curriculum_start`` to ``final``."""
+    if config.curriculum_steps <= 0 or step >= config.curriculum_steps:
+        return final
+    start = min(config.curriculum_start, final)
+    return start + int((final - start) * step / config.curriculum_steps)
+
+
+class Trainer:
+    """Train ``model`` on ``task``; optionally keep the run in ``run_dir`` (see :mod:`.checkpoint`).
+
+    Args:
+        model: maps ``x`` ``[B, T, task.input_size]`` to logits ``[B, T, task.output_size]``.
+        task: a task (``sample(batch_size, generator) -> Batch``).
+        config: the :class:`TrainConfig`.
+        run_dir: if given, the model, log and resume state are saved there at every log row.
+        run_info: the rest of ``config.json`` (model kind and config, task config, command).
+    """
+
+    def __init__(self, model: nn.Module, task, config: TrainConfig, run_dir=None, run_info: dict | None = None):
+        self.config, self.task, self.run_dir = config, task, run_dir
+        self.device = torch.device(config.device)
+        self.model = model.to(self.device).train()
+        self.optimizer = make_optimizer(self.model, config)
+        self.data_rng = torch.Generator().manual_seed(config.seed)
+        self.heldout = heldout_batch(task, config.eval_batch_size, config.eval_seed).to(self.device)
+        self.step, self.sequences, self.wall_s = 0, 0, 0.0
+        self.metrics: list[dict] = []
+        self.stop_reason: str | None = None
+        self.run_info = run_info or {}
+        self._window: list[tuple[float, float]] = []  # (cost, bit errors) of the steps since the last log
+        self.best: tuple[float, float, int] | None = None  # (held-out bit errors, cost, step) of the best row
+
+    # ------------------------------------------------------------------ state for resuming
+
+    def state_dict(self) -> dict:
+        """Optimizer, data RNG and counters: tensors and plain values only."""
+        return {"optimizer": self.optimizer.state_dict(), "data_rng": self.data_rng.get_state(),
+                "step": self.step, "sequences": self.sequences, "wall_s": self.wall_s,
+                "best": list(self.best) if self.best is not None else None}
+
+    def load_state_dict(self, state: dict, metrics: dict[str, list[float]] | None = None) -> None:
+        """Continue from :meth:`state_dict` (and the log so far, as columns)."""
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.data_rng.set_state(state["data_rng"])
+        self.step, self.sequences, self.wall_s = int(state["step"]), int(state["sequences"]), float(state["wall_s"])
+        best = state.get("best")
+        self.best = (float(best[0]), float(best[1]), int(best[2])) if best is not None else None
+        if metrics:
+            columns = list(metrics)
+            self.metrics = [{c: metrics[c][i] for c in columns} for i in range(len(metrics[columns[0]]))]
+            for row in self.metrics:
+                row["step"], row["sequences"] = int(row["step"]), int(row["sequences"])
+
+    def save(self) -> None:
+        """Write the model, config, log and resume state to ``run_dir``."""
+        if self.run_dir is None:
+            return
+        checkpoint.save_model(self.run_dir, self.model, self.config.save_dtype)
+        checkpoint.save_json(f"{self.run_dir}/{checkpoint.CONFIG_FILE}",
+                             {**self.run_info, "train": dataclasses.asdict(self.config)})
+        checkpoint.save_metrics(self.run_dir, self.metrics)
+        checkpoint.save_train_state(self.run_dir, self.state_dict())
+
+    # ------------------------------------------------------------------ the loop
+
+    def sample(self):
+        """The next training batch (with the curriculum's settings if one is on)."""
+        task = self.task
+        if self.config.curriculum_steps > 0:
+            ramped = {}
+            for field in self.config.curriculum_fields:
+                low = getattr(task, field.replace("max_", "min_"), 1)  # never below the matching minimum
+                ramped[field] = max(low, curriculum_value(self.step, self.config, getattr(task, field)))
+            task = dataclasses.replace(task, **ramped)
+        return task.sample(self.config.batch_size, self.data_rng).to(self.device)
+
+    def train_step(self) -> tuple[float, float]:
+        """One optimizer step; returns the batch's mean cost (bits) and bit errors per sequence."""
+        batch = self.sample()
+        logits = self.model(batch.x)
+        loss = masked_loss(logits, batch)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        clip_gradients(self.model, self.config.clip_value, self.config.clip_norm)
+        self.optimizer.step()
+        self.step += 1
+        self.sequences += batch.x.shape[0]
+        return float(loss.detach()), float(bit_errors(logits.detach(), batch).mean())
+
+    def log(self) -> dict:
+        """Evaluate the held-out batch and append one row to :attr:`metrics`."""
+        held = evaluate_batch(self.model, self.heldout)
+        costs, errors = zip(*self._window) if self._window else ((math.nan,), (math.nan,))
+        row = {"step": self.step, "sequences": self.sequences, "wall_s": round(self.wall_s, 3),
+               "train_cost_bits": sum(costs) / len(costs), "train_bit_errors": sum(errors) / len(errors),
+               "heldout_cost_bits": held["cost_bits"], "heldout_bit_errors": held["bit_errors"]}
+        self._window = []
+        self.metrics.append(row)
+        score = (row["heldout_bit_errors"], row["heldout_cost_bits"], self.step)
+        if self.config.keep_best and (self.best is None or score[:2] < self.best[:2]):
+            self.best = score
+            if self.run_dir is not None:
+                checkpoint.save_model(self.run_dir, self.model, self.config.save_dtype, checkpoint.BEST_FILE)
+        return row
+
+    def run(self) -> list[dict]:
+        """Train until ``config.steps``, the target or the time limit; returns the log rows."""
+        config = self.config
+        bar = tqdm(total=config.steps, initial=self.step, disable=not config.progress, unit="step")
+        start = time.perf_counter() - self.wall_s
+        try:
+            while self.step < config.steps:
+                self._window.append(self.train_step())
+                self.wall_s = time.perf_counter() - start
+                bar.update(1)
+                if self.step % config.eval_every == 0 or self.step == config.steps:
+                    row = self.log()
+                    self.wall_s = time.perf_counter() - start
+                    bar.set_postfix(cost=f"{row['train_cost_bits']:.2f}", heldout_err=f"{row['heldout_bit_errors']:.2f}")
+                    self.save()
+                    if config.target_bit_errors is not None and row["heldout_bit_errors"] < config.target_bit_errors:
+                        self.stop_reason = "target"
+                        break
+                    if config.max_seconds is not None and self.wall_s >= config.max_seconds:
+                        self.stop_reason = "time"
+                        break
+            else:
+                self.stop_reason = "steps"
+        finally:
+            bar.close()
+        return self.metrics
+
+
+def train(model: nn.Module, task, config: TrainConfig | None = None, **settings) -> list[dict]:
+    """Train ``model`` on ``task`` in memory (no run directory); returns the log rows.
+
+    ``settings`` override fields of ``config`` (e.g. ``train(model, task, steps=200, lr=3e-3)``).
+    """
+    config = dataclasses.replace(config or TrainConfig(), **settings)
+    return Trainer(model, task, config).run()

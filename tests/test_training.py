@@ -1,0 +1,232 @@
+"""The training engine, run directories, the CLI, evaluation and the shipped checkpoints."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from ntm_minimal import NTM, checkpoint, pretrained
+from ntm_minimal.baselines import LSTMBaseline
+from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
+from ntm_minimal.tasks import CopyTask
+from ntm_minimal.train import main, reproduction
+from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, curriculum_value, train
+
+#: A tiny NTM on short copies: a few steps take well under a second.
+TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
+        "--memory-m", "4", "--batch-size", "4", "--eval-every", "3", "--eval-batch-size", "8",
+        "--eval-grid", '[{"length": 5}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu"]
+
+
+def _run(tmp_path: Path, name: str, *extra: str) -> dict:
+    return main([*TINY, "--out", str(tmp_path / name), *extra])
+
+
+def _tensors(run_dir):
+    return load_file(str(Path(run_dir) / checkpoint.MODEL_FILE))
+
+
+def test_cli_writes_a_complete_run_directory(tmp_path):
+    result = _run(tmp_path, "run", "--steps", "6", "--seed", "3")
+    run = tmp_path / "run"
+    assert {p.name for p in run.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json",
+                                               "train_state.pt"}
+    config = checkpoint.load_config(run)
+    assert config["model"] == "ntm" and config["task"] == "copy" and config["task_config"] == {"max_len": 3}
+    assert config["model_config"]["controller_size"] == 8 and config["train"]["seed"] == 3
+    assert config["command"].startswith("python -m ntm_minimal.train ") and "--seed 3" in config["command"]
+    log = checkpoint.load_metrics(run)
+    assert log["step"] == [3.0, 6.0] and log["sequences"] == [12.0, 24.0]
+    assert set(log) >= {"wall_s", "train_cost_bits", "train_bit_errors", "heldout_cost_bits", "heldout_bit_errors"}
+    assert result == checkpoint.load_eval(run)
+    assert result["steps"] == 6 and result["grid"][0]["length"] == 5 and result["stop_reason"] == "steps"
+    model = checkpoint.load_model(run)
+    assert isinstance(model, NTM) and not model.training
+
+
+def test_resume_is_bit_for_bit(tmp_path):
+    _run(tmp_path, "straight", "--steps", "9", "--optimizer", "rmsprop", "--lr", "1e-3")
+    _run(tmp_path, "resumed", "--steps", "3", "--optimizer", "rmsprop", "--lr", "1e-3")
+    main(["--resume", str(tmp_path / "resumed"), "--steps", "9", "--no-progress"])
+    a, b = _tensors(tmp_path / "straight"), _tensors(tmp_path / "resumed")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    log_a, log_b = checkpoint.load_metrics(tmp_path / "straight"), checkpoint.load_metrics(tmp_path / "resumed")
+    for column in ("step", "sequences", "train_cost_bits", "heldout_cost_bits", "heldout_bit_errors"):
+        assert log_a[column] == log_b[column], column
+    config = checkpoint.load_config(tmp_path / "resumed")
+    assert config["train"]["steps"] == 9 and config["resumed_with"][0]["from_step"] == 3
+
+
+def test_reproduction_redoes_a_stopped_and_resumed_run(tmp_path):
+    _run(tmp_path, "original", "--steps", "30", "--target-bit-errors", "1e9")  # stops at step 3
+    main(["--resume", str(tmp_path / "original"), "--steps", "6", "--target-bit-errors", "none", "--no-progress"])
+    runs = reproduction(checkpoint.load_config(tmp_path / "original"), str(tmp_path / "again"))
+    assert runs[0][-6:] == ["--out", str(tmp_path / "again"), "--steps", "3", "--max-seconds", "none"]
+    assert runs[1][-2:] == ["--resume", str(tmp_path / "again")]
+    for args in runs:
+        main(args)
+    a, b = _tensors(tmp_path / "original"), _tensors(tmp_path / "again")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_keep_best_and_export(tmp_path):
+    result = _run(tmp_path, "run", "--steps", "12", "--keep-best", "--lr", "0.05")
+    run = tmp_path / "run"
+    log = checkpoint.load_metrics(run)
+    best = min(range(len(log["step"])), key=lambda i: (log["heldout_bit_errors"][i], log["heldout_cost_bits"][i]))
+    assert result["model_step"] == log["step"][best]
+    assert result["heldout"]["bit_errors"] == log["heldout_bit_errors"][best]
+    shipped = checkpoint.export(run, tmp_path / "shipped")
+    assert {p.name for p in shipped.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
+    assert (shipped / "model.safetensors").read_bytes() == (run / checkpoint.BEST_FILE).read_bytes()
+
+
+def test_train_state_loads_without_pickle(tmp_path):
+    _run(tmp_path, "run", "--steps", "3")
+    state = torch.load(tmp_path / "run" / checkpoint.STATE_FILE, weights_only=True)
+    assert state["step"] == 3 and isinstance(state["data_rng"], torch.Tensor)
+    assert state["optimizer"]["state"]  # Adam moments for every parameter
+
+
+def test_target_stops_early(tmp_path):
+    result = _run(tmp_path, "run", "--steps", "30", "--target-bit-errors", "1e9")
+    assert result["steps"] == 3 and result["stop_reason"] == "target"
+
+
+def test_resume_can_lift_the_target(tmp_path):
+    _run(tmp_path, "run", "--steps", "30", "--target-bit-errors", "1e9")
+    result = main(["--resume", str(tmp_path / "run"), "--steps", "6", "--target-bit-errors", "none", "--no-progress"])
+    assert result["steps"] == 6 and result["stop_reason"] == "steps"
+    assert checkpoint.load_config(tmp_path / "run")["train"]["target_bit_errors"] is None
+
+
+def test_lstm_and_float16_save(tmp_path):
+    result = main([*TINY, "--model", "lstm", "--lstm-size", "8", "--lstm-layers", "2", "--steps", "3",
+                   "--save-dtype", "float16", "--out", str(tmp_path / "lstm")])
+    assert all(t.dtype == torch.float16 for t in _tensors(tmp_path / "lstm").values())
+    model = checkpoint.load_model(tmp_path / "lstm")
+    assert isinstance(model, LSTMBaseline) and next(model.parameters()).dtype == torch.float32
+    # eval.json was measured on the float16 round trip, so it re-checks exactly
+    task = CopyTask(max_len=3)
+    assert evaluate_batch(model, heldout_batch(task, 8, 1234))["cost_bits"] == result["heldout"]["cost_bits"]
+
+
+def test_training_lowers_the_cost():
+    torch.manual_seed(0)
+    model = LSTMBaseline(4, 3, hidden_size=32, layers=1)
+    log = train(model, CopyTask(max_len=2, bits=3), steps=120, eval_every=40, lr=1e-2, progress=False)
+    assert log[-1]["heldout_cost_bits"] < 0.5 * log[0]["heldout_cost_bits"]
+
+
+def test_clip_value_and_norm():
+    model = torch.nn.Linear(3, 2)
+    (1000 * model(torch.ones(1, 3))).sum().backward()
+    clip_gradients(model, 10.0, None)
+    assert max(float(p.grad.abs().max()) for p in model.parameters()) <= 10.0
+    clip_gradients(model, None, 1.0)
+    assert float(torch.cat([p.grad.flatten() for p in model.parameters()]).norm()) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_curriculum_ramps_then_holds():
+    config = TrainConfig(curriculum_steps=100, curriculum_start=2)
+    assert [curriculum_value(s, config, 20) for s in (0, 50, 99, 100, 500)] == [2, 11, 19, 20, 20]
+    assert curriculum_value(7, TrainConfig(), 20) == 20
+
+
+def test_curriculum_keeps_min_len_valid():
+    trainer = Trainer(LSTMBaseline(9, 8, 8, 1), CopyTask(min_len=5, max_len=20),
+                      TrainConfig(curriculum_steps=100, curriculum_start=2, progress=False))
+    assert trainer.sample().mask.sum(1).max() == 5
+
+
+def test_curriculum_ramps_several_fields():
+    from ntm_minimal.tasks import make_task
+
+    config = TrainConfig(curriculum_steps=100, curriculum_start=2, curriculum_fields=["max_len", "max_repeats"],
+                         progress=False)
+    trainer = Trainer(LSTMBaseline(10, 9, 8, 1), make_task("repeat_copy"), config)
+    batch = trainer.sample()
+    assert batch.x.shape[1] <= (2 + 1) * 2 + 2 and config.curriculum_fields == ("max_len", "max_repeats")
+    trainer.step = 100
+    assert trainer.sample().x.shape[1] > 8
+
+
+@pytest.mark.parametrize("settings", [dict(optimizer="sgd"), dict(steps=0), dict(lr=-1.0), dict(clip_value=0),
+                                      dict(batch_size=2.5), dict(save_dtype="int8")])
+def test_bad_train_config(settings):
+    with pytest.raises(ValueError, match=next(iter(settings))):
+        TrainConfig(**settings)
+
+
+def test_evaluate_is_seeded_per_setting():
+    torch.manual_seed(0)
+    model, task = LSTMBaseline(9, 8, 8, 1), CopyTask()
+    one = evaluate(model, task, [{"length": 4}, {"length": 7}], batch_size=4)
+    two = evaluate(model, task, [{"length": 7}], batch_size=4)
+    assert one[1] == two[0] and one[0]["length"] == 4
+    with pytest.raises(TypeError, match="settings"):
+        evaluate(model, task, {"length": 4})
+
+
+# ------------------------------------------------------------------ shipped checkpoints
+
+SHIPPED = pretrained.available()
+
+
+def test_pretrained_unknown_name():
+    with pytest.raises(ValueError, match="name"):
+        pretrained.load("no_such_checkpoint")
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_checkpoint_reproduces_its_eval(name):
+    folder = pretrained.path(name)
+    assert {p.name for p in folder.iterdir()} >= {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
+    assert not list(folder.glob("*.pt")) and not list(folder.glob("*.pkl"))  # nothing to unpickle
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 3_000_000
+    config = pretrained.config(name)
+    assert config["command"].startswith("python -m ntm_minimal.train")
+    model = pretrained.load(name)
+    assert not model.training
+    held = pretrained.eval_results(name)["heldout"]
+    got = evaluate_batch(model, heldout_batch(pretrained.task(name), held["batch_size"], held["seed"]))
+    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=1e-6)
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4, abs=1e-4)
+    assert json.loads(json.dumps(pretrained.metrics(name)))["step"]
+
+
+# ------------------------------------------------------------------ plotting of runs
+
+
+def test_task_plots_draw(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ntm_minimal import plotting
+    from ntm_minimal.tasks import make_task
+
+    torch.manual_seed(0)
+    task = make_task("repeat_copy", max_len=3, max_repeats=2)
+    model = NTM(task.input_size, task.output_size, controller_size=8, memory_n=8, memory_m=4)
+    batch = task.sample(2, torch.Generator().manual_seed(0))
+    logits, trace = model(batch.x, return_trace=True)
+    log = train(model, task, steps=4, eval_every=2, batch_size=2, eval_batch_size=2, progress=False)
+    rows = plotting.used_rows(trace)
+    assert 0 <= rows.start < rows.stop <= 8
+    figures = [plotting.plot_task_example(batch, 1), plotting.plot_copy_trace(batch, logits, trace, index=1),
+               plotting.plot_memory_after(trace),
+               plotting.plot_learning_curves({"a": {k: [r[k] for r in log] for k in log[0]}}),
+               plotting.plot_error_vs_length({"a": evaluate(model, task, [{"length": 2}, {"length": 4}], 2)},
+                                             train_max=3)]
+    assert all(len(f.axes) >= 1 for f in figures)
+    with pytest.raises(ValueError, match="index"):
+        plotting.plot_copy_trace(batch, logits, trace, index=2)
+    with pytest.raises(ValueError, match="column"):
+        plotting.plot_learning_curves({"a": {"step": [1]}})
+    plt.close("all")
