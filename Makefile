@@ -13,7 +13,7 @@ export MPLBACKEND := agg
 NB_DIRS := notebooks exercises solutions
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test unit nbval notebooks bench clean
+.PHONY: book test unit nbval notebooks bench bench-convergence clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ notebooks: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/step.py
+
+# Minutes per setting: never part of `make test`.
+bench-convergence: $(VENV)/.installed
+	$(PY) bench/convergence.py
 
 clean:
 	rm -rf _build

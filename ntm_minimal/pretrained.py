@@ -69,3 +69,29 @@ def reproduction(name: str, out: str | None = None) -> list[list[str]]:
     from .train import reproduction as _reproduction
 
     return _reproduction(config(name), out or f"runs/{name}", eval_results(name)["steps"])
+
+
+def retrain(name: str, out: str | None = None) -> dict:
+    """Retrain checkpoint ``name`` from scratch with its recorded commands, into ``out``
+    (default ``runs/<name>``); returns the new run's ``eval.json`` contents.
+
+    Runs every segment of :func:`reproduction` in turn, in this process (a GPU is used when one is
+    visible). On the CPU it takes about as long as the original run (``eval_results(name)["wall_s"]``).
+    """
+    from .train import main
+
+    result: dict = {}
+    for args in reproduction(name, out):
+        result = main(args)
+    return result
+
+
+def summary(name: str) -> str:
+    """A few lines on checkpoint ``name``: size, training budget, and every command that made it."""
+    cfg, result = config(name), eval_results(name)
+    lines = [f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
+             f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
+             f"weights from step {result.get('model_step', result['steps'])}",
+             f"   {cfg['command']}"]
+    lines += [f"   then, from step {r['from_step']}: {r['command']}" for r in cfg.get("resumed_with", [])]
+    return "\n".join(lines)

@@ -159,7 +159,7 @@ def final_eval(run_dir, trainer: Trainer, grid: list[dict], grid_batch_size: int
               "grid": evaluate(model, task, grid, grid_batch_size, seed=config.eval_seed),
               "model_step": trainer.best[2] if best else trainer.step,
               "steps": trainer.step, "sequences": trainer.sequences, "wall_s": round(trainer.wall_s, 1),
-              "stop_reason": trainer.stop_reason,
+              "stop_reason": trainer.stop_reason, "skipped_steps": trainer.skipped_steps,
               "parameters": sum(p.numel() for p in model.parameters())}
     checkpoint.save_json(Path(run_dir) / checkpoint.EVAL_FILE, result)
     return result

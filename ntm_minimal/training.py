@@ -87,6 +87,16 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     return torch.optim.Adam(model.parameters(), lr=config.lr)
 
 
+def finite_gradients(model: nn.Module) -> bool:
+    """True when every gradient entry is finite.
+
+    Over long sequences a gradient can overflow float32 on its way back through time (each
+    sharpening step, Eq. 9, can multiply it by up to γ); an ``inf`` then meets a zero weight and
+    becomes ``NaN``. Clipping cannot repair ``inf``/``NaN``, so such a step must be skipped.
+    """
+    return all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None)
+
+
 def clip_gradients(model: nn.Module, clip_value: float | None, clip_norm: float | None) -> None:
     """Clip every gradient entry to ``[-clip_value, clip_value]``, then the global norm to ``clip_norm``."""
     if clip_value is not None:
@@ -122,6 +132,7 @@ class Trainer:
         self.data_rng = torch.Generator().manual_seed(config.seed)
         self.heldout = heldout_batch(task, config.eval_batch_size, config.eval_seed).to(self.device)
         self.step, self.sequences, self.wall_s = 0, 0, 0.0
+        self.skipped_steps = 0  # updates skipped for a non-finite gradient
         self.metrics: list[dict] = []
         self.stop_reason: str | None = None
         self.run_info = run_info or {}
@@ -134,6 +145,7 @@ class Trainer:
         """Optimizer, data RNG and counters: tensors and plain values only."""
         return {"optimizer": self.optimizer.state_dict(), "data_rng": self.data_rng.get_state(),
                 "step": self.step, "sequences": self.sequences, "wall_s": self.wall_s,
+                "skipped_steps": self.skipped_steps,
                 "best": list(self.best) if self.best is not None else None}
 
     def load_state_dict(self, state: dict, metrics: dict[str, list[float]] | None = None) -> None:
@@ -141,6 +153,7 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.data_rng.set_state(state["data_rng"])
         self.step, self.sequences, self.wall_s = int(state["step"]), int(state["sequences"]), float(state["wall_s"])
+        self.skipped_steps = int(state.get("skipped_steps", 0))
         best = state.get("best")
         self.best = (float(best[0]), float(best[1]), int(best[2])) if best is not None else None
         if metrics:
@@ -179,8 +192,11 @@ class Trainer:
         loss = masked_loss(logits, batch)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        clip_gradients(self.model, self.config.clip_value, self.config.clip_norm)
-        self.optimizer.step()
+        if finite_gradients(self.model):
+            clip_gradients(self.model, self.config.clip_value, self.config.clip_norm)
+            self.optimizer.step()
+        else:  # skip the update rather than turn every weight into NaN (see finite_gradients)
+            self.skipped_steps += 1
         self.step += 1
         self.sequences += batch.x.shape[0]
         return float(loss.detach()), float(bit_errors(logits.detach(), batch).mean())

@@ -72,6 +72,21 @@ def test_reproduction_redoes_a_stopped_and_resumed_run(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_pretrained_retrain_and_summary(tmp_path, monkeypatch):
+    """A shipped checkpoint made in two segments is retrained bit for bit by ``pretrained.retrain``."""
+    _run(tmp_path, "original", "--steps", "3")
+    main(["--resume", str(tmp_path / "original"), "--steps", "6", "--no-progress"])
+    monkeypatch.setattr(pretrained, "CHECKPOINTS", tmp_path / "shipped")
+    checkpoint.export(tmp_path / "original", tmp_path / "shipped" / "tiny")
+    assert pretrained.available() == ["tiny"]
+    text = pretrained.summary("tiny")
+    assert "trained 6 steps" in text and "then, from step 3: python -m ntm_minimal.train --resume" in text
+    result = pretrained.retrain("tiny", out=str(tmp_path / "again"))
+    assert result["heldout"] == pretrained.eval_results("tiny")["heldout"]
+    a, b = _tensors(tmp_path / "original"), _tensors(tmp_path / "again")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_keep_best_and_export(tmp_path):
     result = _run(tmp_path, "run", "--steps", "12", "--keep-best", "--lr", "0.05")
     run = tmp_path / "run"
@@ -128,6 +143,37 @@ def test_clip_value_and_norm():
     assert max(float(p.grad.abs().max()) for p in model.parameters()) <= 10.0
     clip_gradients(model, None, 1.0)
     assert float(torch.cat([p.grad.flatten() for p in model.parameters()]).norm()) == pytest.approx(1.0, rel=1e-5)
+
+
+class _PoisonedGradient(torch.nn.Module):
+    """An LSTM baseline whose gradient becomes NaN on the steps listed in ``bad`` (counted from 1)."""
+
+    def __init__(self, bad: set[int]):
+        super().__init__()
+        self.inner, self.bad, self.calls = LSTMBaseline(4, 3, hidden_size=8, layers=1), bad, 0
+
+    def forward(self, x):
+        logits = self.inner(x)
+        if self.training:
+            self.calls += 1
+            if self.calls in self.bad:
+                logits = logits * torch.tensor(float("nan"))  # the loss and every gradient become NaN
+        return logits
+
+
+def test_non_finite_gradient_skips_the_update():
+    torch.manual_seed(0)
+    model = _PoisonedGradient(bad={2})
+    trainer = Trainer(model, CopyTask(max_len=2, bits=3), TrainConfig(steps=3, eval_every=3, progress=False))
+    trainer.train_step()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    trainer.train_step()  # NaN gradient: no update
+    assert trainer.skipped_steps == 1 and trainer.step == 2
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    trainer.train_step()  # a finite gradient updates again
+    assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
+    assert trainer.state_dict()["skipped_steps"] == 1
 
 
 def test_curriculum_ramps_then_holds():

@@ -1,11 +1,4 @@
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # # 8. The copy task
 #
 # Chapters 1–7 built every equation of the NTM. Now it has to learn something. The paper's first
@@ -22,8 +15,6 @@
 # - look inside the trained NTM (the paper's Fig. 6) and read off the algorithm it learned.
 
 # %%
-import subprocess
-import sys
 
 import matplotlib.pyplot as plt
 
@@ -36,13 +27,6 @@ from ntm_minimal.training import train
 plotting.use_style()
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # ## The task
 #
 # A sequence has $L$ random 8-bit vectors ($L$ uniform in 1..20 in training). The input has one
@@ -72,13 +56,6 @@ fig = plotting.plot_task_example(task.sample(1, torch.Generator().manual_seed(1)
 plt.show()
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # ## What is measured
 #
 # The outputs are logits; a sigmoid turns each into the probability that the bit is 1. Training
@@ -99,13 +76,6 @@ perfect = 20 * (2 * batch.y - 1)  # confident and right
 print("bit errors when confident and right:", bit_errors(perfect, batch).tolist())
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # ## Training, live
 #
 # `ntm_minimal.training` has one training loop for every model and task: it draws seeded batches,
@@ -136,16 +106,10 @@ fig = plotting.plot_learning_curves({"NTM, live run (L = 1..5)": {k: [r[k] for r
 plt.show()
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # The cost falls from guessing (about $8 \times 3 = 24$ bits for the average length 3) towards
-# zero. Lengths 1–20 take much longer: the shipped model below trained for 38 minutes on a
-# shared two-core CPU.
+# zero. Lengths 1–20 take much longer: the shipped model below trained for most of an hour on a
+# shared two-core CPU (its exact budget is printed below). A curriculum that starts with short
+# sequences and lengthens them gets there much sooner: `bench/convergence.md` compares recipes.
 #
 # ## The shipped checkpoints
 #
@@ -158,22 +122,9 @@ plt.show()
 
 # %% tags=["nbval-check-output"]
 for name in ("copy", "copy_lstm"):
-    config, result = pretrained.config(name), pretrained.eval_results(name)
-    print(f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
-          f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
-          f"weights from step {result['model_step']}")
-    print("  ", config["command"])
-    for resumed in config.get("resumed_with", []):
-        print(f"   then, from step {resumed['from_step']}:", resumed["command"])
+    print(pretrained.summary(name))
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # ### Learning curves
 #
 # Both logs record the held-out cost (64 fixed sequences, lengths 1–20) during training, against
@@ -191,7 +142,7 @@ plt.show()
 # spikes: several times the held-out cost jumped up within a hundred steps, once back to the
 # level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
 # the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
+# time; from step 5,400 on it continued with lower learning rates (the commands after "then"
 # above), and there the curve falls steadily to below one bit per sequence.
 #
 # ### Generalisation to longer sequences
@@ -215,19 +166,22 @@ fig = plotting.plot_error_vs_length(grids, train_max=20)
 plt.show()
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # The LSTM is exact at length 10 but already makes bit errors at 20, the longest length it
 # trained on, and beyond that it falls apart: about one bit in four is wrong at length 30, and
 # the error grows with every extra vector. The NTM copies sequences six times longer than any
-# it saw. Its non-zero means at 50 and 80 come from single sequences: almost every sequence is
-# copied perfectly, but now and then one fails badly (one sequence in the batch of 32 made all
-# the errors at length 50). The next pictures show why the length itself does not matter to it.
+# it saw. Where its mean is not zero, almost every sequence is still copied perfectly: the errors
+# come from a few sequences, as the count below shows on a fresh batch of each length. The next
+# pictures show why the length itself does not matter to it.
+
+# %% tags=["nbval-check-output"]
+with torch.no_grad():
+    for length in (20, 50, 120):
+        batch = task.sample(64, torch.Generator().manual_seed(7), length=length)
+        errors = bit_errors(models["NTM"](batch.x.to(device)).cpu(), batch)
+        print(f"length {length:3d}: {int((errors == 0).sum())} of 64 sequences copied without an error; "
+              f"{errors.mean():.2f} bit errors per sequence")
+
+# %% [markdown]
 #
 # ## Inside the NTM (the paper's Fig. 6)
 #
@@ -245,13 +199,6 @@ fig = plotting.plot_copy_trace(sample, logits.cpu(), trace)
 plt.show()
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # Where the heads are, step by step (the row with the largest weight), and how much each head
 # relies on content: the key strength $\beta$ (Eq. 5; near 0 makes the content weighting almost
 # uniform, so location does the work) and the gate $g$ (Eq. 7; near 0 keeps the previous weighting):
@@ -272,13 +219,6 @@ fig = plotting.plot_memory_after(trace)
 plt.show()
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # ### The algorithm, in words
 #
 # Reading the pictures and the rows above, the trained NTM runs a simple program:
@@ -317,17 +257,9 @@ TRAIN_FROM_SCRATCH = False
 
 if TRAIN_FROM_SCRATCH:
     for name in ("copy", "copy_lstm"):
-        for args in pretrained.reproduction(name):  # into runs/<name>, segment by segment
-            subprocess.run([sys.executable, "-m", "ntm_minimal.train", *args], check=True)
+        pretrained.retrain(name)  # into runs/<name>, segment by segment
 
 # %% [markdown]
-# The NTM learns faster per sequence and, after a slow start, in wall time too, but its curve has
-# spikes: several times the held-out cost jumped up within a hundred steps, once back to the
-# level of guessing. Such sudden collapses are a known trait of NTM training (one measured run of
-# the most used PyTorch implementation collapsed after converging). This run recovered each
-# time; from step 5,400 on it continued with a lower learning rate (the commands after "then"
-# above), and there the curve falls steadily to below one bit per sequence.
-#
 # ## Summary
 #
 # - The copy task: $L$ random vectors, a delimiter, then the same vectors as output; the cost is

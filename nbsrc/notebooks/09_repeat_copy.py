@@ -14,8 +14,6 @@
 # - watch the trained NTM's heads loop over the memory (the paper's Fig. 8 shows the same).
 
 # %%
-import subprocess
-import sys
 
 import matplotlib.pyplot as plt
 
@@ -89,13 +87,7 @@ plt.show()
 
 # %% tags=["nbval-check-output"]
 for name in ("repeat_copy", "repeat_copy_lstm"):
-    config, result = pretrained.config(name), pretrained.eval_results(name)
-    print(f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
-          f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
-          f"weights from step {result['model_step']}")
-    print("  ", config["command"])
-    for resumed in config.get("resumed_with", []):
-        print(f"   then, from step {resumed['from_step']}:", resumed["command"])
+    print(pretrained.summary(name))
 
 # %%
 logs = {"NTM": pretrained.metrics("repeat_copy"), "LSTM (3 x 256)": pretrained.metrics("repeat_copy_lstm")}
@@ -248,8 +240,7 @@ TRAIN_FROM_SCRATCH = False
 
 if TRAIN_FROM_SCRATCH:
     for name in ("repeat_copy", "repeat_copy_lstm"):
-        for args in pretrained.reproduction(name):  # into runs/<name>, segment by segment
-            subprocess.run([sys.executable, "-m", "ntm_minimal.train", *args], check=True)
+        pretrained.retrain(name)  # into runs/<name>, segment by segment
 
 # %% [markdown]
 # ## Summary

@@ -63,20 +63,12 @@ for row in log:
 TRAIN_FROM_SCRATCH = False  # set to True to retrain both checkpoints with the CLI (minutes on a CPU)
 
 NAMES = {"NTM": "priority_sort", "LSTM": "priority_sort_lstm"}
-for label, name in NAMES.items():
-    print(f"{label}: {pretrained.config(name)['command']}")
+for name in NAMES.values():
+    print(pretrained.summary(name))
 
 if TRAIN_FROM_SCRATCH:
-    import shlex
-    import subprocess
-    import sys
-
     for name in NAMES.values():
-        cfg = pretrained.config(name)
-        args = shlex.split(cfg["command"])[3:]  # drop "python -m ntm_minimal.train"
-        args[args.index("--out") + 1] = f"runs/{name}"
-        args[args.index("--steps") + 1] = str(cfg["train"]["steps"])  # some runs were trained in resumed chunks
-        subprocess.run([sys.executable, "-m", "ntm_minimal.train", *args], check=True)
+        pretrained.retrain(name)  # every recorded segment, into runs/<name>
 
 # %% [markdown]
 # ## Learning curves
