@@ -126,6 +126,10 @@ class Trainer:
 
     def __init__(self, model: nn.Module, task, config: TrainConfig, run_dir=None, run_info: dict | None = None):
         self.config, self.task, self.run_dir = config, task, run_dir
+        missing = [f for f in config.curriculum_fields if not isinstance(getattr(task, f, None), int)]
+        if config.curriculum_steps > 0 and missing:
+            raise ValueError(f"curriculum_fields: task {task.name!r} has no integer setting {missing}; "
+                             f"ramp its own, e.g. max_items for associative_recall")
         self.device = torch.device(config.device)
         self.model = model.to(self.device).train()
         self.optimizer = make_optimizer(self.model, config)

@@ -176,6 +176,14 @@ def test_non_finite_gradient_skips_the_update():
     assert trainer.state_dict()["skipped_steps"] == 1
 
 
+def test_curriculum_needs_a_setting_of_the_task():
+    from ntm_minimal.tasks import make_task
+
+    with pytest.raises(ValueError, match="curriculum_fields.*max_len"):
+        Trainer(NTM(8, 6, controller_size=8, memory_n=8, memory_m=4), make_task("associative_recall"),
+                TrainConfig(curriculum_steps=10, progress=False))
+
+
 def test_curriculum_ramps_then_holds():
     config = TrainConfig(curriculum_steps=100, curriculum_start=2)
     assert [curriculum_value(s, config, 20) for s in (0, 50, 99, 100, 500)] == [2, 11, 19, 20, 20]

@@ -193,14 +193,15 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   thread, in minutes to under an hour (first table). The paper's curves run to hundreds of
 #   thousands or millions of sequences. A result we miss may only need more training; we cannot
 #   tell from these runs.
-# - **Optimiser.** Adam at learning rate $10^{-3}$ on batches of 16 or 32 (copy: lowered to
-#   $10^{-4}$ and $3 \times 10^{-5}$ after step 5,400; repeat copy: a curriculum over length and
+# - **Optimiser.** Adam at learning rate $10^{-3}$ on batches of 16 or 32 (copy: lowered in stages
+#   to $2 \times 10^{-5}$ after step 5,400; repeat copy: a curriculum over length and
 #   repeats), instead of RMSProp with momentum 0.9 at $10^{-4}$ to $3 \times 10^{-5}$ on single
 #   sequences (Table 1). We kept the paper's elementwise clipping to $\pm 10$; the N-gram and sort
 #   runs also clip the global gradient norm to 50. A first N-gram run's weights became NaN after
-#   about 600 steps: a gradient overflowed on its way back through the 199 steps. The trainer now
-#   skips any update whose gradient is not finite and counts it (`skipped_steps` in `eval.json`
-#   of runs made since); the shipped N-gram and sort runs were trained before that, in chunks with
+#   about 600 steps: replayed under `torch.autograd.detect_anomaly`, the backward pass of step 696
+#   sent an infinite gradient into the shift (Eq. 8), where it met a zero weight and became NaN;
+#   clipping cannot repair that. The trainer now skips any update whose gradient is not finite
+#   and counts it (`skipped_steps` in `eval.json` of runs made since); the shipped N-gram and sort runs were trained before that, in chunks with
 #   `--resume`, which their `config.json` records.
 # - **Models.** Copy and repeat copy use the paper's copy sizes (LSTM controller of 100 units, one
 #   read and one write head, Table 1). The others are smaller than the paper's: associative recall uses a feed-forward
