@@ -275,7 +275,8 @@ def test_task_plots_draw(tmp_path):
     assert 0 <= rows.start < rows.stop <= 8
     figures = [plotting.plot_task_example(batch, 1), plotting.plot_copy_trace(batch, logits, trace, index=1),
                plotting.plot_memory_after(trace),
-               plotting.plot_learning_curves({"a": {k: [r[k] for r in log] for k in log[0]}}),
+               plotting.plot_learning_curves({"a": log}),
+               plotting.plot_learning_curves({"a": log}, x=("sequences", "wall_s")),
                plotting.plot_error_vs_length({"a": evaluate(model, task, [{"length": 2}, {"length": 4}], 2)},
                                              train_max=3)]
     assert all(len(f.axes) >= 1 for f in figures)
@@ -283,4 +284,7 @@ def test_task_plots_draw(tmp_path):
         plotting.plot_copy_trace(batch, logits, trace, index=2)
     with pytest.raises(ValueError, match="column"):
         plotting.plot_learning_curves({"a": {"step": [1]}})
+    with pytest.raises(ValueError, match="rows"):
+        plotting.plot_learning_curves({"a": []})
+    assert len(figures[-2].axes) == 2  # one panel per x column
     plt.close("all")

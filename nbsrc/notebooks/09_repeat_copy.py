@@ -74,7 +74,7 @@ print(f"held-out cost: {log[0]['heldout_cost_bits']:.1f} bits after {log[0]['ste
       f"{log[-1]['heldout_cost_bits']:.1f} bits after {log[-1]['step']} steps")
 
 # %%
-fig = plotting.plot_learning_curves({"NTM, live run (L, R = 1..3)": {k: [r[k] for r in log] for k in log[0]}})
+fig = plotting.plot_learning_curves({"NTM, live run (L, R = 1..3)": log})
 plt.show()
 
 # %% [markdown]
@@ -91,9 +91,7 @@ for name in ("repeat_copy", "repeat_copy_lstm"):
 
 # %%
 logs = {"NTM": pretrained.metrics("repeat_copy"), "LSTM (3 x 256)": pretrained.metrics("repeat_copy_lstm")}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
-plotting.plot_learning_curves(logs, x="sequences", ax=axes[0])
-plotting.plot_learning_curves(logs, x="wall_s", ax=axes[1])
+fig = plotting.plot_learning_curves(logs, x=("sequences", "wall_s"))
 plt.show()
 
 # %% [markdown]

@@ -2,7 +2,7 @@
 
 * :func:`plot_task_example`: one sequence of a task: its inputs, its targets and the scored steps;
 * :func:`plot_learning_curves`: held-out (or train) cost or bit errors against sequences seen or
-  wall time, one line per run, from the columns of ``metrics.csv``;
+  wall time, one line per run, from ``metrics.csv`` or from a live :func:`~ntm_minimal.training.train`;
 * :func:`plot_error_vs_length`: bit errors (or cost) per sequence against a setting such as the
   sequence length, one line per model, from :func:`ntm_minimal.evaluation.evaluate` rows;
 * :func:`plot_copy_trace`: one sequence the way the paper's Fig. 6 shows it: inputs, outputs,
@@ -58,17 +58,37 @@ def plot_task_example(batch: Batch, index: int = 0):
     return fig
 
 
-def plot_learning_curves(logs: Mapping[str, Mapping[str, Sequence[float]]], x: str = "sequences",
+def _columns(label: str, log) -> Mapping[str, Sequence[float]]:
+    """A log as columns: those of ``metrics.csv``, or the list of rows :func:`ntm_minimal.training.train` returns."""
+    if isinstance(log, Mapping):
+        return log
+    rows = list(log)
+    if not rows or not all(isinstance(r, Mapping) for r in rows):
+        raise ValueError(f"logs[{label!r}]: expected columns (a dict of lists) or a non-empty list of log rows")
+    return {k: [r[k] for r in rows] for k in rows[0]}
+
+
+def plot_learning_curves(logs: Mapping[str, object], x: str | Sequence[str] = "sequences",
                          y: str = "heldout_cost_bits", logy: bool = True, ax=None):
     """One line per run: column ``y`` of its log against column ``x``.
 
     Args:
-        logs: run label -> columns of its ``metrics.csv`` (e.g. :func:`ntm_minimal.pretrained.metrics`).
-        x, y: column names (``"sequences"`` or ``"wall_s"``; any cost or bit-error column).
+        logs: run label -> its log: the columns of ``metrics.csv`` (:func:`ntm_minimal.pretrained.metrics`)
+            or the rows :func:`ntm_minimal.training.train` returns.
+        x, y: column names (``"sequences"`` or ``"wall_s"``; any cost or bit-error column). Several
+            ``x`` columns, e.g. ``("sequences", "wall_s")``, draw one panel each, side by side.
         logy: logarithmic y axis (zeros are drawn at the bottom of the axis).
     """
+    if not isinstance(x, str):
+        if ax is not None:
+            raise ValueError("ax: give one x column to draw into an existing axes")
+        fig, axes = plt.subplots(1, len(x), figsize=(5 * len(x), 3.4), squeeze=False)
+        for column, panel in zip(x, axes[0]):
+            plot_learning_curves(logs, column, y, logy, ax=panel)
+        return fig
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 3.2))
     for i, (label, log) in enumerate(logs.items()):
+        log = _columns(label, log)
         for column in (x, y):
             if column not in log:
                 raise ValueError(f"logs[{label!r}]: expected a column {column!r}, got {sorted(log)}")
