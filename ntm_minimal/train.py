@@ -186,6 +186,23 @@ def reproduction(config: dict, out: str, final_step: int | None = None) -> list[
     return runs
 
 
+def learning_rates(config: dict) -> list[tuple[int, float]]:
+    """``(from_step, lr)`` for each segment of a run that set its learning rate, in order.
+
+    The first entry is the run's starting rate; a resumed segment appears only if its command
+    gave a new ``--lr`` (e.g. copy's later, lower rates). ``config["train"]["lr"]`` holds only the last.
+    """
+    segments = [(0, config["command"]), *((r["from_step"], r["command"]) for r in config.get("resumed_with", []))]
+    rates = []
+    for step, command in segments:
+        lr = parser().parse_args(shlex.split(command)[3:]).lr
+        if not isinstance(lr, _Unset) and (not rates or rates[-1][1] != lr):
+            rates.append((step, lr))
+    if not rates or rates[0][0] != 0:  # a first command without --lr used the default
+        rates.insert(0, (0, TrainConfig().lr))
+    return rates
+
+
 def _drop_option(args: list[str], *names: str) -> list[str]:
     """``args`` without the options ``names`` and their values."""
     out, skip = [], False

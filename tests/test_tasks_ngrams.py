@@ -9,7 +9,8 @@ import torch
 from ntm_minimal.metrics import cost_bits
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, contexts, optimal_cost_bits, optimal_logits,
-                                      optimal_predictions)
+                                      optimal_predictions, record_overlap, same_context_read_share,
+                                      same_context_records)
 
 
 def _gen(seed=0):
@@ -110,3 +111,61 @@ def test_contexts():
     bits = torch.tensor([[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]])
     # context of step t = bits t-2, t-1 read as a binary number, oldest first
     assert contexts(bits, 2).tolist() == [[-1, -1, 2, 1, 3, 2]]
+
+
+def _log_model(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """An ideal "log and look up" memory: step s writes row s; step t reads its context's earlier records evenly."""
+    B, T = bits.shape[0], bits.shape[1] - 1
+    write_w = torch.eye(T).expand(B, T, T).clone()
+    same = same_context_records(bits).float()
+    read_w = same / same.sum(-1, keepdim=True).clamp(min=1)
+    return read_w, write_w
+
+
+def test_same_context_records_by_hand():
+    bits = make_task("ngrams").sample_bits(2, _gen(3), length=40)[0]
+    got = same_context_records(bits)
+    for b in range(2):
+        seq = bits[b].long().tolist()
+        for t in range(39):
+            for s in range(39):
+                # input b_s ends context bits[s-5:s]; step t predicts b_{t+1}, context bits[t-4:t+1]
+                want = 5 <= s < t and seq[s - 5 : s] == seq[t - 4 : t + 1]
+                assert bool(got[b, t, s]) == want, (b, t, s)
+
+
+def test_read_share_of_an_ideal_log_is_one():
+    bits = make_task("ngrams").sample_bits(3, _gen(4), length=80)[0]
+    read_w, write_w = _log_model(bits)
+    share, chance = same_context_read_share(bits, read_w, write_w)
+    defined = ~share.isnan()
+    assert defined.sum() > 50
+    torch.testing.assert_close(share[defined], torch.ones(int(defined.sum())))
+    same = same_context_records(bits)
+    records = (contexts(bits)[:, None, :-1] >= 0) & torch.ones_like(same).tril(-1)
+    torch.testing.assert_close(chance[defined], (same.sum(-1) / records.sum(-1).clamp(min=1)).float()[defined])
+    assert bool((chance[defined] < 1).any())
+    torch.testing.assert_close(record_overlap(read_w, write_w), read_w)  # one row per step: overlap = read
+
+
+def test_read_share_of_a_wrong_lookup_is_zero():
+    bits = make_task("ngrams").sample_bits(2, _gen(5), length=60)[0]
+    read_w, write_w = _log_model(bits)
+    B, T, _ = read_w.shape
+    first = torch.zeros(B, T, T)
+    first[:, :, 0] = 1.0  # always read row 0, written at step 0, before any context exists
+    share, _ = same_context_read_share(bits, first, write_w)
+    assert float(share.nan_to_num(0).abs().max()) == 0.0
+
+
+def test_read_share_bad_input():
+    bits = make_task("ngrams").sample_bits(2, _gen(6), length=30)[0]
+    read_w, write_w = _log_model(bits)
+    with pytest.raises(ValueError, match="bits"):
+        same_context_read_share(bits[:, :-1], read_w, write_w)
+    with pytest.raises(ValueError, match="write_w"):
+        same_context_read_share(bits, read_w, write_w[:, :, :5])
+    with pytest.raises(ValueError, match="read_w"):
+        record_overlap(read_w[0], write_w[0])
+    with pytest.raises(TypeError, match="read_w"):
+        record_overlap(read_w.long(), write_w)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.priority_sort import PrioritySortTask, errors_per_position
+from ntm_minimal.tasks.priority_sort import PrioritySortTask, errors_per_position, read_write_agreement, signed_rows
 
 
 def _gen(seed=0):
@@ -66,3 +66,37 @@ def test_bad_overrides():
         PrioritySortTask().sample(2, _gen(), items=4, outputs=5)
     with pytest.raises(ValueError, match="batch_size"):
         PrioritySortTask().sample(-1, _gen())
+
+
+def test_signed_rows_wrap_around_row_zero():
+    w = torch.nn.functional.one_hot(torch.tensor([126, 127, 0, 1, 63, 64]), 128).float()
+    assert signed_rows(w).tolist() == [-2, -1, 0, 1, 63, -64]
+    with pytest.raises(TypeError, match="w"):
+        signed_rows([0.0, 1.0])
+
+
+def _ideal_sort_trace(priority: torch.Tensor, outputs: int, n: int = 32):
+    """Write head 0 stores each input at the row of its rank; read head 0 visits ranks 0, 1, ... in turn."""
+    B, K = priority.shape
+    rank = priority.argsort(1, descending=True).argsort(1)  # [B, K]
+    T = K + 1 + outputs
+    write_w = torch.zeros(B, T, 2, n)
+    write_w[:, :K, 0] = torch.nn.functional.one_hot(rank, n).float()
+    write_w[:, :, 1, 5] = 1.0  # a second write head that always writes row 5
+    read_w = torch.zeros(B, T, 2, n)
+    read_w[:, K + 1 :, 0] = torch.nn.functional.one_hot(torch.arange(outputs), n).float()
+    read_w[:, :, 1, 7] = 1.0  # a second read head stuck on row 7
+    return read_w, write_w
+
+
+def test_read_write_agreement_of_the_sorting_algorithm():
+    task = make_task("priority_sort")
+    _, priority = task.sample_with_priorities(8, torch.Generator().manual_seed(0), items=10, outputs=6)
+    read_w, write_w = _ideal_sort_trace(priority, outputs=6)
+    agree = read_write_agreement(priority, read_w, write_w)
+    assert agree.shape == (2, 2)
+    assert agree[0, 0] == 1.0 and agree[1, 0] < 0.25 and agree[0, 1] < 0.25 and agree[1, 1] == 0.0
+    with pytest.raises(ValueError, match="read_w"):
+        read_write_agreement(priority, read_w[:, :-7], write_w[:, :-7])
+    with pytest.raises(ValueError, match="priority"):
+        read_write_agreement(priority[0], read_w, write_w)

@@ -12,7 +12,7 @@ from ntm_minimal import NTM, checkpoint, pretrained
 from ntm_minimal.baselines import LSTMBaseline
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
 from ntm_minimal.tasks import CopyTask
-from ntm_minimal.train import main, reproduction
+from ntm_minimal.train import learning_rates, main, reproduction
 from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, curriculum_value, train
 
 #: A tiny NTM on short copies: a few steps take well under a second.
@@ -70,6 +70,17 @@ def test_reproduction_redoes_a_stopped_and_resumed_run(tmp_path):
         main(args)
     a, b = _tensors(tmp_path / "original"), _tensors(tmp_path / "again")
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_learning_rates_follow_the_resumed_segments():
+    base = "python -m ntm_minimal.train --task copy --steps 10 --out runs/x"
+    config = {"command": base, "resumed_with": [
+        {"from_step": 10, "command": "python -m ntm_minimal.train --resume runs/x --steps 20"},
+        {"from_step": 20, "command": "python -m ntm_minimal.train --resume runs/x --steps 30 --lr 3e-4"},
+        {"from_step": 30, "command": "python -m ntm_minimal.train --resume runs/x --steps 40 --lr 3e-4"},
+        {"from_step": 40, "command": "python -m ntm_minimal.train --resume runs/x --steps 50 --lr 1e-5"}]}
+    assert learning_rates(config) == [(0, TrainConfig().lr), (20, 3e-4), (40, 1e-5)]
+    assert learning_rates({"command": base + " --lr 0.01"}) == [(0, 0.01)]
 
 
 def test_pretrained_retrain_and_summary(tmp_path, monkeypatch):

@@ -19,7 +19,9 @@ __all__ = [
     "add_reference_line",
     "plot_ngram_predictions",
     "plot_context_rows",
+    "plot_record_lookup",
     "plot_sort_writes",
+    "plot_sort_reads",
     "plot_errors_per_position",
 ]
 
@@ -94,25 +96,72 @@ def plot_context_rows(contexts, write_w, read_w, title: str = ""):
     return fig
 
 
-def plot_sort_writes(priority, write_w, title: str = ""):
-    """Fig. 17-style: where each input vector was written, against its priority.
+def plot_record_lookup(overlap, same, steps: slice = slice(0, 100), title: str = ""):
+    """Does the read at step t (y) land where earlier steps s (x) wrote? One N-gram sequence.
 
     Args:
-        priority: ``[K]`` priorities of the inputs; write_w: ``[K, N]`` the write weighting at each input step.
-    Each dot is one input: its priority (x) against the most-weighted row (y), with an opacity equal
-    to that row's weight (a faint dot is a blurred write).
+        overlap: ``[T, T]`` from :func:`ntm_minimal.tasks.ngrams.record_overlap` (one sequence);
+        same: ``[T, T]`` bool from :func:`~ntm_minimal.tasks.ngrams.same_context_records`: the
+            input at ``s`` ended the context that step ``t`` predicts; drawn as small dots.
     """
-    p, w = _np(priority), _np(write_w)
-    rgba = np.tile(np.array(plt.matplotlib.colors.to_rgba(COLORS["write"])), (len(w), 1))
-    rgba[:, 3] = np.clip(w.max(-1), 0.05, 1.0)
-    fig, ax = plt.subplots(figsize=(4.5, 3.4))
-    ax.scatter(p, w.argmax(-1), c=rgba, s=24)
-    ax.set_xlabel("priority")
-    ax.set_ylabel("most-weighted write row")
+    a, m = _np(overlap)[steps, steps], _np(same)[steps, steps] > 0
+    lo = steps.start or 0
+    fig, ax = plt.subplots(figsize=(5.6, 5.0))
+    extent = (lo - 0.5, lo + len(a) - 0.5, lo + len(a) - 0.5, lo - 0.5)
+    im = ax.imshow(a, cmap=WEIGHT_CMAP, vmin=0, vmax=max(float(a.max()), 1e-6), interpolation="nearest", extent=extent)
+    t, s = np.nonzero(m)
+    ax.scatter(s + lo, t + lo, s=4, color=COLORS["write"], label="earlier step that ended the same context")
+    ax.set_xlabel("write step s")
+    ax.set_ylabel("read step t")
+    ax.legend(loc="upper right", fontsize=8)  # the upper triangle is empty: no read sees a later write
+    fig.colorbar(im, ax=ax, fraction=0.046, label="read(t) . write(s)")
     if title:
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _head_rows(x, w, xlabel: str, name: str, color: str, title: str):
+    """One panel per head: ``x`` ``[K]`` against each head's most-weighted row (as a signed offset)."""
+    from ..tasks.priority_sort import signed_rows
+
+    w = torch.as_tensor(w)
+    w = w[:, None] if w.dim() == 2 else w  # [K, H, N]
+    x, rows, peak = _np(x), _np(signed_rows(w)), _np(w.max(-1).values)
+    heads = w.shape[1]
+    fig, axes = plt.subplots(1, heads, figsize=(2.6 * heads + 1.2, 3.2), sharey=True, squeeze=False)
+    for h, ax in enumerate(axes[0]):
+        rgba = np.tile(np.array(plt.matplotlib.colors.to_rgba(color)), (len(x), 1))
+        rgba[:, 3] = np.clip(peak[:, h], 0.05, 1.0)
+        ax.scatter(x, rows[:, h], c=rgba, s=24)
+        ax.set_xlabel(xlabel)
+        ax.set_title(f"{name} head {h}", color=color)
+    axes[0, 0].set_ylabel("most-weighted row\n(past N/2 as negative)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sort_writes(priority, write_w, title: str = ""):
+    """Fig. 17-style: where each input vector was written, against its priority; one panel per write head.
+
+    Args:
+        priority: ``[K]`` priorities of the inputs; write_w: ``[K, N]`` or ``[K, H, N]`` the write
+            weightings at the input steps.
+    Each dot is one input: its priority (x) against the most-weighted row (y, rows from ``N/2`` on
+    drawn as negative offsets because the memory wraps), with an opacity equal to that row's weight
+    (a faint dot is a weak or blurred write).
+    """
+    return _head_rows(priority, write_w, "priority", "write", COLORS["write"], title)
+
+
+def plot_sort_reads(read_w, title: str = ""):
+    """Where each read head is while the answers are given: ``[S, N]`` or ``[S, H, N]``, one panel per head.
+
+    x is the output position (0 = highest priority), y the most-weighted row as in :func:`plot_sort_writes`.
+    """
+    return _head_rows(torch.arange(len(read_w)), read_w, "output position", "read", COLORS["read"], title)
 
 
 def plot_errors_per_position(errors: Mapping[str, Sequence[float]], ax=None):

@@ -143,7 +143,7 @@ def _strip(ax, values, title: str, cmap: str = "Greys", signed: bool = False):
 
 
 def plot_copy_trace(batch: Batch, logits: torch.Tensor, trace: Trace, index: int = 0, rows: slice | None = None,
-                    head: int = 0):
+                    head: int = 0, write_head: int | None = None):
     """Fig. 6 of the paper for one sequence: what went in and out, and where the heads were.
 
     Args:
@@ -152,7 +152,7 @@ def plot_copy_trace(batch: Batch, logits: torch.Tensor, trace: Trace, index: int
         trace: the model's :class:`~ntm_minimal.Trace` for the same run.
         index: which sequence of the batch.
         rows: memory rows to show (default :func:`used_rows`).
-        head: which read and which write head.
+        head: which read head (and write head, unless ``write_head`` is given).
 
     Panels: inputs and outputs (output probabilities at the scored steps), the add vectors written
     and the vectors read (``[T, M]``), and the write and read weightings over the rows (``[T, N]``).
@@ -160,15 +160,17 @@ def plot_copy_trace(batch: Batch, logits: torch.Tensor, trace: Trace, index: int
     if not 0 <= index < batch.x.shape[0]:
         raise ValueError(f"index: expected 0 <= index < B={batch.x.shape[0]}, got {index}")
     rows = rows or used_rows(trace, index)
+    write_head = head if write_head is None else write_head
     t_end = int(torch.nonzero(batch.mask[index]).max()) + 1  # drop padding after the sequence
     probs = torch.sigmoid(logits[index, :t_end]) * batch.mask[index, :t_end, None]
     fig, axes = plt.subplots(3, 2, figsize=(8.5, 6.5), sharex=True)
     _strip(axes[0, 0], batch.x[index, :t_end], "inputs")
     _strip(axes[0, 1], probs, "outputs (probabilities)")
-    _strip(axes[1, 0], trace.params.add[index, :t_end, head], "add vectors", cmap=MEMORY_CMAP, signed=True)
+    _strip(axes[1, 0], trace.params.add[index, :t_end, write_head], "add vectors", cmap=MEMORY_CMAP, signed=True)
     _strip(axes[1, 1], trace.reads[index, :t_end, head], "read vectors", cmap=MEMORY_CMAP, signed=True)
-    for ax, w, name in [(axes[2, 0], trace.write_weights, "write"), (axes[2, 1], trace.read_weights, "read")]:
-        plot_weightings_over_time(ax, w[index, :t_end, head, rows], title=f"{name} weightings")
+    for ax, w, name in [(axes[2, 0], trace.write_weights[:, :, write_head], "write"),
+                        (axes[2, 1], trace.read_weights[:, :, head], "read")]:
+        plot_weightings_over_time(ax, w[index, :t_end, rows], title=f"{name} weightings")
         ticks = ax.get_yticks()
         ax.set_yticks([t for t in ticks if 0 <= t < rows.stop - rows.start])
         ax.set_yticklabels([f"{int(t) + rows.start}" for t in ax.get_yticks()])

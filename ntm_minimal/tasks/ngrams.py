@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..validation import check_tensor
 from .base import Batch, check_batch_size, check_range, random_bits
 
 
@@ -103,6 +104,66 @@ def optimal_logits(batch: Batch, n: int = 6) -> torch.Tensor:
     """The optimal estimator as logits ``[B, T, 1]``, to use with :mod:`ntm_minimal.metrics`."""
     p = optimal_predictions(batch_bits(batch), n)[:, 1:]
     return torch.logit(p.double()).float().unsqueeze(-1)
+
+
+def record_overlap(read_w: torch.Tensor, write_w: torch.Tensor) -> torch.Tensor:
+    """How much of the read at step ``t`` lands where the write of step ``s`` went: ``[B, T, T]``.
+
+    ``read_w, write_w``: ``[B, T, N]``, one read and one write head of a trace. Entry ``[b, t, s]``
+    is ``w_r(t) . w_w(s)`` for ``s <= t`` (the NTM writes before it reads within a step), 0 above.
+    With sharp writes to distinct rows, row ``t`` is the read at ``t`` spread over earlier writes.
+    """
+    check_tensor("read_w", read_w, "[B, T, N]")
+    if read_w.dim() != 3:
+        raise ValueError(f"read_w: expected shape [B, T, N], got {list(read_w.shape)}")
+    check_tensor("write_w", write_w, "[B, T, N]")
+    if write_w.shape != read_w.shape:
+        raise ValueError(f"write_w: expected the shape of read_w {list(read_w.shape)}, got {list(write_w.shape)}")
+    return torch.einsum("btn,bsn->bts", read_w, write_w).tril()
+
+
+def same_context_records(bits: torch.Tensor, context: int = 5) -> torch.Tensor:
+    """``[B, T, T]`` bool: did the input at an earlier step ``s < t`` complete the context step ``t`` predicts?
+
+    ``bits``: ``[B, T+1]`` (:func:`batch_bits`). At step ``t`` the model reads bit ``b_t``, which
+    ends an occurrence of context ``c(b_t)``, and predicts ``b_{t+1}``, whose context is ``c(b_{t+1})``.
+    A memory used as a log of (context, next bit) records would be looked up by ``[b, t, s]``.
+    """
+    ctx = contexts(bits, context)
+    query, record = ctx[:, 1:], ctx[:, :-1]
+    T = query.shape[1]
+    earlier = torch.ones(T, T, dtype=torch.bool).tril(-1)
+    return (record[:, None, :] == query[:, :, None]) & (query[:, :, None] >= 0) & earlier
+
+
+def same_context_read_share(bits: torch.Tensor, read_w: torch.Tensor, write_w: torch.Tensor,
+                            context: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Share of each read that falls on rows written by earlier records of the predicted context.
+
+    Returns ``(share, chance)``, each ``[B, T]``, NaN at steps whose context has no earlier record.
+    ``share`` is the read weight on the rows those writes went to (a row counts once, however many
+    records it holds); ``chance`` is what the same read would put there if it picked among the
+    rows of *all* earlier records regardless of context: its weight on those rows times the
+    fraction of the records that have the predicted context.
+    """
+    bits = torch.as_tensor(bits)
+    if bits.dim() != 2 or read_w.dim() != 3 or bits.shape[:1] != read_w.shape[:1] or bits.shape[1] != read_w.shape[1] + 1:
+        raise ValueError(f"bits: expected shape [B, T+1] for weightings [B, T, N], got {list(bits.shape)} "
+                         f"and {list(read_w.shape)}")
+    record_overlap(read_w, write_w)  # validates the weightings
+    same = same_context_records(bits, context)
+    record = contexts(bits, context)[:, :-1]
+    any_record = (record[:, None, :] >= 0) & torch.ones_like(same).tril(-1)
+
+    def weight_on_rows(chosen: torch.Tensor) -> torch.Tensor:  # [B, T, T] -> [B, T]
+        rows = torch.einsum("bts,bsn->btn", chosen.to(write_w.dtype), write_w).clamp(max=1)
+        return (read_w * rows).sum(-1)
+
+    n_same = same.sum(-1)
+    share = weight_on_rows(same)
+    chance = weight_on_rows(any_record) * n_same / any_record.sum(-1).clamp(min=1)
+    missing = n_same == 0
+    return share.masked_fill(missing, float("nan")), chance.masked_fill(missing, float("nan"))
 
 
 @dataclass

@@ -89,3 +89,43 @@ def errors_per_position(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
     S = int(batch.mask[0].sum())
     wrong = ((logits[:, -S:] > 0) != (batch.y[:, -S:] > 0.5)).float().sum(-1)  # [B, S]
     return wrong.mean(0)
+
+
+def signed_rows(w: torch.Tensor) -> torch.Tensor:
+    """The most-weighted row of each weighting ``[..., N]`` -> ``[...]``, as an offset around row 0.
+
+    The memory wraps (Eq. 8 shifts row ``N-1`` next to row 0), so rows from ``N/2`` on count as
+    negative: rows 126, 127, 0, 1 read -2, -1, 0, 1, and a run of locations across the wrap stays a run.
+    """
+    if not isinstance(w, torch.Tensor) or w.dim() < 1:
+        raise TypeError(f"w: expected a tensor of shape [..., N], got {type(w).__name__}")
+    n = w.shape[-1]
+    rows = w.argmax(-1)
+    return torch.where(rows >= (n + 1) // 2, rows - n, rows)
+
+
+def read_write_agreement(priority: torch.Tensor, read_w: torch.Tensor, write_w: torch.Tensor) -> torch.Tensor:
+    """How often each read head, while answering, is on the row where a write head stored the answer.
+
+    Args:
+        priority: ``[B, K]`` the inputs' priorities (:meth:`PrioritySortTask.sample_with_priorities`);
+        read_w, write_w: ``[B, T, H_r, N]`` and ``[B, T, H_w, N]`` from a trace of the same batch,
+            ``T = K + 1 + S`` (inputs, delimiter, answers).
+    Returns ``[H_r, H_w]``: for read head ``i`` and write head ``j``, the fraction of answer steps
+    ``K+1+s`` at which read head ``i``'s most-weighted row is the row where head ``j`` wrote the
+    input with the ``s``-th highest priority. The sorting algorithm of the paper's Fig. 17 scores
+    near 1 for some pair; reading rows at random would score about ``1/N``.
+    """
+    if priority.dim() != 2 or read_w.dim() != 4 or write_w.dim() != 4:
+        raise ValueError(f"priority, read_w, write_w: expected [B, K], [B, T, H_r, N], [B, T, H_w, N], got "
+                         f"{list(priority.shape)}, {list(read_w.shape)}, {list(write_w.shape)}")
+    B, K = priority.shape
+    S = read_w.shape[1] - K - 1
+    if S < 1 or S > K or write_w.shape[:2] != read_w.shape[:2] or read_w.shape[0] != B:
+        raise ValueError(f"read_w, write_w: expected [B={B}, T, H, N] with K + 2 <= T <= 2K + 1 (K={K}), got "
+                         f"{list(read_w.shape)} and {list(write_w.shape)}")
+    order = priority.argsort(dim=1, descending=True)[:, :S]  # [B, S]
+    stored = write_w[:, :K].argmax(-1)  # [B, K, H_w] row of each input, per write head
+    wanted = stored.gather(1, order[..., None].expand(-1, -1, stored.shape[-1]))  # [B, S, H_w]
+    reading = read_w[:, K + 1 :].argmax(-1)  # [B, S, H_r]
+    return (reading[..., :, None] == wanted[..., None, :]).float().mean((0, 1))
