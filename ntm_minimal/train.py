@@ -116,8 +116,11 @@ def _train_config(args) -> TrainConfig:
     return TrainConfig(**given)
 
 
-def setup(args) -> tuple[Trainer, dict]:
-    """The trainer and the eval grid, for a new run or a resumed one."""
+def setup(args) -> tuple[Trainer, list[dict], int]:
+    """The trainer, the eval grid and its batch size, for a new run or a resumed one.
+
+    A resumed run evaluates the grid its config.json recorded, unless ``--eval-grid`` replaces it.
+    """
     command = "python -m ntm_minimal.train " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     if args.resume:
         run_dir = args.resume
@@ -145,8 +148,11 @@ def setup(args) -> tuple[Trainer, dict]:
         info = {"model": kind, "model_config": model_config, "task": args.task, "task_config": task_config,
                 "command": command}
         trainer = Trainer(model, task, config, args.out, info)
-    grid = json.loads(args.eval_grid) if args.eval_grid else DEFAULT_GRID.get(task.name, [])
-    return trainer, grid
+    if args.eval_grid:  # kept in config.json, so a later --resume evaluates the same grid
+        trainer.run_info["eval_grid"] = {"settings": json.loads(args.eval_grid), "batch_size": args.grid_batch_size}
+    stored = trainer.run_info.get("eval_grid") or {"settings": DEFAULT_GRID.get(task.name, []),
+                                                    "batch_size": args.grid_batch_size}
+    return trainer, stored["settings"], stored["batch_size"]
 
 
 def final_eval(run_dir, trainer: Trainer, grid: list[dict], grid_batch_size: int) -> dict:
@@ -220,10 +226,10 @@ def main(argv: list[str] | None = None) -> dict:
     """Run the CLI; returns the contents of ``eval.json``."""
     args = parser().parse_args(argv)
     args.argv = argv
-    trainer, grid = setup(args)
+    trainer, grid, grid_batch_size = setup(args)
     trainer.run()
     trainer.save()
-    result = final_eval(trainer.run_dir, trainer, grid, args.grid_batch_size)
+    result = final_eval(trainer.run_dir, trainer, grid, grid_batch_size)
     held = result["heldout"]
     print(f"{trainer.run_dir}: {trainer.step} steps, {trainer.wall_s:.0f} s, stop: {trainer.stop_reason}; "
           f"held-out cost {held['cost_bits']:.3f} bits, {held['bit_errors']:.3f} bit errors per sequence")

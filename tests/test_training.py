@@ -60,6 +60,16 @@ def test_resume_is_bit_for_bit(tmp_path):
     assert config["train"]["steps"] == 9 and config["resumed_with"][0]["from_step"] == 3
 
 
+def test_resume_keeps_the_eval_grid(tmp_path):
+    _run(tmp_path, "run", "--steps", "3")
+    resumed = main(["--resume", str(tmp_path / "run"), "--steps", "6", "--no-progress"])
+    assert [r["length"] for r in resumed["grid"]] == [5] and resumed["grid"][0]["batch_size"] == 4
+    changed = main(["--resume", str(tmp_path / "run"), "--steps", "6", "--no-progress",
+                    "--eval-grid", '[{"length": 4}, {"length": 6}]', "--grid-batch-size", "2"])
+    assert [(r["length"], r["batch_size"]) for r in changed["grid"]] == [(4, 2), (6, 2)]
+    assert checkpoint.load_config(tmp_path / "run")["eval_grid"]["settings"] == [{"length": 4}, {"length": 6}]
+
+
 def test_reproduction_redoes_a_stopped_and_resumed_run(tmp_path):
     _run(tmp_path, "original", "--steps", "30", "--target-bit-errors", "1e9")  # stops at step 3
     main(["--resume", str(tmp_path / "original"), "--steps", "6", "--target-bit-errors", "none", "--no-progress"])
