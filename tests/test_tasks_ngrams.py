@@ -169,3 +169,5 @@ def test_read_share_bad_input():
         record_overlap(read_w[0], write_w[0])
     with pytest.raises(TypeError, match="read_w"):
         record_overlap(read_w.long(), write_w)
+    with pytest.raises(TypeError, match="read_w"):
+        same_context_read_share(bits, read_w.tolist(), write_w)

@@ -146,11 +146,11 @@ def same_context_read_share(bits: torch.Tensor, read_w: torch.Tensor, write_w: t
     rows of *all* earlier records regardless of context: its weight on those rows times the
     fraction of the records that have the predicted context.
     """
+    record_overlap(read_w, write_w)  # validates the weightings
     bits = torch.as_tensor(bits)
-    if bits.dim() != 2 or read_w.dim() != 3 or bits.shape[:1] != read_w.shape[:1] or bits.shape[1] != read_w.shape[1] + 1:
+    if bits.dim() != 2 or bits.shape[0] != read_w.shape[0] or bits.shape[1] != read_w.shape[1] + 1:
         raise ValueError(f"bits: expected shape [B, T+1] for weightings [B, T, N], got {list(bits.shape)} "
                          f"and {list(read_w.shape)}")
-    record_overlap(read_w, write_w)  # validates the weightings
     same = same_context_records(bits, context)
     record = contexts(bits, context)[:, :-1]
     any_record = (record[:, None, :] >= 0) & torch.ones_like(same).tril(-1)
