@@ -11,6 +11,7 @@ nothing is downloaded. Example::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 import torch
 from torch import nn
@@ -95,3 +96,21 @@ def summary(name: str) -> str:
              f"   {cfg['command']}"]
     lines += [f"   then, from step {r['from_step']}: {r['command']}" for r in cfg.get("resumed_with", [])]
     return "\n".join(lines)
+
+
+def learning_logs(names: Mapping[str, str], retrain_first: bool = False) -> dict[str, dict[str, list[float]]]:
+    """Print the :func:`summary` of each checkpoint and return its training log, by label.
+
+    ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name. With ``retrain_first`` (a chapter's
+    ``TRAIN_FROM_SCRATCH`` switch) each is first retrained into ``runs/<name>`` with :func:`retrain`,
+    and the logs returned are those of the new runs, not the shipped ones.
+    """
+    logs = {}
+    for label, name in names.items():
+        print(summary(name))
+        if retrain_first:
+            retrain(name)
+            logs[label] = checkpoint.load_metrics(f"runs/{name}")
+        else:
+            logs[label] = metrics(name)
+    return logs

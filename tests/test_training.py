@@ -82,6 +82,18 @@ def test_reproduction_redoes_a_stopped_and_resumed_run(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_learning_logs_shipped_or_retrained(tmp_path, monkeypatch, capsys):
+    _run(tmp_path, "original", "--steps", "6")
+    monkeypatch.setattr(pretrained, "CHECKPOINTS", tmp_path / "shipped")
+    checkpoint.export(tmp_path / "original", tmp_path / "shipped" / "tiny")
+    shipped = pretrained.learning_logs({"NTM": "tiny"})
+    assert shipped == {"NTM": pretrained.metrics("tiny")} and "tiny: " in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
+    again = pretrained.learning_logs({"NTM": "tiny"}, retrain_first=True)
+    assert (tmp_path / "runs" / "tiny" / "metrics.csv").is_file()
+    assert again["NTM"]["heldout_cost_bits"] == shipped["NTM"]["heldout_cost_bits"]
+
+
 def test_learning_rates_follow_the_resumed_segments():
     base = "python -m ntm_minimal.train --task copy --steps 10 --out runs/x"
     config = {"command": base, "resumed_with": [

@@ -82,12 +82,7 @@ for row in log:
 TRAIN_FROM_SCRATCH = False  # set to True to retrain both checkpoints with the CLI (minutes on a CPU)
 
 NAMES = {"NTM": "associative_recall", "LSTM": "associative_recall_lstm"}
-for name in NAMES.values():
-    print(pretrained.summary(name))
-
-if TRAIN_FROM_SCRATCH:
-    for name in NAMES.values():
-        pretrained.retrain(name)  # every recorded segment, into runs/<name>
+logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH)  # the retrained runs' logs when switched on
 
 # %% [markdown]
 # ## Learning curves: NTM against LSTM
@@ -96,7 +91,6 @@ if TRAIN_FROM_SCRATCH:
 # (`metrics.csv`). The LSTM baseline is a stack of LSTM layers with no external memory.
 
 # %%
-logs = {label: pretrained.metrics(name) for label, name in NAMES.items()}
 fig = plotting.plot_learning_curves(logs, y="heldout_cost_bits")
 plt.show()
 

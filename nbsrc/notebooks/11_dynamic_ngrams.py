@@ -101,12 +101,7 @@ for row in log:
 TRAIN_FROM_SCRATCH = False  # set to True to retrain both checkpoints with the CLI (hours on one CPU thread)
 
 NAMES = {"NTM": "ngrams", "LSTM": "ngrams_lstm"}
-for name in NAMES.values():
-    print(pretrained.summary(name))
-
-if TRAIN_FROM_SCRATCH:
-    for name in NAMES.values():
-        pretrained.retrain(name)  # every recorded segment, into runs/<name>
+logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH)  # the retrained runs' logs when switched on
 
 # %% [markdown]
 # ## Learning curves against the optimum
@@ -117,7 +112,6 @@ if TRAIN_FROM_SCRATCH:
 # lists every segment).
 
 # %%
-logs = {label: pretrained.metrics(name) for label, name in NAMES.items()}
 fig = plotting.plot_learning_curves(logs, y="heldout_cost_bits", logy=False)
 plotting.add_reference_line(fig, optimum)
 fig.axes[0].set_ylim(optimum - 2, optimum + 40)  # the first steps cost up to 195 bits; the story is near the optimum

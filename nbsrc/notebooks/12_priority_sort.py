@@ -71,18 +71,12 @@ for row in log:
 TRAIN_FROM_SCRATCH = False  # set to True to retrain both checkpoints with the CLI (about an hour on a CPU)
 
 NAMES = {"NTM": "priority_sort", "LSTM": "priority_sort_lstm"}
-for name in NAMES.values():
-    print(pretrained.summary(name))
-
-if TRAIN_FROM_SCRATCH:
-    for name in NAMES.values():
-        pretrained.retrain(name)  # every recorded segment, into runs/<name>
+logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH)  # the retrained runs' logs when switched on
 
 # %% [markdown]
 # ## Learning curves
 
 # %%
-logs = {label: pretrained.metrics(name) for label, name in NAMES.items()}
 fig = plotting.plot_learning_curves(logs, y="heldout_bit_errors", logy=False)
 plt.show()
 
