@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, curriculu
 TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
         "--memory-m", "4", "--batch-size", "4", "--eval-every", "3", "--eval-batch-size", "8",
         "--eval-grid", '[{"length": 5}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu"]
+
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 
 
 def _run(tmp_path: Path, name: str, *extra: str) -> dict:
@@ -130,6 +134,20 @@ def test_keep_best_and_export(tmp_path):
     shipped = checkpoint.export(run, tmp_path / "shipped")
     assert {p.name for p in shipped.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
     assert (shipped / "model.safetensors").read_bytes() == (run / checkpoint.BEST_FILE).read_bytes()
+
+
+@needs_cuda
+def test_cli_trains_and_resumes_on_cuda(tmp_path):
+    """The GPU path of the engine: same batches and start as on the CPU, saved weights load anywhere."""
+    _run(tmp_path, "gpu", "--steps", "3", "--device", "cuda")
+    result = main(["--resume", str(tmp_path / "gpu"), "--steps", "6", "--no-progress"])
+    _run(tmp_path, "cpu", "--steps", "6")
+    assert result["steps"] == 6 and checkpoint.load_config(tmp_path / "gpu")["train"]["device"] == "cuda"
+    gpu, cpu = checkpoint.load_metrics(tmp_path / "gpu"), checkpoint.load_metrics(tmp_path / "cpu")
+    assert gpu["step"] == cpu["step"] == [3.0, 6.0] and all(map(math.isfinite, gpu["heldout_cost_bits"]))
+    for column in ("train_cost_bits", "heldout_cost_bits"):
+        assert gpu[column] == pytest.approx(cpu[column], rel=1e-3), column
+    assert next(checkpoint.load_model(tmp_path / "gpu").parameters()).device.type == "cpu"
 
 
 def test_train_state_loads_without_pickle(tmp_path):
@@ -284,6 +302,19 @@ def test_shipped_checkpoint_reproduces_its_eval(name):
     assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=1e-6)
     assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4, abs=1e-4)
     assert json.loads(json.dumps(pretrained.metrics(name)))["step"]
+
+
+@needs_cuda
+@pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_checkpoint_on_cuda(name):
+    """On a GPU (e.g. Colab) a shipped model gives its logged held-out results up to rounding."""
+    held = pretrained.eval_results(name)["heldout"]
+    batch = heldout_batch(pretrained.task(name), held["batch_size"], held["seed"])
+    got = evaluate_batch(pretrained.load(name, "cuda"), batch)
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-3)
+    # An output within rounding of probability 0.5 may flip: allow one bit per 100 sequences.
+    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
 
 
 # ------------------------------------------------------------------ plotting of runs

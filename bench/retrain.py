@@ -1,0 +1,71 @@
+"""How long retraining each shipped checkpoint takes on this machine (``TRAIN_FROM_SCRATCH``).
+
+For every shipped checkpoint (or the names given), builds a fresh model and task from its
+``config.json``, runs ``--warmup`` untimed and ``--repeats`` timed training steps with its recorded
+settings (batch size, optimizer, clipping) on ``--device``, and prints the median seconds per step,
+sequences per second and the time its recorded number of steps would take at that speed. The
+curriculum is off, so every step is at the full task size (an upper bound for the runs that used
+one); held-out evaluations, a few percent of a run, are not counted.
+
+Usage: ``.venv/bin/python bench/retrain.py [--names copy ngrams] [--device cuda] [--repeats 10]``
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ntm_minimal import checkpoint, pretrained  # noqa: E402
+from ntm_minimal.training import Trainer, TrainConfig  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--names", nargs="+", default=None, help="checkpoints (default: all shipped)")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--repeats", type=int, default=10, help="timed steps per checkpoint")
+    p.add_argument("--warmup", type=int, default=2, help="untimed steps first")
+    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    return p.parse_args(argv)
+
+
+def step_seconds(name: str, device: str, warmup: int, repeats: int) -> tuple[float, dict]:
+    """Median wall seconds of one training step of a fresh model configured like ``name``."""
+    config = pretrained.config(name)
+    # Curriculum off: time steps at the full task size, not at the curriculum's short start.
+    train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0}
+    torch.manual_seed(train["seed"])
+    model = checkpoint.build_model(config["model"], config["model_config"])
+    trainer = Trainer(model, pretrained.task(name), TrainConfig(**train))
+    times = []
+    for i in range(warmup + repeats):
+        start = time.perf_counter()
+        trainer.train_step()  # returns Python floats, so the GPU has finished when it does
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times), config
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {args.threads} thread(s)"
+    print(f"torch {torch.__version__}, {where}; median of {args.repeats} steps after {args.warmup} warm-up\n")
+    print("| checkpoint | parameters | batch | s/step | sequences/s | recorded steps | hours for them |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name in args.names or pretrained.available():
+        seconds, config = step_seconds(name, args.device, args.warmup, args.repeats)
+        params = sum(p.numel() for p in pretrained.load(name).parameters())
+        batch, steps = config["train"]["batch_size"], config["train"]["steps"]
+        print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {batch / seconds:.0f} | {steps:,} "
+              f"| {steps * seconds / 3600:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
