@@ -11,6 +11,9 @@ Layout of a run directory (shipped checkpoints in ``ntm_minimal/checkpoints/<nam
     train_state.pt      optional, for resuming: optimizer state, data RNG state, counters; a
                         ``torch.save`` of tensors and plain Python values only, loaded with
                         ``weights_only=True``
+    snapshots/step_NNNNNN/  optional (``snapshot_every``): copies of the four files above (no
+                        eval.json) at step NNNNNN, each a run directory to copy and resume from, so a
+                        run that diverges late keeps its earlier weights
 
 Models may be stored in float16 (``config["train"]["save_dtype"]``) to keep large baselines small;
 they are loaded back into float32.
@@ -110,6 +113,18 @@ def load_model(run_dir, device: str | torch.device | None = None, filename: str 
     if device is not None:
         model.to(device)
     return model.eval()
+
+
+SNAPSHOT_FILES = (MODEL_FILE, CONFIG_FILE, METRICS_FILE, STATE_FILE)
+
+
+def snapshot(run_dir, step: int) -> Path:
+    """Copy the run's current files into ``snapshots/step_NNNNNN/``, a run directory of its own."""
+    run_dir = Path(run_dir)
+    dest = _dir(run_dir / "snapshots" / f"step_{step:06d}")
+    for name in SNAPSHOT_FILES:
+        (dest / name).write_bytes((run_dir / name).read_bytes())
+    return dest
 
 
 def export(run_dir, dest) -> Path:

@@ -12,6 +12,10 @@ to reproduce it. Examples::
     python -m ntm_minimal.train --task copy --model lstm --max-seconds 600 --out runs/copy_lstm
     # continue a run up to 30000 steps
     python -m ntm_minimal.train --resume runs/copy --steps 30000
+    # keep a copy every 1000 steps, then replay from the one at step 3000 (e.g. after a divergence)
+    python -m ntm_minimal.train --task copy --steps 20000 --snapshot-every 1000 --out runs/copy
+    cp -r runs/copy/snapshots/step_003000 runs/copy_3000
+    python -m ntm_minimal.train --resume runs/copy_3000 --steps 5000
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from .training import TrainConfig, Trainer
 
 #: Settings a resumed run may change (the rest come from its config.json); a new ``--lr`` on resume
 #: replaces the optimizer's learning rate (e.g. a lower one to settle a converged run).
-RESUMABLE = ("steps", "max_seconds", "target_bit_errors", "progress", "device", "lr", "keep_best")
+RESUMABLE = ("steps", "max_seconds", "target_bit_errors", "progress", "device", "lr", "keep_best", "snapshot_every")
 
 
 def _optional_float(text: str) -> float | None:
@@ -90,6 +94,8 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--no-progress", dest="progress", action="store_false", default=UNSET)
     o.add_argument("--keep-best", action="store_true", default=UNSET,
                    help="keep the best held-out weights; eval.json and exports use them")
+    o.add_argument("--snapshot-every", type=int, default=UNSET,
+                   help="keep a copy of the run every N steps in snapshots/step_N (N a multiple of --eval-every)")
     r = p.add_argument_group("output")
     r.add_argument("--out", help="run directory (required unless --resume)")
     r.add_argument("--resume", help="continue the run in this directory")

@@ -62,6 +62,7 @@ class TrainConfig:
     progress: bool = True  # a tqdm progress bar
     save_dtype: str = "float32"  # dtype of the saved model ("float16" halves the file)
     keep_best: bool = False  # also save the best held-out weights (best.safetensors)
+    snapshot_every: int | None = None  # keep a resumable copy of the run every this many steps; None = off
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -70,6 +71,11 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        every = self.snapshot_every
+        if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1
+                                  or every % self.eval_every):
+            raise ValueError(f"snapshot_every: expected None or a positive multiple of eval_every "
+                             f"({self.eval_every}), got {every!r}")
         for name in ("lr", "clip_value", "clip_norm", "max_seconds"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and value > 0):
@@ -175,6 +181,8 @@ class Trainer:
                              {**self.run_info, "train": dataclasses.asdict(self.config)})
         checkpoint.save_metrics(self.run_dir, self.metrics)
         checkpoint.save_train_state(self.run_dir, self.state_dict())
+        if self.config.snapshot_every and self.step % self.config.snapshot_every == 0:
+            checkpoint.snapshot(self.run_dir, self.step)
 
     # ------------------------------------------------------------------ the loop
 

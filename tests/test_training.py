@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,21 @@ def test_resume_is_bit_for_bit(tmp_path):
         assert log_a[column] == log_b[column], column
     config = checkpoint.load_config(tmp_path / "resumed")
     assert config["train"]["steps"] == 9 and config["resumed_with"][0]["from_step"] == 3
+
+
+def test_snapshots_resume_to_the_same_run(tmp_path):
+    _run(tmp_path, "run", "--steps", "9", "--snapshot-every", "6")
+    snaps = tmp_path / "run" / "snapshots"
+    assert [p.name for p in snaps.iterdir()] == ["step_000006"]
+    assert {p.name for p in (snaps / "step_000006").iterdir()} == set(checkpoint.SNAPSHOT_FILES)
+    assert checkpoint.load_metrics(snaps / "step_000006")["step"] == [3.0, 6.0]
+    replay = tmp_path / "replay"
+    shutil.copytree(snaps / "step_000006", replay)
+    main(["--resume", str(replay), "--steps", "9", "--no-progress"])
+    a, b = _tensors(tmp_path / "run"), _tensors(replay)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(ValueError, match="snapshot_every"):
+        _run(tmp_path, "bad", "--steps", "3", "--snapshot-every", "4")  # eval every 3
 
 
 def test_resume_keeps_the_eval_grid(tmp_path):
