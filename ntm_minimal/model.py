@@ -98,6 +98,17 @@ class NTM(nn.Module):
         w0[:, 0] = 1.0
         self.register_buffer("weights_init", w0, persistent=False)
 
+    def with_memory_rows(self, memory_n: int) -> "NTM":
+        """The same network with a memory of ``memory_n`` rows, e.g. to test whether a trained
+        model runs out of rows on long sequences.
+
+        No parameter depends on ``N`` (memory and weightings start from constants), so the weights
+        carry over unchanged; the copy shares no tensors with ``self`` and keeps its device and mode.
+        """
+        model = NTM(**{**self.config, "memory_n": memory_n})
+        model.load_state_dict(self.state_dict())
+        return model.to(self.memory_init.device).train(self.training)
+
     def initial_state(self, batch: int) -> NTMState:
         """The state before the first step, for a batch of ``batch`` sequences."""
         memory = self.memory_init.expand(batch, -1, -1)

@@ -235,6 +235,21 @@ def test_state_dict_round_trip(controller, tmp_path):
     assert torch.equal(fresh(x), model(x))
 
 
+def test_with_memory_rows_keeps_the_weights():
+    model, x = _model("lstm", (1, 1)), _x()
+    model.eval()
+    same = model.with_memory_rows(model.config["memory_n"])
+    assert torch.equal(same(x), model(x)) and not same.training
+    bigger = model.with_memory_rows(20)
+    _, trace = bigger(x, return_trace=True)
+    assert trace.memory.shape[-2:] == (20, 4) and bigger.config["memory_n"] == 20
+    assert all(torch.equal(a, b) for a, b in zip(bigger.parameters(), model.parameters()))
+    next(bigger.parameters()).data.add_(1.0)  # a copy: changing it leaves the original alone
+    assert torch.equal(same(x), model(x))
+    with pytest.raises(ValueError, match="memory_n"):
+        model.with_memory_rows(0)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 @pytest.mark.parametrize("controller", CONTROLLERS)
 def test_runs_on_cuda(controller):
