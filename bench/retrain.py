@@ -34,8 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def step_seconds(name: str, device: str, warmup: int, repeats: int) -> tuple[float, dict]:
-    """Median wall seconds of one training step of a fresh model configured like ``name``."""
+def step_seconds(name: str, device: str, warmup: int, repeats: int) -> tuple[float, int]:
+    """Median wall seconds of one training step of a fresh model configured like ``name``, and
+    the model's parameter count."""
     config = pretrained.config(name)
     # Curriculum off: time steps at the full task size, not at the curriculum's short start.
     train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0}
@@ -48,7 +49,7 @@ def step_seconds(name: str, device: str, warmup: int, repeats: int) -> tuple[flo
         trainer.train_step()  # returns Python floats, so the GPU has finished when it does
         if i >= warmup:
             times.append(time.perf_counter() - start)
-    return statistics.median(times), config
+    return statistics.median(times), sum(p.numel() for p in model.parameters())
 
 
 def main(argv=None) -> None:
@@ -60,9 +61,9 @@ def main(argv=None) -> None:
     print("| checkpoint | parameters | batch | s/step | sequences/s | recorded steps | hours for them |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.names or pretrained.available():
-        seconds, config = step_seconds(name, args.device, args.warmup, args.repeats)
-        params = sum(p.numel() for p in pretrained.load(name).parameters())
-        batch, steps = config["train"]["batch_size"], config["train"]["steps"]
+        seconds, params = step_seconds(name, args.device, args.warmup, args.repeats)
+        train = pretrained.config(name)["train"]
+        batch, steps = train["batch_size"], train["steps"]
         print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {batch / seconds:.0f} | {steps:,} "
               f"| {steps * seconds / 3600:.1f} |", flush=True)
 
