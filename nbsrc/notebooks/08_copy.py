@@ -119,10 +119,20 @@ plt.show()
 # three LSTM layers of 256 units (1.33 million parameters), trained with the same optimiser for
 # less than half the NTM's time (the summaries below give both budgets). Both runs kept the weights of their best held-out
 # evaluation (`--keep-best`), and the LSTM's are stored in float16 to keep the file small.
+#
+# **Train it yourself:** set `TRAIN_FROM_SCRATCH = True` to retrain both models first, with the
+# commands stored in their checkpoints (`pretrained.reproduction(name)` lists them, segment by
+# segment if a run was stopped and resumed); the curves below then show the new runs. On the same
+# CPU and thread count the result is bit-for-bit the shipped one, elsewhere it differs slightly.
+# The runs go to `runs/`; load one with `ntm_minimal.checkpoint.load_model("runs/copy")`. Each
+# takes about as long as the original (the summaries below), on a GPU too: `bench/README.md`
+# measures why the NTM trains no faster there at this batch size.
 
 # %% tags=["nbval-check-output"]
-for name in ("copy", "copy_lstm"):
-    print(pretrained.summary(name))
+TRAIN_FROM_SCRATCH = False
+
+NAMES = {"NTM": "copy", "LSTM (3 x 256)": "copy_lstm"}
+logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH)  # the retrained runs' logs when switched on
 
 # %% [markdown]
 # ### Learning curves
@@ -131,7 +141,6 @@ for name in ("copy", "copy_lstm"):
 # sequences seen and against wall time.
 
 # %%
-logs = {"NTM": pretrained.metrics("copy"), "LSTM (3 x 256)": pretrained.metrics("copy_lstm")}
 fig = plotting.plot_learning_curves(logs, x=("sequences", "wall_s"))
 plt.show()
 
@@ -240,22 +249,6 @@ plt.show()
 # the weightings accumulate over many shifts or the sequence no longer fits in memory
 # ($N = 128$ rows). The LSTM has no such mechanism: its "memory" is a fixed-size state trained
 # for lengths up to 20.
-#
-# ## Train it yourself
-#
-# Set `TRAIN_FROM_SCRATCH = True` to retrain both models with the commands stored in their
-# checkpoints (`pretrained.reproduction(name)` lists them, segment by segment if a run was
-# stopped and resumed). The trainer uses a GPU when one is visible (e.g. on Colab); on the same
-# CPU and thread count the result is bit-for-bit the shipped one, elsewhere it differs slightly.
-# The runs go to `runs/`; load one with `ntm_minimal.checkpoint.load_model("runs/copy")`. On a
-# CPU each takes about as long as the original (see the table above).
-
-# %%
-TRAIN_FROM_SCRATCH = False
-
-if TRAIN_FROM_SCRATCH:
-    for name in ("copy", "copy_lstm"):
-        pretrained.retrain(name)  # into runs/<name>, segment by segment
 
 # %% [markdown]
 # ## Summary

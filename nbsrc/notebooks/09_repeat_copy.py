@@ -83,14 +83,16 @@ plt.show()
 # `repeat_copy` is an NTM with the sizes of chapter 8 (LSTM controller of 100 units, memory
 # 128 × 20, one read and one write head); `repeat_copy_lstm` the paper's baseline of three LSTM
 # layers of 256 units, trained with the same recipe for less time (the line above each command
-# says how long). Each checkpoint stores the command that trained it.
+# says how long). Each checkpoint stores the command that trained it. Set `TRAIN_FROM_SCRATCH =
+# True` to retrain both with those commands first (into `runs/`); the curves then show the new runs.
 
 # %% tags=["nbval-check-output"]
-for name in ("repeat_copy", "repeat_copy_lstm"):
-    print(pretrained.summary(name))
+TRAIN_FROM_SCRATCH = False
+
+NAMES = {"NTM": "repeat_copy", "LSTM (3 x 256)": "repeat_copy_lstm"}
+logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH)  # the retrained runs' logs when switched on
 
 # %%
-logs = {"NTM": pretrained.metrics("repeat_copy"), "LSTM (3 x 256)": pretrained.metrics("repeat_copy_lstm")}
 fig = plotting.plot_learning_curves(logs, x=("sequences", "wall_s"))
 plt.show()
 
@@ -227,18 +229,6 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 # memory part (write once, jump back by content, walk by location) does not depend on $L$ or
 # $R$; the fragile part is the count kept in the controller, which is why the generalisation
 # tests above fail first at the end marker.
-#
-# ## Train it yourself
-#
-# Set `TRAIN_FROM_SCRATCH = True` to retrain both models with their stored commands (a GPU is
-# used when one is visible; the runs go to `runs/`).
-
-# %%
-TRAIN_FROM_SCRATCH = False
-
-if TRAIN_FROM_SCRATCH:
-    for name in ("repeat_copy", "repeat_copy_lstm"):
-        pretrained.retrain(name)  # into runs/<name>, segment by segment
 
 # %% [markdown]
 # ## Summary
