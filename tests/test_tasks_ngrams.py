@@ -8,9 +8,9 @@ import torch
 
 from ntm_minimal.metrics import cost_bits
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, contexts, optimal_cost_bits, optimal_logits,
-                                      optimal_predictions, record_overlap, same_context_read_share,
-                                      same_context_records)
+from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, context_counts, contexts, excess_by_occurrences,
+                                      optimal_cost_bits, optimal_logits, optimal_predictions, record_overlap,
+                                      same_context_read_share, same_context_records)
 
 
 def _gen(seed=0):
@@ -50,6 +50,32 @@ def test_estimator_matches_brute_force(n, length, seed):
     for b in range(3):
         want = torch.tensor(_brute_force([int(v) for v in bits[b]], n))
         torch.testing.assert_close(got[b], want)
+
+
+def test_context_counts_by_hand():
+    bits = torch.tensor([[0, 1, 1, 0, 1, 1, 1, 1]])  # n = 3: contexts of two bits
+    n_all, n_one = context_counts(bits, 3)
+    # contexts from t = 2: 01, 11, 10, 01, 11, 11; followed by 1, 0, 1, 1, 1, 1
+    assert n_all.tolist() == [[0, 0, 0, 0, 0, 1, 1, 2]] and n_one.tolist() == [[0, 0, 0, 0, 0, 1, 0, 1]]
+
+
+def test_excess_by_occurrences_adds_up():
+    batch = NGramTask(length=60).sample(8, _gen(4))
+    logits = 0.3 * torch.randn(batch.y.shape, generator=_gen(5))
+    rows = excess_by_occurrences(logits, batch, edges=(0, 1, 3))
+    assert [(r["low"], r["high"]) for r in rows] == [(0, 1), (1, 3), (3, None)]
+    assert sum(r["steps"] for r in rows) == int(batch.mask.sum())
+    total = float((cost_bits(logits, batch) - optimal_cost_bits(batch)).mean())
+    assert sum(r["per_sequence"] for r in rows) == pytest.approx(total, abs=1e-4)
+    occurrences = context_counts(batch_bits(batch))[0][:, 1:][batch.mask > 0]
+    assert rows[0]["steps"] == int((occurrences == 0).sum()) and rows[2]["steps"] == int((occurrences >= 3).sum())
+    assert all(abs(r["per_step"]) < 1e-5 for r in excess_by_occurrences(optimal_logits(batch), batch, edges=(0, 1, 3)))
+    empty = excess_by_occurrences(logits, batch, edges=(0, 1000))[1]  # no context occurs 1000 times in 60 bits
+    assert empty["steps"] == 0 and math.isnan(empty["per_step"]) and empty["per_sequence"] == 0
+    with pytest.raises(ValueError, match="edges"):
+        excess_by_occurrences(logits, batch, edges=(2, 1))
+    with pytest.raises(ValueError, match="logits"):
+        excess_by_occurrences(logits[:, 1:], batch)
 
 
 def test_optimal_cost_is_the_metric_of_its_logits():

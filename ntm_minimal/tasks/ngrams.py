@@ -34,6 +34,7 @@ import math
 from dataclasses import dataclass
 
 import torch
+from torch.nn import functional as F
 
 from ..validation import check_tensor
 from .base import Batch, check_batch_size, check_range, random_bits
@@ -55,16 +56,11 @@ def contexts(bits: torch.Tensor, context: int = 5) -> torch.Tensor:
     return idx
 
 
-def optimal_predictions(bits: torch.Tensor, n: int = 6) -> torch.Tensor:
-    """The Bayes-optimal ``P(b_t = 1)`` for every step, given ``b_0 .. b_{t-1}`` (paper, section 4.4).
+def context_counts(bits: torch.Tensor, n: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
+    """How often each step's context occurred before: ``bits [B, T]`` -> ``(N, N_1)``, each ``[B, T]``.
 
-    Args:
-        bits: ``[B, T]`` of 0/1 values.
-        n: the order of the N-gram (context of ``n - 1`` bits).
-
-    Returns:
-        ``[B, T]`` probabilities: ``(N_1 + 1/2) / (N_1 + N_0 + 1)``, where ``N_1``/``N_0`` count the
-        earlier steps with the same context followed by a 1/0; ``1/2`` for ``t < n - 1``.
+    ``N`` counts the earlier steps ``s < t`` with the same context (``n - 1`` bits) as step ``t``,
+    ``N_1`` those of them whose bit was a 1 (float64; both 0 for ``t < n - 1``, which has no context).
     """
     if not isinstance(bits, torch.Tensor) or bits.dim() != 2:
         raise ValueError(f"bits: expected a tensor of shape [B, T], got {getattr(bits, 'shape', type(bits))}")
@@ -77,10 +73,25 @@ def optimal_predictions(bits: torch.Tensor, n: int = 6) -> torch.Tensor:
     # Counts of each context (and of it followed by a 1) over the steps strictly before t.
     seen = onehot.cumsum(1) - onehot
     ones = (onehot * bits.double().unsqueeze(-1)).cumsum(1) - onehot * bits.double().unsqueeze(-1)
-    n_all = seen.gather(-1, ctx.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-    n_one = ones.gather(-1, ctx.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    index = ctx.clamp(min=0).unsqueeze(-1)
+    return seen.gather(-1, index).squeeze(-1), ones.gather(-1, index).squeeze(-1)
+
+
+def optimal_predictions(bits: torch.Tensor, n: int = 6) -> torch.Tensor:
+    """The Bayes-optimal ``P(b_t = 1)`` for every step, given ``b_0 .. b_{t-1}`` (paper, section 4.4).
+
+    Args:
+        bits: ``[B, T]`` of 0/1 values.
+        n: the order of the N-gram (context of ``n - 1`` bits).
+
+    Returns:
+        ``[B, T]`` probabilities: ``(N_1 + 1/2) / (N_1 + N_0 + 1)``, where ``N_1``/``N_0`` count the
+        earlier steps with the same context followed by a 1/0 (:func:`context_counts`); ``1/2`` for
+        ``t < n - 1``.
+    """
+    n_all, n_one = context_counts(bits, n)
     p = (n_one + 0.5) / (n_all + 1.0)
-    return torch.where(ctx >= 0, p, torch.full_like(p, 0.5)).to(torch.float32)
+    return torch.where(contexts(bits, n - 1) >= 0, p, torch.full_like(p, 0.5)).to(torch.float32)
 
 
 def batch_bits(batch: Batch) -> torch.Tensor:
@@ -104,6 +115,42 @@ def optimal_logits(batch: Batch, n: int = 6) -> torch.Tensor:
     """The optimal estimator as logits ``[B, T, 1]``, to use with :mod:`ntm_minimal.metrics`."""
     p = optimal_predictions(batch_bits(batch), n)[:, 1:]
     return torch.logit(p.double()).float().unsqueeze(-1)
+
+
+def excess_by_occurrences(logits: torch.Tensor, batch: Batch, edges: tuple[int, ...] = (0, 1, 2, 4, 8, 16, 32),
+                          n: int = 6) -> list[dict]:
+    """Where a model loses bits against the optimal estimator: by how often the context occurred before.
+
+    Args:
+        logits: ``[B, T, 1]`` a model's predictions on ``batch``.
+        batch: an N-gram batch.
+        edges: increasing bin edges ``e_0 < e_1 < ...`` on the number ``N`` of earlier occurrences
+            of the predicted bit's context (:func:`context_counts`); the last bin is ``N >= e_last``.
+
+    Returns:
+        one dict per bin: ``low``, ``high`` (``None`` for the last bin), ``steps`` (scored steps in
+        the bin), ``per_step`` (mean extra cost of the model over the optimum, bits per step) and
+        ``per_sequence`` (the bin's extra bits per sequence; these add up to the excess of
+        :func:`ntm_minimal.metrics.cost_bits` over :func:`optimal_cost_bits`).
+    """
+    check_tensor("logits", logits, "[B, T, 1]")
+    if logits.shape != batch.y.shape or logits.shape[-1] != 1:
+        raise ValueError(f"logits: expected shape {list(batch.y.shape)} (the batch's targets), got {list(logits.shape)}")
+    if list(edges) != sorted(set(edges)) or not edges or edges[0] < 0:
+        raise ValueError(f"edges: expected increasing non-negative ints, got {edges!r}")
+
+    def bits_per_step(z: torch.Tensor) -> torch.Tensor:  # [B, T] cross-entropy in bits
+        return F.binary_cross_entropy_with_logits(z.double(), batch.y.double(), reduction="none")[..., 0] / math.log(2)
+    excess = (bits_per_step(logits) - bits_per_step(optimal_logits(batch, n))) * batch.mask.double()
+    occurrences = context_counts(batch_bits(batch), n)[0][:, 1:]  # of the context of y[:, t] = b_{t+1}
+    rows = []
+    for low, high in zip(edges, [*edges[1:], None]):
+        chosen = (batch.mask > 0) & (occurrences >= low) & (occurrences < (high if high is not None else math.inf))
+        steps = int(chosen.sum())
+        total = float(excess[chosen].sum())
+        rows.append({"low": low, "high": high, "steps": steps, "per_step": total / steps if steps else float("nan"),
+                     "per_sequence": total / batch.y.shape[0]})
+    return rows
 
 
 def record_overlap(read_w: torch.Tensor, write_w: torch.Tensor) -> torch.Tensor:
