@@ -124,9 +124,9 @@ plt.show()
 # commands stored in their checkpoints (`pretrained.reproduction(name)` lists them, segment by
 # segment if a run was stopped and resumed); the curves below then show the new runs. On the same
 # CPU and thread count the result is bit-for-bit the shipped one, elsewhere it differs slightly.
-# The runs go to `runs/`; load one with `ntm_minimal.checkpoint.load_model("runs/copy")`. Each
-# takes about as long as the original (the summaries below), on a GPU too: `bench/README.md`
-# measures why the NTM trains no faster there at this batch size.
+# The runs go to `runs/`; load one with `ntm_minimal.checkpoint.load_model("runs/copy")`. The
+# NTM's run takes about as long as the original (the summaries below), on a GPU too, where the
+# LSTM's is about ten times faster (`bench/README.md` has the measurements and the reason).
 
 # %% tags=["nbval-check-output"]
 TRAIN_FROM_SCRATCH = False
