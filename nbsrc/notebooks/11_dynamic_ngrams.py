@@ -192,10 +192,11 @@ for label, p in preds.items():
 # ## Where the bits are lost
 #
 # How good the optimal prediction for a context can be depends on how often that context occurred
-# before, $N = N_0 + N_1$: never (it predicts ½), a few times (a rough estimate in which every
-# count matters), or many times (close to the table entry). `excess_by_occurrences` splits each
-# model's extra cost over the optimum on the 1000 sequences by $N$: per scored step in each range
-# of $N$, and per sequence (the per-sequence column adds up to the gap in the table above).
+# before, $k = N_0 + N_1$ times (a count, not the $N$ rows of memory): never (it predicts ½), a
+# few times (a rough estimate in which every count matters), or many times (close to the table
+# entry). `excess_by_occurrences` splits each model's extra cost over the optimum on the 1000
+# sequences by $k$: per scored step in each range of $k$, and per sequence (the per-sequence
+# column adds up to the gap in the table above).
 
 # %% tags=["nbval-check-output"]
 with torch.no_grad():
@@ -210,7 +211,7 @@ lines.append(f"{'all':>19s} {'':7s}" + "".join(f"{'':14s}{sum(x['per_sequence'] 
 print("\n".join(lines))
 
 # %% [markdown]
-# The NTM loses its bits against the LSTM on contexts it has seen only a few times: for $N$ up
+# The NTM loses its bits against the LSTM on contexts it has seen only a few times: for $k$ up
 # to 15 its extra cost per step is between about 1.2 and 2.7 times the LSTM's, and from 16
 # occurrences on the two are level. The estimate for a rarely seen context rests on a handful
 # of records, so any blur in finding them costs the most there. The next section measures how

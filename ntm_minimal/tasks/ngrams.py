@@ -57,9 +57,9 @@ def contexts(bits: torch.Tensor, context: int = 5) -> torch.Tensor:
 
 
 def context_counts(bits: torch.Tensor, n: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
-    """How often each step's context occurred before: ``bits [B, T]`` -> ``(N, N_1)``, each ``[B, T]``.
+    """How often each step's context occurred before: ``bits [B, T]`` -> ``(k, N_1)``, each ``[B, T]``.
 
-    ``N`` counts the earlier steps ``s < t`` with the same context (``n - 1`` bits) as step ``t``,
+    ``k = N_0 + N_1`` counts the earlier steps ``s < t`` with the same context (``n - 1`` bits) as step ``t``,
     ``N_1`` those of them whose bit was a 1 (float64; both 0 for ``t < n - 1``, which has no context).
     """
     if not isinstance(bits, torch.Tensor) or bits.dim() != 2:
@@ -124,8 +124,8 @@ def excess_by_occurrences(logits: torch.Tensor, batch: Batch, edges: tuple[int, 
     Args:
         logits: ``[B, T, 1]`` a model's predictions on ``batch``.
         batch: an N-gram batch.
-        edges: increasing bin edges ``e_0 < e_1 < ...`` on the number ``N`` of earlier occurrences
-            of the predicted bit's context (:func:`context_counts`); the last bin is ``N >= e_last``.
+        edges: increasing bin edges ``e_0 < e_1 < ...`` on the number ``k`` of earlier occurrences
+            of the predicted bit's context (:func:`context_counts`); the last bin is ``k >= e_last``.
 
     Returns:
         one dict per bin: ``low``, ``high`` (``None`` for the last bin), ``steps`` (scored steps in
