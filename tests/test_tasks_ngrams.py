@@ -8,9 +8,9 @@ import torch
 
 from ntm_minimal.metrics import cost_bits
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, context_counts, contexts, excess_by_occurrences,
-                                      optimal_cost_bits, optimal_logits, optimal_predictions, record_overlap,
-                                      same_context_read_share, same_context_records)
+from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, context_counts, contexts, excess_bits,
+                                      excess_by_occurrences, optimal_cost_bits, optimal_logits, optimal_predictions,
+                                      record_overlap, same_context_read_share, same_context_records)
 
 
 def _gen(seed=0):
@@ -65,7 +65,10 @@ def test_excess_by_occurrences_adds_up():
     rows = excess_by_occurrences(logits, batch, edges=(0, 1, 3))
     assert [(r["low"], r["high"]) for r in rows] == [(0, 1), (1, 3), (3, None)]
     assert sum(r["steps"] for r in rows) == int(batch.mask.sum())
-    total = float((cost_bits(logits, batch) - optimal_cost_bits(batch)).mean())
+    per_sequence = cost_bits(logits, batch) - optimal_cost_bits(batch)
+    torch.testing.assert_close(excess_bits(logits, batch).sum(1).float(), per_sequence, rtol=1e-5, atol=1e-4)
+    assert bool((excess_bits(logits, batch)[batch.mask == 0] == 0).all())
+    total = float(per_sequence.mean())
     assert sum(r["per_sequence"] for r in rows) == pytest.approx(total, abs=1e-4)
     occurrences = context_counts(batch_bits(batch))[0][:, 1:][batch.mask > 0]
     assert rows[0]["steps"] == int((occurrences == 0).sum()) and rows[2]["steps"] == int((occurrences >= 3).sum())

@@ -117,6 +117,23 @@ def optimal_logits(batch: Batch, n: int = 6) -> torch.Tensor:
     return torch.logit(p.double()).float().unsqueeze(-1)
 
 
+def excess_bits(logits: torch.Tensor, batch: Batch, n: int = 6) -> torch.Tensor:
+    """Extra cost of a model over the optimal estimator at each step, in bits: ``[B, T]`` (float64).
+
+    ``logits`` ``[B, T, 1]`` are the model's predictions on ``batch``; unscored steps are 0, so a
+    row sums to the sequence's :func:`ntm_minimal.metrics.cost_bits` minus its :func:`optimal_cost_bits`.
+    """
+    check_tensor("logits", logits, "[B, T, 1]")
+    if logits.shape != batch.y.shape or logits.shape[-1] != 1:
+        raise ValueError(f"logits: expected the targets' shape {list(batch.y.shape)}, got {list(logits.shape)}")
+
+    def bits_per_step(z: torch.Tensor) -> torch.Tensor:  # [B, T] cross-entropy in bits
+        nats = F.binary_cross_entropy_with_logits(z.double(), batch.y.double(), reduction="none")
+        return nats[..., 0] / math.log(2)
+
+    return (bits_per_step(logits) - bits_per_step(optimal_logits(batch, n))) * batch.mask.double()
+
+
 def excess_by_occurrences(logits: torch.Tensor, batch: Batch, edges: tuple[int, ...] = (0, 1, 2, 4, 8, 16, 32),
                           n: int = 6) -> list[dict]:
     """Where a model loses bits against the optimal estimator: by how often the context occurred before.
@@ -133,15 +150,9 @@ def excess_by_occurrences(logits: torch.Tensor, batch: Batch, edges: tuple[int, 
         ``per_sequence`` (the bin's extra bits per sequence; these add up to the excess of
         :func:`ntm_minimal.metrics.cost_bits` over :func:`optimal_cost_bits`).
     """
-    check_tensor("logits", logits, "[B, T, 1]")
-    if logits.shape != batch.y.shape or logits.shape[-1] != 1:
-        raise ValueError(f"logits: expected shape {list(batch.y.shape)} (the batch's targets), got {list(logits.shape)}")
     if list(edges) != sorted(set(edges)) or not edges or edges[0] < 0:
         raise ValueError(f"edges: expected increasing non-negative ints, got {edges!r}")
-
-    def bits_per_step(z: torch.Tensor) -> torch.Tensor:  # [B, T] cross-entropy in bits
-        return F.binary_cross_entropy_with_logits(z.double(), batch.y.double(), reduction="none")[..., 0] / math.log(2)
-    excess = (bits_per_step(logits) - bits_per_step(optimal_logits(batch, n))) * batch.mask.double()
+    excess = excess_bits(logits, batch, n)
     occurrences = context_counts(batch_bits(batch), n)[0][:, 1:]  # of the context of y[:, t] = b_{t+1}
     rows = []
     for low, high in zip(edges, [*edges[1:], None]):
