@@ -340,4 +340,5 @@ print("\n".join(lines))
 #   our LSTM baseline ends slightly ahead of the NTM, the reverse of the paper's order (chapter 13
 #   has the numbers).
 # - The NTM's memory works as a log of observations that it searches by content: the read head
-#   finds earlier occurrences of the current context.
+#   finds earlier occurrences of the current context. It loses its bits where that lookup matters
+#   most, on contexts seen only a few times, and on long sequences it runs out of rows.
