@@ -34,10 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def step_seconds(name: str, device: str, warmup: int, repeats: int) -> tuple[float, int]:
-    """Median wall seconds of one training step of a fresh model configured like ``name``, and
-    the model's parameter count."""
-    config = pretrained.config(name)
+def step_seconds(name: str, config: dict, device: str, warmup: int, repeats: int) -> tuple[float, int]:
+    """Median wall seconds of one training step of a fresh model configured like checkpoint ``name``
+    (``config``: its config.json), and the model's parameter count."""
     # Curriculum off: time steps at the full task size, not at the curriculum's short start.
     train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0}
     torch.manual_seed(train["seed"])
@@ -61,8 +60,9 @@ def main(argv=None) -> None:
     print("| checkpoint | parameters | batch | s/step | sequences/s | recorded steps | hours for them |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.names or pretrained.available():
-        seconds, params = step_seconds(name, args.device, args.warmup, args.repeats)
-        train = pretrained.config(name)["train"]
+        config = pretrained.config(name)
+        seconds, params = step_seconds(name, config, args.device, args.warmup, args.repeats)
+        train = config["train"]
         batch, steps = train["batch_size"], train["steps"]
         print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {batch / seconds:.0f} | {steps:,} "
               f"| {steps * seconds / 3600:.1f} |", flush=True)
