@@ -7,7 +7,10 @@ sequences per second and the time its recorded number of steps would take at tha
 curriculum is off, so every step is at the full task size (an upper bound for the runs that used
 one); held-out evaluations, a few percent of a run, are not counted.
 
-Usage: ``.venv/bin/python bench/retrain.py [--names copy ngrams] [--device cuda] [--repeats 10]``
+With ``--compile`` the steps run as ``python -m ntm_minimal.train --compile`` runs them (the NTM's
+time step under ``torch.compile``; the warm-up steps then include the compilation).
+
+Usage: ``.venv/bin/python bench/retrain.py [--names copy ngrams] [--device cuda] [--repeats 10] [--compile]``
 """
 from __future__ import annotations
 
@@ -31,14 +34,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=10, help="timed steps per checkpoint")
     p.add_argument("--warmup", type=int, default=2, help="untimed steps first")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
-    return p.parse_args(argv)
+    p.add_argument("--compile", action="store_true", help="time the steps as the trainer's --compile runs them")
+    args = p.parse_args(argv)
+    if args.compile and args.warmup < 1:
+        p.error("--compile needs --warmup >= 1 (the first step compiles)")
+    return args
 
 
-def step_seconds(name: str, config: dict, device: str, warmup: int, repeats: int) -> tuple[float, int]:
+def step_seconds(name: str, config: dict, device: str, warmup: int, repeats: int,
+                 compiled: bool = False) -> tuple[float, int]:
     """Median wall seconds of one training step of a fresh model configured like checkpoint ``name``
     (``config``: its config.json), and the model's parameter count."""
     # Curriculum off: time steps at the full task size, not at the curriculum's short start.
-    train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0}
+    train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0,
+             "compile": compiled}
     torch.manual_seed(train["seed"])
     model = checkpoint.build_model(config["model"], config["model_config"])
     trainer = Trainer(model, pretrained.task(name), TrainConfig(**train))
@@ -56,12 +65,13 @@ def main(argv=None) -> None:
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {args.threads} thread(s)"
-    print(f"torch {torch.__version__}, {where}; median of {args.repeats} steps after {args.warmup} warm-up\n")
+    how = "compiled time step" if args.compile else "eager"
+    print(f"torch {torch.__version__}, {where}, {how}; median of {args.repeats} steps after {args.warmup} warm-up\n")
     print("| checkpoint | parameters | batch | s/step | sequences/s | recorded steps | hours for them |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.names or pretrained.available():
         config = pretrained.config(name)
-        seconds, params = step_seconds(name, config, args.device, args.warmup, args.repeats)
+        seconds, params = step_seconds(name, config, args.device, args.warmup, args.repeats, args.compile)
         train = config["train"]
         batch, steps = train["batch_size"], train["steps"]
         print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {batch / seconds:.0f} | {steps:,} "

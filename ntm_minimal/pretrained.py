@@ -21,6 +21,8 @@ from .tasks import make_task
 
 #: Where the shipped checkpoints live.
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+#: Runs of a checkpoint's exact command with other ``--seed`` values, as ``<name>_seed<k>/`` (for spreads).
+SEEDS = CHECKPOINTS / "seeds"
 
 
 def available() -> list[str]:
@@ -56,6 +58,21 @@ def metrics(name: str) -> dict[str, list[float]]:
 def eval_results(name: str) -> dict:
     """``eval.json``: held-out results measured after training."""
     return checkpoint.load_eval(path(name))
+
+
+def seed_runs(name: str) -> dict[int, Path]:
+    """Run folders of checkpoint ``name`` by training seed: its own, and the extra seeds in ``SEEDS``.
+
+    An extra seed's run used the checkpoint's commands with only ``--seed`` changed (and perhaps
+    ``--device`` or ``--compile``, which change speed, not the run); the :mod:`checkpoint` readers
+    (``load_eval``, ``load_metrics``, ``load_model``) take these folders.
+    """
+    runs = {int(config(name)["train"]["seed"]): path(name)}
+    if SEEDS.is_dir():
+        for run in SEEDS.glob(f"{name}_seed*"):
+            if run.name[len(name) + 5:].isdigit() and (run / checkpoint.MODEL_FILE).is_file():
+                runs[int(checkpoint.load_config(run)["train"]["seed"])] = run
+    return dict(sorted(runs.items()))
 
 
 def task(name: str):

@@ -10,6 +10,8 @@ to reproduce it. Examples::
     python -m ntm_minimal.train --task copy --model ntm --steps 20000 --target-bit-errors 0.1 --out runs/copy
     # the paper's LSTM baseline (3 x 256) for 10 minutes
     python -m ntm_minimal.train --task copy --model lstm --max-seconds 600 --out runs/copy_lstm
+    # the same NTM run, about twice as fast once its time step has compiled
+    python -m ntm_minimal.train --task copy --model ntm --steps 20000 --compile --out runs/copy_compiled
     # continue a run up to 30000 steps
     python -m ntm_minimal.train --resume runs/copy --steps 30000
     # keep a copy every 1000 steps, then replay from the one at step 3000 (e.g. after a divergence)
@@ -35,7 +37,8 @@ from .training import TrainConfig, Trainer
 
 #: Settings a resumed run may change (the rest come from its config.json); a new ``--lr`` on resume
 #: replaces the optimizer's learning rate (e.g. a lower one to settle a converged run).
-RESUMABLE = ("steps", "max_seconds", "target_bit_errors", "progress", "device", "lr", "keep_best", "snapshot_every")
+RESUMABLE = ("steps", "max_seconds", "target_bit_errors", "progress", "device", "lr", "keep_best", "snapshot_every",
+             "compile")
 
 
 def _optional_float(text: str) -> float | None:
@@ -96,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
                    help="keep the best held-out weights; eval.json and exports use them")
     o.add_argument("--snapshot-every", type=int, default=UNSET,
                    help="keep a copy of the run every N steps in snapshots/step_N (N a multiple of --eval-every)")
+    o.add_argument("--compile", action="store_true", default=UNSET,
+                   help="run the NTM's time step under torch.compile (about 2x faster on CPU after a slow first step)")
     r = p.add_argument_group("output")
     r.add_argument("--out", help="run directory (required unless --resume)")
     r.add_argument("--resume", help="continue the run in this directory")

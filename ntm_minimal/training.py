@@ -63,6 +63,7 @@ class TrainConfig:
     save_dtype: str = "float32"  # dtype of the saved model ("float16" halves the file)
     keep_best: bool = False  # also save the best held-out weights (best.safetensors)
     snapshot_every: int | None = None  # keep a resumable copy of the run every this many steps; None = off
+    compile: bool = False  # run the NTM's time step under torch.compile (about 2x faster on CPU; see compile_step)
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -103,6 +104,21 @@ def finite_gradients(model: nn.Module) -> bool:
     return all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None)
 
 
+def compile_step(model: nn.Module) -> nn.Module:
+    """Put ``model``'s per-time-step function under ``torch.compile``, in place; returns ``model``.
+
+    An NTM spends its time in dozens of tiny operations per time step; compiling the step fuses
+    them (the loop over time stays Python, so every sequence length uses the same compiled code).
+    The first steps compile (tens of seconds, a C++ compiler is needed on CPU); results match
+    eager execution to float rounding, not bit for bit. Models without a ``step`` (the LSTM
+    baseline, already fused by its library) are left as they are. The weights are unchanged, so
+    checkpoints load into plain models.
+    """
+    if hasattr(model, "step"):
+        model.step = torch.compile(model.step)
+    return model
+
+
 def clip_gradients(model: nn.Module, clip_value: float | None, clip_norm: float | None) -> None:
     """Clip every gradient entry to ``[-clip_value, clip_value]``, then the global norm to ``clip_norm``."""
     if clip_value is not None:
@@ -138,6 +154,8 @@ class Trainer:
                              f"ramp its own, e.g. max_items for associative_recall")
         self.device = torch.device(config.device)
         self.model = model.to(self.device).train()
+        if config.compile:
+            compile_step(self.model)
         self.optimizer = make_optimizer(self.model, config)
         self.data_rng = torch.Generator().manual_seed(config.seed)
         self.heldout = heldout_batch(task, config.eval_batch_size, config.eval_seed).to(self.device)

@@ -1,6 +1,7 @@
 """The training engine, run directories, the CLI, evaluation and the shipped checkpoints."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -15,7 +16,7 @@ from ntm_minimal.baselines import LSTMBaseline
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.train import learning_rates, main, reproduction
-from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, curriculum_value, train
+from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, compile_step, curriculum_value, train
 
 #: A tiny NTM on short copies: a few steps take well under a second.
 TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
@@ -150,6 +151,23 @@ def test_keep_best_and_export(tmp_path):
     shipped = checkpoint.export(run, tmp_path / "shipped")
     assert {p.name for p in shipped.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
     assert (shipped / "model.safetensors").read_bytes() == (run / checkpoint.BEST_FILE).read_bytes()
+
+
+def test_compiled_step_trains_like_eager(tmp_path):
+    """--compile changes speed, not the run: same log to float rounding, plain weights, kept on resume."""
+    same_batches = ("--eval-batch-size", "4", "--steps", "3")  # one batch size: fewer recompilations
+    _run(tmp_path, "eager", *same_batches)
+    _run(tmp_path, "compiled", *same_batches, "--compile")
+    assert checkpoint.load_config(tmp_path / "compiled")["train"]["compile"] is True
+    eager, compiled = checkpoint.load_metrics(tmp_path / "eager"), checkpoint.load_metrics(tmp_path / "compiled")
+    for column in ("train_cost_bits", "heldout_cost_bits"):
+        assert compiled[column] == pytest.approx(eager[column], rel=1e-4), column
+    a, b = _tensors(tmp_path / "eager"), _tensors(tmp_path / "compiled")
+    assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    result = main(["--resume", str(tmp_path / "compiled"), "--steps", "6", "--no-progress"])
+    assert result["steps"] == 6 and checkpoint.load_config(tmp_path / "compiled")["train"]["compile"] is True
+    lstm = LSTMBaseline(2, 2, hidden_size=4, layers=1)
+    assert compile_step(lstm) is lstm and "forward" not in vars(lstm)  # nothing to compile: left alone
 
 
 @needs_cuda
@@ -318,6 +336,39 @@ def test_shipped_checkpoint_reproduces_its_eval(name):
     assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=1e-6)
     assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4, abs=1e-4)
     assert json.loads(json.dumps(pretrained.metrics(name)))["step"]
+
+
+SEED_RUNS = [(name, seed) for name in SHIPPED for seed in pretrained.seed_runs(name)
+             if seed != pretrained.config(name)["train"]["seed"]]
+#: Settings that change the speed or the place of a run, not the run itself.
+NOT_THE_RUN = ("seed", "device", "compile", "progress")
+
+
+def test_seed_runs_start_with_the_checkpoint_itself():
+    copy_seed = pretrained.config("copy")["train"]["seed"]
+    assert pretrained.seed_runs("copy") == {copy_seed: pretrained.path("copy")}
+    with pytest.raises(ValueError, match="name"):
+        pretrained.seed_runs("no_such_checkpoint")
+
+
+@pytest.mark.parametrize("name, seed", SEED_RUNS)
+def test_seed_runs_differ_only_in_seed_and_reproduce_their_eval(name, seed):
+    """The extra seeds (chapter 13's spread) ran the checkpoint's schedule; their results re-check."""
+    run, shipped = pretrained.seed_runs(name)[seed], pretrained.config(name)
+    config = checkpoint.load_config(run)
+    assert config["train"]["seed"] == seed
+    for key in ("model", "model_config", "task", "task_config"):
+        assert config[key] == shipped[key], key
+    ours, theirs = (dataclasses.asdict(TrainConfig(**c["train"])) for c in (config, shipped))  # old runs: defaults
+    assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {k: v for k, v in theirs.items() if k not in NOT_THE_RUN}
+    assert learning_rates(config) == learning_rates(shipped)
+    result, own = checkpoint.load_eval(run), pretrained.eval_results(name)
+    assert result["steps"] == own["steps"] and result["stop_reason"] == "steps"
+    assert [r["length"] for r in result["grid"]] == [r["length"] for r in own["grid"]]
+    held = result["heldout"]
+    got = evaluate_batch(checkpoint.load_model(run), heldout_batch(pretrained.task(name), held["batch_size"], held["seed"]))
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4)  # measured on a GPU for some
+    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
 
 
 @needs_cuda
