@@ -21,8 +21,9 @@ from .tasks import make_task
 
 #: Where the shipped checkpoints live.
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
-#: Runs of a checkpoint's exact command with other ``--seed`` values, as ``<name>_seed<k>/`` (for spreads).
-SEEDS = CHECKPOINTS / "seeds"
+#: Further runs that are not loaded by the chapters but reported in chapter 13: a checkpoint's exact
+#: command with another ``--seed`` (``<name>_seed<k>/``), and variants (e.g. ``ngrams_ctrl256/``).
+EXTRA = CHECKPOINTS / "extra"
 
 
 def available() -> list[str]:
@@ -60,18 +61,31 @@ def eval_results(name: str) -> dict:
     return checkpoint.load_eval(path(name))
 
 
-def seed_runs(name: str) -> dict[int, Path]:
-    """Run folders of checkpoint ``name`` by training seed: its own, and the extra seeds in ``SEEDS``.
+def extra_runs() -> list[str]:
+    """Names of the further runs in ``EXTRA`` (folders holding a ``model.safetensors``), sorted."""
+    if not EXTRA.is_dir():
+        return []
+    return sorted(p.name for p in EXTRA.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
 
-    An extra seed's run used the checkpoint's commands with only ``--seed`` changed (and perhaps
-    ``--device`` or ``--compile``, which change speed, not the run); the :mod:`checkpoint` readers
-    (``load_eval``, ``load_metrics``, ``load_model``) take these folders.
+
+def extra_run(name: str) -> Path:
+    """The folder of further run ``name``, for the :mod:`checkpoint` readers (``load_eval``, ...)."""
+    names = extra_runs()
+    if name not in names:
+        raise ValueError(f"name: expected one of {names}, got {name!r}")
+    return EXTRA / name
+
+
+def seed_runs(name: str) -> dict[int, Path]:
+    """Run folders of checkpoint ``name`` by training seed: its own, then its ``<name>_seed<k>`` runs.
+
+    Those used the checkpoint's commands with only ``--seed`` changed (and perhaps ``--device`` or
+    ``--compile``, which change the speed, not the run).
     """
     runs = {int(config(name)["train"]["seed"]): path(name)}
-    if SEEDS.is_dir():
-        for run in SEEDS.glob(f"{name}_seed*"):
-            if run.name[len(name) + 5:].isdigit() and (run / checkpoint.MODEL_FILE).is_file():
-                runs[int(checkpoint.load_config(run)["train"]["seed"])] = run
+    for extra in extra_runs():
+        if extra.startswith(f"{name}_seed") and extra[len(name) + 5:].isdigit():
+            runs[int(checkpoint.load_config(EXTRA / extra)["train"]["seed"])] = EXTRA / extra
     return dict(sorted(runs.items()))
 
 

@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from ntm_minimal import NTM, checkpoint, pretrained
 from ntm_minimal.baselines import LSTMBaseline
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
-from ntm_minimal.tasks import CopyTask
+from ntm_minimal.tasks import CopyTask, make_task
 from ntm_minimal.train import learning_rates, main, reproduction
 from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, compile_step, curriculum_value, train
 
@@ -349,11 +349,13 @@ def test_seed_runs_start_with_the_checkpoint_itself():
     assert pretrained.seed_runs("copy") == {copy_seed: pretrained.path("copy")}
     with pytest.raises(ValueError, match="name"):
         pretrained.seed_runs("no_such_checkpoint")
+    with pytest.raises(ValueError, match="name"):
+        pretrained.extra_run("copy")  # a shipped checkpoint, not a further run
 
 
 @pytest.mark.parametrize("name, seed", SEED_RUNS)
-def test_seed_runs_differ_only_in_seed_and_reproduce_their_eval(name, seed):
-    """The extra seeds (chapter 13's spread) ran the checkpoint's schedule; their results re-check."""
+def test_seed_runs_differ_only_in_the_seed(name, seed):
+    """The extra seeds (chapter 13's spread) ran the checkpoint's schedule and nothing else."""
     run, shipped = pretrained.seed_runs(name)[seed], pretrained.config(name)
     config = checkpoint.load_config(run)
     assert config["train"]["seed"] == seed
@@ -365,9 +367,18 @@ def test_seed_runs_differ_only_in_seed_and_reproduce_their_eval(name, seed):
     result, own = checkpoint.load_eval(run), pretrained.eval_results(name)
     assert result["steps"] == own["steps"] and result["stop_reason"] == "steps"
     assert [r["length"] for r in result["grid"]] == [r["length"] for r in own["grid"]]
-    held = result["heldout"]
-    got = evaluate_batch(checkpoint.load_model(run), heldout_batch(pretrained.task(name), held["batch_size"], held["seed"]))
-    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4)  # measured on a GPU for some
+
+
+@pytest.mark.parametrize("name", pretrained.extra_runs())
+def test_extra_run_reproduces_its_eval(name):
+    run = pretrained.extra_run(name)
+    assert {p.name for p in run.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
+    config = checkpoint.load_config(run)
+    assert config["command"].startswith("python -m ntm_minimal.train")
+    held = checkpoint.load_eval(run)["heldout"]
+    task = make_task(config["task"], **config["task_config"])
+    got = evaluate_batch(checkpoint.load_model(run), heldout_batch(task, held["batch_size"], held["seed"]))
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4)  # some were measured on a GPU
     assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
 
 
