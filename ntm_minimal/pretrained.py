@@ -7,6 +7,7 @@ nothing is downloaded. Example::
     pretrained.available()                      # ['copy', 'copy_lstm', ...]
     model = pretrained.load("copy")             # an NTM in eval mode
     pretrained.eval_results("copy")["heldout"]  # what the tests re-check
+    pretrained.seed_runs("ngrams")              # {seed: folder}: the same command with other seeds
 """
 from __future__ import annotations
 
@@ -26,19 +27,29 @@ CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 EXTRA = CHECKPOINTS / "extra"
 
 
+def _runs_in(folder: Path) -> list[str]:
+    """Names of the run folders (holding a ``model.safetensors``) directly in ``folder``, sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
+
+
+def _run_in(folder: Path, name: str) -> Path:
+    """``folder / name`` if that is a run folder; ``ValueError`` listing the names if not."""
+    names = _runs_in(folder)
+    if name not in names:
+        raise ValueError(f"name: expected one of {names}, got {name!r}")
+    return folder / name
+
+
 def available() -> list[str]:
     """Names of the shipped checkpoints (folders holding a ``model.safetensors``), sorted."""
-    if not CHECKPOINTS.is_dir():
-        return []
-    return sorted(p.name for p in CHECKPOINTS.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
+    return _runs_in(CHECKPOINTS)
 
 
 def path(name: str) -> Path:
     """The folder of checkpoint ``name``; ``ValueError`` listing the names if there is none."""
-    names = available()
-    if name not in names:
-        raise ValueError(f"name: expected one of {names}, got {name!r}")
-    return CHECKPOINTS / name
+    return _run_in(CHECKPOINTS, name)
 
 
 def load(name: str, device: str | torch.device | None = None) -> nn.Module:
@@ -62,18 +73,13 @@ def eval_results(name: str) -> dict:
 
 
 def extra_runs() -> list[str]:
-    """Names of the further runs in ``EXTRA`` (folders holding a ``model.safetensors``), sorted."""
-    if not EXTRA.is_dir():
-        return []
-    return sorted(p.name for p in EXTRA.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
+    """Names of the further runs in ``EXTRA``, sorted."""
+    return _runs_in(EXTRA)
 
 
 def extra_run(name: str) -> Path:
     """The folder of further run ``name``, for the :mod:`checkpoint` readers (``load_eval``, ...)."""
-    names = extra_runs()
-    if name not in names:
-        raise ValueError(f"name: expected one of {names}, got {name!r}")
-    return EXTRA / name
+    return _run_in(EXTRA, name)
 
 
 def seed_runs(name: str) -> dict[int, Path]:

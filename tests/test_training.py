@@ -419,6 +419,7 @@ def test_task_plots_draw(tmp_path):
                plotting.plot_memory_after(trace),
                plotting.plot_learning_curves({"a": log}),
                plotting.plot_learning_curves({"a": log}, x=("sequences", "wall_s")),
+               plotting.plot_seed_spread({"a": [log, log], "b": [log]}),
                plotting.plot_error_vs_length({"a": evaluate(model, task, [{"length": 2}, {"length": 4}], 2)},
                                              train_max=3)]
     assert all(len(f.axes) >= 1 for f in figures)
@@ -428,5 +429,10 @@ def test_task_plots_draw(tmp_path):
         plotting.plot_learning_curves({"a": {"step": [1]}})
     with pytest.raises(ValueError, match="rows"):
         plotting.plot_learning_curves({"a": []})
-    assert len(figures[-2].axes) == 2  # one panel per x column
+    assert len(figures[-3].axes) == 2  # one panel per x column
+    spread = figures[-2].axes[0]
+    assert [line.get_label() for line in spread.get_lines() if not line.get_label().startswith("_")] == \
+        ["a (mean of 2)", "b (mean of 1)"]
+    with pytest.raises(ValueError, match="same"):
+        plotting.plot_seed_spread({"a": [log, {"sequences": [1], "heldout_cost_bits": [2.0]}]})
     plt.close("all")

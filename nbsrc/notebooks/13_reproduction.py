@@ -13,7 +13,9 @@
 # - see where our set-up departs from the paper's, and why.
 
 # %%
-from ntm_minimal import checkpoint, pretrained
+import matplotlib.pyplot as plt
+
+from ntm_minimal import checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import evaluate, heldout_batch
 from ntm_minimal.metrics import bit_errors, cost_bits
 from ntm_minimal.tasks.ngrams import excess_by_occurrences, optimal_cost_bits
@@ -56,7 +58,8 @@ def describe(name):
 # One row per checkpoint: the model, its size, the optimiser (with each learning rate and the
 # step from which a resumed segment used it), the training budget, the wall time, and the updates
 # the trainer skipped because their gradient was not finite. All runs were made with `python -m ntm_minimal.train` (the exact command is in each
-# `config.json`) on a shared machine with 2 CPU cores (AMD EPYC), one thread per run, one seed each.
+# `config.json`) on a shared machine with 2 CPU cores (AMD EPYC), one thread per run, one seed each
+# (the N-gram section adds runs with other seeds).
 # The paper trained with RMSProp (momentum 0.9) and gradients clipped elementwise to $\pm 10$
 # (section 4); we kept the clipping but used Adam, which converged much faster in our short runs
 # (Collier & Beel 2018 made the same choice).
@@ -167,6 +170,17 @@ show(["model", "cost per sequence (bits) by seed", "mean", "range", "mean excess
      [[label, "  ".join(f"{seed}: {c:.2f}" for seed, c in costs.items()), f"{ng_mean[label]:.2f}",
        f"{min(costs.values()):.2f}-{max(costs.values()):.2f}", f"{ng_mean[label] - optimum:+.2f}"]
       for label, costs in spread.items()])
+
+# %% [markdown]
+# The same runs over training: a thin line per seed, a thick one for each model's mean, and the
+# optimum on the same 1000 sequences.
+
+# %%
+fig = plotting.plot_seed_spread({label: [checkpoint.load_metrics(run) for run in pretrained.seed_runs(name).values()]
+                                 for label, name in [("NTM", "ngrams"), ("LSTM", "ngrams_lstm")]})
+plotting.add_reference_line(fig, optimum)
+fig.axes[0].set_ylim(optimum - 2, optimum + 25)  # the first steps cost up to 195 bits
+plt.show()
 
 # %% [markdown]
 # **Variants.** Runs that changed one setting of the shipped NTM's command to try to close the gap

@@ -3,6 +3,8 @@
 * :func:`plot_task_example`: one sequence of a task: its inputs, its targets and the scored steps;
 * :func:`plot_learning_curves`: held-out (or train) cost or bit errors against sequences seen or
   wall time, one line per run, from ``metrics.csv`` or from a live :func:`~ntm_minimal.training.train`;
+* :func:`plot_seed_spread`: the same, for several seeds of each model: a thin line per seed, a
+  thick one for their mean, one colour per model;
 * :func:`plot_error_vs_length`: bit errors (or cost) per sequence against a setting such as the
   sequence length, one line per model, from :func:`ntm_minimal.evaluation.evaluate` rows;
 * :func:`plot_copy_trace`: one sequence the way the paper's Fig. 6 shows it: inputs, outputs,
@@ -22,7 +24,7 @@ from ..model import Trace
 from ..tasks.base import Batch
 from .style import COLORS, MEMORY_CMAP, plot_memory, plot_weightings_over_time
 
-__all__ = ["plot_task_example", "plot_learning_curves", "plot_error_vs_length", "used_rows", "plot_copy_trace",
+__all__ = ["plot_task_example", "plot_learning_curves", "plot_seed_spread", "plot_error_vs_length", "used_rows", "plot_copy_trace",
            "plot_memory_after"]
 
 #: Readable axis labels for the columns of metrics.csv and of evaluation rows.
@@ -96,6 +98,32 @@ def plot_learning_curves(logs: Mapping[str, object], x: str | Sequence[str] = "s
         ax.plot(log[x], values, color=RUN_COLORS[i % len(RUN_COLORS)], label=label, lw=1.5)
     if logy:
         ax.set_yscale("log")
+    ax.set_xlabel(LABELS.get(x, x))
+    ax.set_ylabel(LABELS.get(y, y))
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed_spread(runs: Mapping[str, Sequence[Mapping[str, Sequence[float]]]], x: str = "sequences",
+                     y: str = "heldout_cost_bits", ax=None):
+    """Several seeds per model: a thin line per seed and a thick line for their mean, one colour per model.
+
+    Args:
+        runs: model label -> the logs of its seeds (columns of ``metrics.csv``), which must share
+            their ``x`` values (the same schedule and logging interval) so they can be averaged.
+        x, y: column names, as in :func:`plot_learning_curves` (linear y axis).
+    """
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 3.2))
+    for i, (label, logs) in enumerate(runs.items()):
+        logs = [_columns(label, log) for log in logs]
+        if not logs or any(list(log[x]) != list(logs[0][x]) for log in logs):
+            raise ValueError(f"runs[{label!r}]: expected one or more logs with the same {x!r} column")
+        color = RUN_COLORS[i % len(RUN_COLORS)]
+        for log in logs:
+            ax.plot(log[x], log[y], color=color, lw=0.6, alpha=0.45)
+        mean = [sum(values) / len(values) for values in zip(*(log[y] for log in logs))]
+        ax.plot(logs[0][x], mean, color=color, lw=2, label=f"{label} (mean of {len(logs)})")
     ax.set_xlabel(LABELS.get(x, x))
     ax.set_ylabel(LABELS.get(y, y))
     ax.legend()
