@@ -104,6 +104,10 @@ def finite_gradients(model: nn.Module) -> bool:
     return all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None)
 
 
+#: How many compiled versions of the NTM's step a process may keep (see :func:`compile_step`).
+STEP_VERSIONS = 64
+
+
 def compile_step(model: nn.Module) -> nn.Module:
     """Put ``model``'s per-time-step function under ``torch.compile``, in place; returns ``model``.
 
@@ -115,6 +119,10 @@ def compile_step(model: nn.Module) -> nn.Module:
     checkpoints load into plain models.
     """
     if hasattr(model, "step"):
+        # Each batch size, grad mode and first-or-later step compiles a version of `NTM.step`, and
+        # all models in a process share one cache (keyed by that code); dynamo's default limit of
+        # 8 versions would silently send a second or third model (a benchmark, a notebook) back to eager.
+        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, STEP_VERSIONS)
         model.step = torch.compile(model.step)
     return model
 

@@ -16,7 +16,8 @@ from ntm_minimal.baselines import LSTMBaseline
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
 from ntm_minimal.tasks import CopyTask, make_task
 from ntm_minimal.train import learning_rates, main, reproduction
-from ntm_minimal.training import TrainConfig, Trainer, clip_gradients, compile_step, curriculum_value, train
+from ntm_minimal.training import (STEP_VERSIONS, TrainConfig, Trainer, clip_gradients, compile_step, curriculum_value,
+                                  train)
 
 #: A tiny NTM on short copies: a few steps take well under a second.
 TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
@@ -166,6 +167,7 @@ def test_compiled_step_trains_like_eager(tmp_path):
     assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
     result = main(["--resume", str(tmp_path / "compiled"), "--steps", "6", "--no-progress"])
     assert result["steps"] == 6 and checkpoint.load_config(tmp_path / "compiled")["train"]["compile"] is True
+    assert torch._dynamo.config.recompile_limit >= STEP_VERSIONS  # room for several models' versions
     lstm = LSTMBaseline(2, 2, hidden_size=4, layers=1)
     assert compile_step(lstm) is lstm and "forward" not in vars(lstm)  # nothing to compile: left alone
 
