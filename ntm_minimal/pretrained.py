@@ -85,8 +85,9 @@ def extra_run(name: str) -> Path:
 def seed_runs(name: str) -> dict[int, Path]:
     """Run folders of checkpoint ``name`` by training seed: its own, then its ``<name>_seed<k>`` runs.
 
-    Those used the checkpoint's commands with only ``--seed`` changed (and perhaps ``--device`` or
-    ``--compile``, which change the speed, not the run).
+    Those used the checkpoint's commands with only ``--seed`` changed (and perhaps ``--device``,
+    ``--compile`` or ``--snapshot-every``, which change the speed or what is kept, not the training
+    beyond float rounding).
     """
     runs = {int(config(name)["train"]["seed"]): path(name)}
     for extra in extra_runs():

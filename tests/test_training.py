@@ -343,7 +343,7 @@ def test_shipped_checkpoint_reproduces_its_eval(name):
 SEED_RUNS = [(name, seed) for name in SHIPPED for seed in pretrained.seed_runs(name)
              if seed != pretrained.config(name)["train"]["seed"]]
 #: Settings that change the speed or the place of a run, not the run itself.
-NOT_THE_RUN = ("seed", "device", "compile", "progress")
+NOT_THE_RUN = ("seed", "device", "compile", "progress", "snapshot_every")
 
 
 def test_seed_runs_start_with_the_checkpoint_itself():

@@ -156,10 +156,10 @@ show(["measure", "paper", "ours: NTM", "ours: LSTM", "optimal"],
 
 # %% [markdown]
 # **Seeds.** The gap between the two shipped models is about one bit, so we trained each again with
-# other seeds, changing nothing but `--seed` (`pretrained.seed_runs`; the LSTM seeds ran on a
-# lent GPU, the NTM seeds with `--compile`, neither of which changes the run). Each row is one
-# model: its held-out cost for every seed, on the same 1000 sequences (`eval.json`, re-measured by
-# the tests), then their mean and range.
+# other seeds, changing nothing but `--seed` (`pretrained.seed_runs`). The LSTM seeds ran on a
+# lent GPU; the NTM seeds used `--compile` and kept snapshots. None of that changes the training
+# beyond float rounding. Each row is one model: its held-out cost for every seed, on the same 1000
+# sequences (`eval.json`, re-measured by the tests), then their mean and range.
 
 # %% tags=["nbval-check-output"]
 spread = {label: {seed: checkpoint.load_eval(run)["heldout"]["cost_bits"]
