@@ -110,18 +110,20 @@ def reproduction(name: str, out: str | None = None) -> list[list[str]]:
     return _reproduction(config(name), out or f"runs/{name}", eval_results(name)["steps"])
 
 
-def retrain(name: str, out: str | None = None) -> dict:
+def retrain(name: str, out: str | None = None, compile: bool = False) -> dict:
     """Retrain checkpoint ``name`` from scratch with its recorded commands, into ``out``
     (default ``runs/<name>``); returns the new run's ``eval.json`` contents.
 
     Runs every segment of :func:`reproduction` in turn, in this process (a GPU is used when one is
-    visible). On the CPU it takes about as long as the original run (``eval_results(name)["wall_s"]``).
+    visible). On the CPU it takes about as long as the original run (``eval_results(name)["wall_s"]``);
+    ``compile=True`` adds the trainer's ``--compile``, about half that for an NTM, the same run
+    to float rounding (``bench/README.md``).
     """
     from .train import main
 
     result: dict = {}
     for args in reproduction(name, out):
-        result = main(args)
+        result = main([*args, "--compile"] if compile else args)
     return result
 
 
