@@ -102,10 +102,6 @@ def test_reproduction_redoes_a_stopped_and_resumed_run(tmp_path):
         main(args)
     a, b = _tensors(tmp_path / "original"), _tensors(tmp_path / "again")
     assert all(torch.equal(a[k], b[k]) for k in a)
-    calls = []
-    monkeypatch.setattr("ntm_minimal.train.main", lambda args: calls.append(args) or {})
-    pretrained.retrain("tiny", out=str(tmp_path / "compiled"), compile=True)
-    assert len(calls) == 2 and all(args[-1] == "--compile" for args in calls)
 
 
 def test_learning_logs_shipped_or_retrained(tmp_path, monkeypatch, capsys):
@@ -144,6 +140,10 @@ def test_pretrained_retrain_and_summary(tmp_path, monkeypatch):
     assert result["heldout"] == pretrained.eval_results("tiny")["heldout"]
     a, b = _tensors(tmp_path / "original"), _tensors(tmp_path / "again")
     assert all(torch.equal(a[k], b[k]) for k in a)
+    calls = []
+    monkeypatch.setattr("ntm_minimal.train.main", lambda args: calls.append(args) or {})
+    pretrained.retrain("tiny", out=str(tmp_path / "compiled"), compile=True)
+    assert len(calls) == 2 and all(args[-1] == "--compile" for args in calls)
 
 
 def test_keep_best_and_export(tmp_path):
