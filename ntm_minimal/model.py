@@ -26,6 +26,10 @@ from .validation import check_tensor
 #: Every memory cell starts at this value. Collier & Beel (2018) found a small constant
 #: initialisation converged about twice as fast as learned or random ones on the copy task.
 MEMORY_INIT = 1e-6
+#: Spread of a learned initial memory's starting values: rows that differ from the first step let
+#: content addressing (Eq. 5) tell them apart before anything is written.
+LEARNED_INIT_STD = 0.5
+MEMORY_INITS = ("constant", "learned")
 
 
 class NTMState(NamedTuple):
@@ -58,12 +62,15 @@ class NTM(nn.Module):
         memory_n, memory_m: memory rows ``N`` and row width ``M``.
         read_heads, write_heads: head counts (``>= 1`` each).
         shift_range: ``k``; heads can shift by offsets ``-k..k`` per step (``2k+1 <= N``).
+        memory_init: ``"constant"`` (default) or ``"learned"``.
 
-    Initial state (not learned, the same for every sequence): every memory cell is
-    ``MEMORY_INIT`` (a small constant, following Collier & Beel 2018: exactly zero would make every
-    cosine similarity 0/0, and random values make the first content lookups noise); every head's
-    weighting is one-hot on row 0, so shifts start from a definite place; the first read vectors are
-    the reads of that memory.
+    Initial state (the same for every sequence): with ``memory_init="constant"`` every memory cell
+    is ``MEMORY_INIT`` (a small constant, following Collier & Beel 2018: exactly zero would make
+    every cosine similarity 0/0, and random values make the first content lookups noise). With
+    ``"learned"`` the initial memory ``[N, M]`` is a parameter, drawn from ``N(0, LEARNED_INIT_STD²)``
+    and trained with the rest, so each row can carry a learned key from the first step. Every
+    head's weighting is one-hot on row 0, so shifts start from a definite place; the first read
+    vectors are the reads of that memory.
     """
 
     def __init__(
@@ -77,6 +84,7 @@ class NTM(nn.Module):
         read_heads: int = 1,
         write_heads: int = 1,
         shift_range: int = 1,
+        memory_init: str = "constant",
     ):
         super().__init__()
         for name, value in [("input_size", input_size), ("output_size", output_size),
@@ -86,14 +94,20 @@ class NTM(nn.Module):
                 raise ValueError(f"{name}: expected a positive int, got {value!r}")
         if not isinstance(shift_range, int) or shift_range < 0 or 2 * shift_range + 1 > memory_n:
             raise ValueError(f"shift_range: expected an int k >= 0 with 2k+1 <= memory_n={memory_n}, got {shift_range!r}")
+        if memory_init not in MEMORY_INITS:
+            raise ValueError(f"memory_init: expected one of {MEMORY_INITS}, got {memory_init!r}")
         self.config = dict(input_size=input_size, output_size=output_size, controller=controller,
                            controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
-                           read_heads=read_heads, write_heads=write_heads, shift_range=shift_range)
+                           read_heads=read_heads, write_heads=write_heads, shift_range=shift_range,
+                           memory_init=memory_init)
         self.input_size, self.read_heads, self.write_heads = input_size, read_heads, write_heads
         self.controller = make_controller(controller, input_size + read_heads * memory_m, controller_size)
         self.heads = Heads(controller_size, memory_m, read_heads, write_heads, shift_range)
         self.output = nn.Linear(controller_size + read_heads * memory_m, output_size)
-        self.register_buffer("memory_init", torch.full((memory_n, memory_m), MEMORY_INIT), persistent=False)
+        if memory_init == "learned":
+            self.memory_init = nn.Parameter(torch.randn(memory_n, memory_m) * LEARNED_INIT_STD)
+        else:
+            self.register_buffer("memory_init", torch.full((memory_n, memory_m), MEMORY_INIT), persistent=False)
         w0 = torch.zeros(read_heads + write_heads, memory_n)
         w0[:, 0] = 1.0
         self.register_buffer("weights_init", w0, persistent=False)
@@ -102,9 +116,12 @@ class NTM(nn.Module):
         """The same network with a memory of ``memory_n`` rows, e.g. to test whether a trained
         model runs out of rows on long sequences.
 
-        No parameter depends on ``N`` (memory and weightings start from constants), so the weights
-        carry over unchanged; the copy shares no tensors with ``self`` and keeps its device and mode.
+        With a constant initial memory no parameter depends on ``N``, so the weights carry over
+        unchanged; the copy shares no tensors with ``self`` and keeps its device and mode. A learned
+        initial memory has one row per memory row, so it cannot be resized (``ValueError``).
         """
+        if self.config["memory_init"] != "constant":
+            raise ValueError(f"with_memory_rows: needs memory_init='constant', this model has {self.config['memory_init']!r}")
         model = NTM(**{**self.config, "memory_n": memory_n})
         model.load_state_dict(self.state_dict())
         return model.to(self.memory_init.device).train(self.training)

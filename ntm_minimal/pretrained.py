@@ -82,14 +82,20 @@ def extra_run(name: str) -> Path:
     return _run_in(EXTRA, name)
 
 
-def seed_runs(name: str) -> dict[int, Path]:
-    """Run folders of checkpoint ``name`` by training seed: its own, then its ``<name>_seed<k>`` runs.
+def folder(name: str) -> Path:
+    """The folder of a shipped checkpoint or, failing that, of a further run."""
+    return path(name) if name in available() else extra_run(name)
 
-    Those used the checkpoint's commands with only ``--seed`` changed (and perhaps ``--device``,
+
+def seed_runs(name: str) -> dict[int, Path]:
+    """Run folders of checkpoint or further run ``name`` by training seed: its own, then its
+    ``<name>_seed<k>`` runs in ``EXTRA``.
+
+    Those used ``name``'s commands with only ``--seed`` changed (and perhaps ``--device``,
     ``--compile`` or ``--snapshot-every``, which change the speed or what is kept, not the training
     beyond float rounding).
     """
-    runs = {int(config(name)["train"]["seed"]): path(name)}
+    runs = {int(checkpoint.load_config(folder(name))["train"]["seed"]): folder(name)}
     for extra in extra_runs():
         if extra.startswith(f"{name}_seed") and extra[len(name) + 5:].isdigit():
             runs[int(checkpoint.load_config(EXTRA / extra)["train"]["seed"])] = EXTRA / extra

@@ -32,6 +32,7 @@ import torch
 
 from . import checkpoint
 from .evaluation import DEFAULT_GRID, evaluate, evaluate_batch, heldout_batch
+from .model import MEMORY_INITS
 from .tasks import make_task
 from .training import TrainConfig, Trainer
 
@@ -70,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--read-heads", type=int, default=1)
     m.add_argument("--write-heads", type=int, default=1)
     m.add_argument("--shift-range", type=int, default=1)
+    m.add_argument("--memory-init", default="constant", choices=list(MEMORY_INITS),
+                   help="the memory's starting values: a small constant, or learned")
     m.add_argument("--lstm-size", type=int, default=256, help="baseline: units per layer")
     m.add_argument("--lstm-layers", type=int, default=3, help="baseline: layers")
     o = p.add_argument_group("training")
@@ -116,7 +119,8 @@ def _model_config(args, task) -> tuple[str, dict]:
         return "lstm", dict(**io, hidden_size=args.lstm_size, layers=args.lstm_layers)
     return "ntm", dict(**io, controller=args.controller, controller_size=args.controller_size,
                        memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
-                       write_heads=args.write_heads, shift_range=args.shift_range)
+                       write_heads=args.write_heads, shift_range=args.shift_range,
+                       memory_init=args.memory_init)
 
 
 def _train_config(args) -> TrainConfig:

@@ -250,6 +250,38 @@ def test_with_memory_rows_keeps_the_weights():
         model.with_memory_rows(0)
 
 
+def test_learned_memory_init_is_a_trained_parameter(tmp_path):
+    model, x = _model("lstm", (1, 1), memory_init="learned"), _x()
+    init = model.initial_state(3).memory
+    assert model.memory_init.requires_grad and init.shape == (3, 6, 4)
+    assert torch.equal(init[0], model.memory_init) and torch.equal(init[1], init[0])
+    assert len(torch.unique(init[0], dim=0)) == 6  # rows differ, so content addressing can tell them apart
+    assert "memory_init" in model.state_dict() and "memory_init" not in _model().state_dict()
+    model(x).sum().backward()
+    assert model.memory_init.grad.abs().sum() > 0
+    torch.save(model.state_dict(), tmp_path / "ntm.pt")
+    fresh = NTM(**model.config)
+    fresh.load_state_dict(torch.load(tmp_path / "ntm.pt", weights_only=True))
+    assert torch.equal(fresh(x), model(x))
+
+
+def test_gradcheck_learned_memory_init():
+    """d logits / d initial memory through two steps, float64."""
+    model = _model("lstm", (1, 1), memory_init="learned").double()
+    x = _x(b=2, t=2, dtype=torch.float64)
+    init = model.memory_init.detach().clone().requires_grad_()
+
+    def logits(mem):
+        return torch.func.functional_call(model, {"memory_init": mem}, (x,))
+
+    assert gradcheck(logits, (init,))
+
+
+def test_learned_memory_init_cannot_change_rows():
+    with pytest.raises(ValueError, match="with_memory_rows: needs memory_init='constant'"):
+        _model(memory_init="learned").with_memory_rows(8)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 @pytest.mark.parametrize("controller", CONTROLLERS)
 def test_runs_on_cuda(controller):

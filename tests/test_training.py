@@ -54,9 +54,10 @@ def test_cli_writes_a_complete_run_directory(tmp_path):
     assert isinstance(model, NTM) and not model.training
 
 
-def test_resume_is_bit_for_bit(tmp_path):
-    _run(tmp_path, "straight", "--steps", "9", "--optimizer", "rmsprop", "--lr", "1e-3")
-    _run(tmp_path, "resumed", "--steps", "3", "--optimizer", "rmsprop", "--lr", "1e-3")
+@pytest.mark.parametrize("memory_init", ["constant", "learned"])
+def test_resume_is_bit_for_bit(tmp_path, memory_init):
+    _run(tmp_path, "straight", "--steps", "9", "--optimizer", "rmsprop", "--lr", "1e-3", "--memory-init", memory_init)
+    _run(tmp_path, "resumed", "--steps", "3", "--optimizer", "rmsprop", "--lr", "1e-3", "--memory-init", memory_init)
     main(["--resume", str(tmp_path / "resumed"), "--steps", "9", "--no-progress"])
     a, b = _tensors(tmp_path / "straight"), _tensors(tmp_path / "resumed")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
@@ -65,6 +66,8 @@ def test_resume_is_bit_for_bit(tmp_path):
         assert log_a[column] == log_b[column], column
     config = checkpoint.load_config(tmp_path / "resumed")
     assert config["train"]["steps"] == 9 and config["resumed_with"][0]["from_step"] == 3
+    assert config["model_config"]["memory_init"] == memory_init
+    assert ("memory_init" in a) == (memory_init == "learned")  # trained and saved only when learned
 
 
 def test_snapshots_resume_to_the_same_run(tmp_path):
@@ -345,8 +348,8 @@ def test_shipped_checkpoint_reproduces_its_eval(name):
     assert json.loads(json.dumps(pretrained.metrics(name)))["step"]
 
 
-SEED_RUNS = [(name, seed) for name in SHIPPED for seed in pretrained.seed_runs(name)
-             if seed != pretrained.config(name)["train"]["seed"]]
+SEED_RUNS = [(name, seed) for name in [*SHIPPED, *pretrained.extra_runs()] for seed in pretrained.seed_runs(name)
+             if seed != checkpoint.load_config(pretrained.folder(name))["train"]["seed"]]
 #: Settings that change the speed or the place of a run, not the run itself.
 NOT_THE_RUN = ("seed", "device", "compile", "progress", "snapshot_every")
 
@@ -356,6 +359,8 @@ def test_seed_runs_start_with_the_checkpoint_itself():
     assert pretrained.seed_runs("copy") == {copy_seed: pretrained.path("copy")}
     with pytest.raises(ValueError, match="name"):
         pretrained.seed_runs("no_such_checkpoint")
+    assert pretrained.seed_runs("ngrams_ctrl256") == {1: pretrained.extra_run("ngrams_ctrl256")}
+    assert pretrained.folder("copy") == pretrained.path("copy")
     with pytest.raises(ValueError, match="name"):
         pretrained.extra_run("copy")  # a shipped checkpoint, not a further run
 
@@ -363,15 +368,15 @@ def test_seed_runs_start_with_the_checkpoint_itself():
 @pytest.mark.parametrize("name, seed", SEED_RUNS)
 def test_seed_runs_differ_only_in_the_seed(name, seed):
     """The extra seeds (chapter 13's spread) ran the checkpoint's schedule and nothing else."""
-    run, shipped = pretrained.seed_runs(name)[seed], pretrained.config(name)
-    config = checkpoint.load_config(run)
+    base, run = pretrained.folder(name), pretrained.seed_runs(name)[seed]
+    shipped, config = checkpoint.load_config(base), checkpoint.load_config(run)
     assert config["train"]["seed"] == seed
     for key in ("model", "model_config", "task", "task_config"):
         assert config[key] == shipped[key], key
     ours, theirs = (dataclasses.asdict(TrainConfig(**c["train"])) for c in (config, shipped))  # old runs: defaults
     assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {k: v for k, v in theirs.items() if k not in NOT_THE_RUN}
     assert learning_rates(config) == learning_rates(shipped)
-    result, own = checkpoint.load_eval(run), pretrained.eval_results(name)
+    result, own = checkpoint.load_eval(run), checkpoint.load_eval(base)
     assert result["steps"] == own["steps"] and result["stop_reason"] == "steps"
     assert [r["length"] for r in result["grid"]] == [r["length"] for r in own["grid"]]
 

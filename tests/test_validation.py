@@ -257,6 +257,7 @@ NTM_ARGS = dict(input_size=3, output_size=2, controller="lstm", controller_size=
     (dict(shift_range=3), _esc("shift_range: expected an int k >= 0 with 2k+1 <= memory_n=6, got 3")),
     (dict(shift_range=1.0), _esc("shift_range: expected an int k >= 0 with 2k+1 <= memory_n=6, got 1.0")),
     (dict(controller="gru"), _esc("controller: expected one of ['feedforward', 'lstm'], got 'gru'")),
+    (dict(memory_init="random"), _esc("memory_init: expected one of ('constant', 'learned'), got 'random'")),
 ], ids=lambda v: "-".join(v) if isinstance(v, dict) else None)
 def test_ntm_constructor_rejects_bad_arguments(override, match):
     with pytest.raises(ValueError, match=match):
