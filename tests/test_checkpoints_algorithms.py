@@ -11,7 +11,7 @@ from ntm_minimal import pretrained
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
 from ntm_minimal.tasks.ngrams import optimal_cost_bits
 
-NAMES = ["associative_recall", "associative_recall_lstm", "ngrams", "ngrams_lstm",
+NAMES = ["associative_recall", "associative_recall_lstm", "ngrams", "ngrams_learned", "ngrams_lstm",
          "priority_sort", "priority_sort_lstm"]
 FILES = ("model.safetensors", "config.json", "metrics.csv", "eval.json")
 
@@ -30,7 +30,7 @@ def test_files_and_size(name):
     assert (folder / "model.safetensors").stat().st_size < 2_100_000
     cfg = pretrained.config(name)
     assert cfg["command"].startswith("python -m ntm_minimal.train") and f"--task {cfg['task']}" in cfg["command"]
-    assert cfg["task"] == name.removesuffix("_lstm") and cfg["model"] == ("lstm" if name.endswith("_lstm") else "ntm")
+    assert cfg["task"] == name.removesuffix("_lstm").removesuffix("_learned") and cfg["model"] == ("lstm" if name.endswith("_lstm") else "ntm")
 
 
 def test_heldout_reproduces_eval_json(name):
@@ -60,5 +60,5 @@ def test_ngram_optimum_is_below_both_models():
     held = pretrained.eval_results("ngrams")["heldout"]
     batch = heldout_batch(pretrained.task("ngrams"), held["batch_size"], held["seed"])
     optimum = float(optimal_cost_bits(batch).mean())
-    for name in ("ngrams", "ngrams_lstm"):
+    for name in ("ngrams", "ngrams_learned", "ngrams_lstm"):
         assert pretrained.eval_results(name)["heldout"]["cost_bits"] > optimum

@@ -177,6 +177,21 @@ def test_read_share_of_an_ideal_log_is_one():
     torch.testing.assert_close(record_overlap(read_w, write_w), read_w)  # one row per step: overlap = read
 
 
+@pytest.mark.parametrize("lag", [1, 3])
+def test_read_share_follows_a_late_log(lag):
+    """A log that stores each outcome ``lag`` steps late is found at that lag, and not at lag 0."""
+    bits = make_task("ngrams").sample_bits(3, _gen(4), length=80)[0]
+    B, T = bits.shape[0], bits.shape[1] - 1
+    write_w = torch.eye(T).roll(lag, dims=0).expand(B, T, T).clone()  # step s + lag writes row s
+    same = same_context_records(bits) & torch.ones(T, T, dtype=torch.bool).tril(-lag)
+    read_w = same.float() / same.float().sum(-1, keepdim=True).clamp(min=1)
+    read_w[same.sum(-1) == 0] = 1.0 / T  # nothing to find yet: read everywhere
+    share, _ = same_context_read_share(bits, read_w, write_w, lag=lag)
+    defined = ~share.isnan()
+    assert defined.sum() > 50 and bool((share[defined] > 1 - 1e-6).all())
+    assert float(same_context_read_share(bits, read_w, write_w)[0].nanmean()) < 0.5
+
+
 def test_read_share_of_a_wrong_lookup_is_zero():
     bits = make_task("ngrams").sample_bits(2, _gen(5), length=60)[0]
     read_w, write_w = _log_model(bits)
@@ -194,6 +209,9 @@ def test_read_share_bad_input():
         same_context_read_share(bits[:, :-1], read_w, write_w)
     with pytest.raises(ValueError, match="write_w"):
         same_context_read_share(bits, read_w, write_w[:, :, :5])
+    for lag in (-1, 29, 1.0):
+        with pytest.raises(ValueError, match="lag: expected an int in 0..28"):
+            same_context_read_share(bits, read_w, write_w, lag=lag)
     with pytest.raises(ValueError, match="read_w"):
         record_overlap(read_w[0], write_w[0])
     with pytest.raises(TypeError, match="read_w"):

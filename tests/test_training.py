@@ -381,6 +381,18 @@ def test_seed_runs_differ_only_in_the_seed(name, seed):
     assert [r["length"] for r in result["grid"]] == [r["length"] for r in own["grid"]]
 
 
+@pytest.mark.skipif("ngrams_learned" not in SHIPPED, reason="checkpoint not shipped")
+def test_learned_memory_ngrams_differs_from_ngrams_only_in_the_memory_init():
+    """Chapter 11 compares the two as "the same command with one flag added"."""
+    learned, shipped = pretrained.config("ngrams_learned"), pretrained.config("ngrams")
+    assert learned["model_config"] == {**shipped["model_config"], "memory_init": "learned"}
+    assert learned["task"] == shipped["task"] and learned["task_config"] == shipped["task_config"]
+    ours, theirs = (dataclasses.asdict(TrainConfig(**c["train"])) for c in (learned, shipped))
+    assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {k: v for k, v in theirs.items() if k not in NOT_THE_RUN}
+    assert ours["seed"] == theirs["seed"] and learning_rates(learned) == learning_rates(shipped)
+    assert pretrained.eval_results("ngrams_learned")["steps"] == pretrained.eval_results("ngrams")["steps"]
+
+
 @pytest.mark.parametrize("name", pretrained.extra_runs())
 def test_extra_run_reproduces_its_eval(name):
     run = pretrained.extra_run(name)

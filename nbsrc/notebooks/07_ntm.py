@@ -167,6 +167,8 @@ print("my_step matches NTM.step (2 read + 2 write heads)")
 # for every sequence. Not exactly zero: the cosine of Eq. 6 would be $0/0$ for every row. Not random:
 # the first content lookups would then match noise. Every head starts one-hot on row 0, so the
 # first shifts move from a definite place, and the first read vectors are the reads of that memory.
+# `NTM(..., memory_init="learned")` makes the initial memory a trained parameter instead; chapter 11
+# meets a task where that helps.
 
 # %% tags=["nbval-check-output"]
 init = small.initial_state(2)

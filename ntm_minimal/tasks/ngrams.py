@@ -195,7 +195,7 @@ def same_context_records(bits: torch.Tensor, context: int = 5) -> torch.Tensor:
 
 
 def same_context_read_share(bits: torch.Tensor, read_w: torch.Tensor, write_w: torch.Tensor,
-                            context: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+                            context: int = 5, lag: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Share of each read that falls on rows written by earlier records of the predicted context.
 
     Returns ``(share, chance)``, each ``[B, T]``, NaN at steps whose context has no earlier record.
@@ -203,18 +203,27 @@ def same_context_read_share(bits: torch.Tensor, read_w: torch.Tensor, write_w: t
     records it holds); ``chance`` is what the same read would put there if it picked among the
     rows of *all* earlier records regardless of context: its weight on those rows times the
     fraction of the records that have the predicted context.
+
+    ``lag``: the record of the input at step ``s`` is looked for where step ``s + lag`` wrote (a
+    model may store an outcome a step or more after it saw it); records not yet written at the
+    read step ``t`` (``s + lag > t``) do not count.
     """
     record_overlap(read_w, write_w)  # validates the weightings
     bits = torch.as_tensor(bits)
     if bits.dim() != 2 or bits.shape[0] != read_w.shape[0] or bits.shape[1] != read_w.shape[1] + 1:
         raise ValueError(f"bits: expected shape [B, T+1] for weightings [B, T, N], got {list(bits.shape)} "
                          f"and {list(read_w.shape)}")
-    same = same_context_records(bits, context)
+    T = read_w.shape[1]
+    if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag < T:
+        raise ValueError(f"lag: expected an int in 0..{T - 1} (steps of the weightings), got {lag!r}")
+    written = torch.ones(T, T, dtype=torch.bool).tril(-max(lag, 1))  # [t, s]: record s is in memory at t
+    same = same_context_records(bits, context) & written
     record = contexts(bits, context)[:, :-1]
-    any_record = (record[:, None, :] >= 0) & torch.ones_like(same).tril(-1)
+    any_record = (record[:, None, :] >= 0) & written
+    record_rows = torch.cat([write_w[:, lag:], torch.zeros_like(write_w[:, :lag])], dim=1)  # row of record s
 
     def weight_on_rows(chosen: torch.Tensor) -> torch.Tensor:  # [B, T, T] -> [B, T]
-        rows = torch.einsum("bts,bsn->btn", chosen.to(write_w.dtype), write_w).clamp(max=1)
+        rows = torch.einsum("bts,bsn->btn", chosen.to(write_w.dtype), record_rows).clamp(max=1)
         return (read_w * rows).sum(-1)
 
     n_same = same.sum(-1)
