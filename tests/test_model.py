@@ -284,8 +284,9 @@ def test_learned_memory_init_cannot_change_rows():
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 @pytest.mark.parametrize("controller", CONTROLLERS)
-def test_runs_on_cuda(controller):
-    model, x = _model(controller, (2, 2)), _x()
+@pytest.mark.parametrize("memory_init", ["constant", "learned"])
+def test_runs_on_cuda(controller, memory_init):
+    model, x = _model(controller, (2, 2), memory_init=memory_init), _x()
     want = model(x)
     gpu = copy.deepcopy(model).to("cuda")
     logits, trace = gpu(x.to("cuda"), return_trace=True)
