@@ -140,7 +140,9 @@ def plain_from_config(config: dict, shift_mode: str = "loop") -> PlainNTM:
     """A :class:`PlainNTM` with the architecture of ``ntm_minimal.NTM(**config)`` (LSTM controller only)."""
     if config.get("controller", "lstm") != "lstm":
         raise ValueError(f"config['controller']: the plain baseline has an LSTM controller, got {config['controller']!r}")
-    kw = {k: v for k, v in config.items() if k != "controller"}
+    if config.get("memory_init", "constant") != "constant":
+        raise ValueError(f"config['memory_init']: the plain baseline starts from a constant memory, got {config['memory_init']!r}")
+    kw = {k: v for k, v in config.items() if k not in ("controller", "memory_init")}
     return PlainNTM(**kw, shift_mode=shift_mode)
 
 

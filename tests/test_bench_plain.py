@@ -84,8 +84,10 @@ def test_weight_mapping_is_not_trivial():
     assert not torch.allclose(plain(x), ntm(x), rtol=1e-3, atol=1e-3)
 
 
-def test_rejects_feedforward_and_unknown_shift_mode():
+def test_rejects_feedforward_learned_memory_and_unknown_shift_mode():
     with pytest.raises(ValueError, match="controller"):
         plain_from_config({**SMALL, "controller": "feedforward"})
+    with pytest.raises(ValueError, match="memory_init"):
+        plain_from_config({**SMALL, "memory_init": "learned"})
     with pytest.raises(ValueError, match="shift_mode"):
         plain_from_config(SMALL, shift_mode="fft")
