@@ -194,11 +194,11 @@ plt.show()
 # table), so our LSTM's lead is not the luck of one seed. The NTM's seeds also spread more: in the
 # figure the NTM runs leave their first plateau at different times and one of them descends slowly
 # for most of training, while the LSTM runs descend together. One NTM seed ends just outside the
-# 3-bit target that the shipped NTM meets (the second line).
+# 3-bit target that the shipped NTM meets (the third line).
 #
 # The NTM with a learned initial memory (`ngrams_learned`, chapter 11) reverses the order: every
-# one of its seeds ends below every LSTM seed (the third line under the table), and its mean
-# excess over the optimum is about half the LSTM's. Its runs leave the first plateau well before
+# one of its seeds ends below every LSTM seed (the second line under the table), and its mean
+# excess over the optimum is a little over half the LSTM's. Its runs leave the first plateau well before
 # the others in the figure. The shipped seed collapsed once, near step 8,800, and recovered
 # within a few hundred steps.
 #
