@@ -96,6 +96,15 @@ def load_metrics(run_dir) -> dict[str, list[float]]:
     return {c: [float(r[c]) if r[c] not in ("", "None") else float("nan") for r in rows] for c in columns}
 
 
+def first_below(log: dict[str, list[float]], column: str, threshold: float, x: str = "sequences") -> float | None:
+    """Column ``x`` of the first row of a training log (:func:`load_metrics`) whose ``column`` is
+    below ``threshold``, e.g. the training sequences a model needed to reach a cost; None if never."""
+    for name in (column, x):
+        if name not in log:
+            raise ValueError(f"{name!r}: expected a column of the log, one of {sorted(log)}")
+    return next((at for at, value in zip(log[x], log[column]) if value < threshold), None)
+
+
 def load_train_state(run_dir) -> dict:
     """Read ``train_state.pt`` without unpickling arbitrary objects."""
     return torch.load(Path(run_dir) / STATE_FILE, weights_only=True, map_location="cpu")

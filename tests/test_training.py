@@ -54,6 +54,15 @@ def test_cli_writes_a_complete_run_directory(tmp_path):
     assert isinstance(model, NTM) and not model.training
 
 
+def test_first_below_reads_the_log():
+    log = {"sequences": [10.0, 20.0, 30.0], "heldout_cost_bits": [5.0, 2.0, 1.0]}
+    assert checkpoint.first_below(log, "heldout_cost_bits", 3.0) == 20.0
+    assert checkpoint.first_below(log, "heldout_cost_bits", 2.0) == 30.0  # strictly below
+    assert checkpoint.first_below(log, "heldout_cost_bits", 0.5) is None
+    with pytest.raises(ValueError, match="'wall_s': expected a column"):
+        checkpoint.first_below(log, "heldout_cost_bits", 1.0, x="wall_s")
+
+
 @pytest.mark.parametrize("memory_init", ["constant", "learned"])
 def test_resume_is_bit_for_bit(tmp_path, memory_init):
     _run(tmp_path, "straight", "--steps", "9", "--optimizer", "rmsprop", "--lr", "1e-3", "--memory-init", memory_init)

@@ -33,8 +33,8 @@ def show(header, rows):
 def first_below(name, column, threshold):
     """Sequences seen when ``column`` of the training log first fell below ``threshold`` (or None)."""
     log = pretrained.metrics(name)
-    hit = [s for s, v in zip(log["sequences"], log[column]) if v < threshold]
-    return f"{int(hit[0]):,}" if hit else f"not within {int(log['sequences'][-1]):,}"
+    hit = checkpoint.first_below(log, column, threshold)
+    return f"{int(hit):,}" if hit is not None else f"not within {int(log['sequences'][-1]):,}"
 
 
 def describe(name):
