@@ -1,0 +1,185 @@
+"""Exercise 14's checks can pass and can fail.
+
+The solution's ``allocation`` and ``link`` pass :mod:`ntm_minimal.dnc_checks`; the generated
+exercise's stubs fail; so do the mistakes readers make (a descending free list, an inclusive
+cumulative product, a non-zero diagonal, this step's precedence in place of the last one's, a
+transposed link, a loop). The cells are executed in this process, no kernel.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+from ntm_minimal import dnc_checks
+from ntm_minimal.checks import CheckFailed
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
+notebooks_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebooks_tool)
+
+NAME = "14_dnc"
+CHECKS = {"allocation": dnc_checks.check_allocation, "link": dnc_checks.check_link}
+
+
+def _functions(folder: str) -> dict:
+    """Namespace of the exercise cells of the generated ``folder`` notebook (cells that call them skipped)."""
+    namespace: dict = {"torch": torch}
+    for cell in notebooks_tool.expected("solutions", NAME)[folder].cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and "setup" not in tags and "uses-exercise" not in tags:
+            exec(compile(cell.source, f"<{folder}/{NAME}>", "exec"), namespace)
+    return namespace
+
+
+def test_notebook_calls_both_checks():
+    source = (ROOT / "nbsrc" / "solutions" / f"{NAME}.py").read_text()
+    for name in CHECKS:
+        assert f"dnc_checks.check_{name}({name})" in source
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_solution_passes(name, capsys):
+    CHECKS[name](_functions("solutions")[name])
+    assert capsys.readouterr().out.startswith("✓ ")
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_stub_fails(name):
+    with pytest.raises(CheckFailed, match="NotImplementedError"):
+        CHECKS[name](_functions("exercises")[name])
+
+
+# ------------------------------------------------------------------ plausible mistakes
+
+
+def _exclusive_cumprod(x):
+    return torch.cumprod(torch.cat([torch.ones_like(x[:, :1]), x[:, :-1]], dim=-1), dim=-1)
+
+
+def allocation_descending(u):
+    sorted_u, rows = torch.sort(u, dim=-1, descending=True, stable=True)  # most used row first
+    return torch.zeros_like(u).scatter(-1, rows, (1 - sorted_u) * _exclusive_cumprod(sorted_u))
+
+
+def allocation_inclusive_cumprod(u):
+    sorted_u, rows = torch.sort(u, dim=-1, stable=True)
+    return torch.zeros_like(u).scatter(-1, rows, (1 - sorted_u) * torch.cumprod(sorted_u, dim=-1))
+
+
+def allocation_not_unsorted(u):
+    sorted_u, _ = torch.sort(u, dim=-1, stable=True)
+    return (1 - sorted_u) * _exclusive_cumprod(sorted_u)  # left in free-list order
+
+
+def allocation_free_only(u):
+    return 1 - u  # no product: every free row gets allocated at once
+
+
+def allocation_gather_not_scatter(u):
+    sorted_u, rows = torch.sort(u, dim=-1, stable=True)
+    return ((1 - sorted_u) * _exclusive_cumprod(sorted_u)).gather(-1, rows)  # applies the permutation twice
+
+
+def allocation_loop(u):
+    out = torch.zeros_like(u)
+    for b in range(u.shape[0]):  # the rule: no Python loops
+        out[b] = dnc_checks.reference_allocation(u[b:b + 1])[0]
+    return out
+
+
+def _update(L_prev, p_prev, w_write):
+    return (1 - w_write[:, :, None] - w_write[:, None, :]) * L_prev + w_write[:, :, None] * p_prev[:, None, :]
+
+
+def _zero_diagonal(L):
+    return L * (1 - torch.eye(L.shape[-1], dtype=L.dtype))
+
+
+def link_nonzero_diagonal(L_prev, p_prev, w_write):
+    return _update(L_prev, p_prev, w_write)
+
+
+def link_current_precedence(L_prev, p_prev, w_write):
+    p_t = (1 - w_write.sum(-1, keepdim=True)) * p_prev + w_write  # p_t in place of p_{t-1}
+    return _zero_diagonal(_update(L_prev, p_t, w_write))
+
+
+def link_transposed(L_prev, p_prev, w_write):
+    return _zero_diagonal(_update(L_prev, p_prev, w_write)).transpose(-1, -2)
+
+
+def link_transposed_new_term(L_prev, p_prev, w_write):
+    keep = (1 - w_write[:, :, None] - w_write[:, None, :]) * L_prev
+    return _zero_diagonal(keep + p_prev[:, :, None] * w_write[:, None, :])  # p[i] w[j] instead of w[i] p[j]
+
+
+def link_product_decay(L_prev, p_prev, w_write):
+    keep = (1 - w_write[:, :, None]) * (1 - w_write[:, None, :]) * L_prev  # not the paper's decay
+    return _zero_diagonal(keep + w_write[:, :, None] * p_prev[:, None, :])
+
+
+def link_no_decay(L_prev, p_prev, w_write):
+    return _zero_diagonal(L_prev + w_write[:, :, None] * p_prev[:, None, :])
+
+
+MISTAKES = {
+    "allocation": [allocation_descending, allocation_inclusive_cumprod, allocation_not_unsorted,
+                   allocation_free_only, allocation_gather_not_scatter, allocation_loop],
+    "link": [link_nonzero_diagonal, link_current_precedence, link_transposed, link_transposed_new_term,
+             link_product_decay, link_no_decay],
+}
+WRONG = [(name, fn) for name, fns in MISTAKES.items() for fn in fns]
+
+
+@pytest.mark.parametrize("name, fn", WRONG, ids=[f.__name__ for _, f in WRONG])
+def test_mistake_fails(name, fn, capsys):
+    with pytest.raises(CheckFailed):
+        CHECKS[name](fn)
+    assert "✓" not in capsys.readouterr().out
+
+
+def test_descending_sort_message_names_the_case():
+    with pytest.raises(CheckFailed, match=r"allocation weighting \(Methods, eq. 1\), case 'random usages"):
+        dnc_checks.check_allocation(allocation_descending)
+
+
+def test_loop_is_named():
+    with pytest.raises(CheckFailed, match="no Python loops.*For"):
+        dnc_checks.check_allocation(allocation_loop)
+
+
+def test_epsilon_before_the_product_passes():
+    """deepmind/dnc lifts usages to eps + (1 - eps) u (eps = 1e-6) before the product: still correct."""
+    def lifted(u):
+        return _functions("solutions")["allocation"](1e-6 + (1 - 1e-6) * u)
+
+    dnc_checks.check_allocation(lifted)
+
+
+def test_reference_allocation_invariants():
+    u = torch.rand(64, 9, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    a = dnc_checks.reference_allocation(u)
+    assert (a >= 0).all() and (a.sum(-1) <= 1 + 1e-12).all()
+    # the least used row gets 1 - its usage; a fully used memory allocates nothing
+    least = u.argmin(-1, keepdim=True)
+    torch.testing.assert_close(a.gather(-1, least), 1 - u.gather(-1, least))
+    assert dnc_checks.reference_allocation(torch.ones(2, 4, dtype=torch.float64)).abs().max() == 0
+
+
+def test_reference_link_invariants():
+    L, _ = dnc_checks._history(torch.Generator().manual_seed(1), 16, 7, 20)
+    assert (L.diagonal(dim1=-2, dim2=-1) == 0).all() and (L >= -1e-12).all()
+    assert (L.sum(-1) <= 1 + 1e-9).all() and (L.sum(-2) <= 1 + 1e-9).all()
+
+
+def test_package_functions_pass_when_present():
+    """Once ``ntm_minimal.dnc`` exists, its allocation and link agree with the independent checks."""
+    dnc = pytest.importorskip("ntm_minimal.dnc")
+    if not hasattr(dnc, "allocation"):
+        pytest.skip("ntm_minimal.dnc does not export the equations yet")
+    dnc_checks.check_allocation(dnc.allocation)
+    dnc_checks.check_link(lambda L_prev, p_prev, w_write: dnc.link(L_prev, p_prev, w_write))
