@@ -16,6 +16,7 @@ TASKS = {
     "associative_recall": "associative_recall:AssociativeRecallTask",
     "ngrams": "ngrams:NGramTask",
     "priority_sort": "priority_sort:PrioritySortTask",
+    "memory_reuse": "memory_reuse:MemoryReuseTask",
 }
 
 
