@@ -1,10 +1,16 @@
 """Automatic checks for the exercises: compare a reader's function with the package's.
 
 Each ``check_*`` function calls the reader's function on random and edge-case inputs, compares
-every result with the reference implementation in :mod:`ntm_minimal`, and either prints a short
-success line or raises :class:`CheckFailed` naming the case, the expected and the actual result.
+every result with the reference implementation in :mod:`ntm_minimal`, checks the rules the
+exercise states (no Python loops, no call of the package's own version: see
+:mod:`ntm_minimal.exercise_rules`), and either prints a short success line or raises
+:class:`CheckFailed` naming the case, the expected and the actual result, or the rule broken.
 An exception raised by the reader's function (the exercise stub's ``NotImplementedError``
 included) becomes a :class:`CheckFailed` too, naming the case it was raised on.
+
+Every check also reports its result machine-readably for the autograder
+(:mod:`ntm_minimal.grade`): when the environment variable ``NTM_MINIMAL_GRADE_LOG`` names a file,
+each check appends one JSON line ``{"check", "title", "passed", "detail"}`` to it.
 
     >>> from ntm_minimal import checks
     >>> checks.check_read(my_read)          # doctest: +SKIP
@@ -12,22 +18,75 @@ included) becomes a :class:`CheckFailed` too, naming the case it was raised on.
 """
 from __future__ import annotations
 
+import functools
+import json
+import os
+import traceback
 from typing import Any, Callable, Iterable, NamedTuple
 
 import torch
 from torch import nn
 
 from . import addressing, memory
+from .exercise_rules import SourceUnavailable, find_broken_rule
 from .heads import HeadParams, Heads
 from .model import NTM, NTMState
 
-__all__ = ["CheckFailed", "check_read", "check_erase", "check_add", "check_write", "check_cosine_similarity",
-           "check_content_weighting", "check_interpolate", "check_shift", "check_sharpen", "check_address",
-           "check_head_params", "check_ntm_step"]
+__all__ = ["CheckFailed", "GRADE_LOG_ENV", "graded", "check_read", "check_erase", "check_add", "check_write",
+           "check_cosine_similarity", "check_content_weighting", "check_interpolate", "check_shift",
+           "check_sharpen", "check_address", "check_head_params", "check_ntm_step"]
+
+#: Environment variable naming the JSON-lines file that checks append their results to.
+GRADE_LOG_ENV = "NTM_MINIMAL_GRADE_LOG"
 
 
 class CheckFailed(AssertionError):
-    """A reader's function disagrees with the reference on some input, or raised on it."""
+    """A reader's function disagrees with the reference on some input, raised on it, or broke a rule.
+
+    In Jupyter (IPython) it is shown as its message alone, without the frames of the checker: only
+    when the reader's own function raised does the traceback show that function's frames.
+    """
+
+    def _render_traceback_(self) -> list[str]:  # IPython calls this instead of formatting the frames
+        lines = []
+        cause = self.__cause__
+        if cause is not None:
+            frames = [f for f in traceback.extract_tb(cause.__traceback__) if f.filename != __file__]
+            lines += ["Traceback of your function (most recent call last):"]
+            lines += [line.rstrip("\n") for line in traceback.format_list(frames)]
+            lines += [f"{type(cause).__name__}: {cause}", ""]
+        return lines + [f"CheckFailed: {self}"]
+
+
+def _record(check: str, title: str, passed: bool, detail: str) -> None:
+    """Append one result to the grade log, if the grader asked for one."""
+    path = os.environ.get(GRADE_LOG_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"check": check, "title": title, "passed": passed, "detail": detail}) + "\n")
+
+
+def graded(title: str) -> Callable[[Callable], Callable]:
+    """Decorate a ``check_*`` function so its result reaches the autograder (see :data:`GRADE_LOG_ENV`).
+
+    Other check modules (the DNC's, MegaContext's) use it too: a check passes when it returns, and
+    fails when it raises (its message, first line, becomes the grade report's detail).
+    """
+    def decorate(check: Callable) -> Callable:
+        @functools.wraps(check)
+        def run(*args, **kwargs):
+            try:
+                out = check(*args, **kwargs)
+            except CheckFailed as err:
+                _record(check.__name__, title, False, str(err))
+                raise
+            except Exception as err:
+                _record(check.__name__, title, False, f"the check itself raised {type(err).__name__}: {err}")
+                raise
+            _record(check.__name__, title, True, "passed")
+            return out
+        return run
+    return decorate
 
 
 class Case(NamedTuple):
@@ -80,27 +139,38 @@ def _clone(value: Any) -> Any:
     return value
 
 
-def _compare(where: str, got: object, want: object, atol: float, inputs: str) -> None:
-    """Compare a result with the reference; tuples (e.g. ``HeadParams``) are compared field by field."""
+def _hint(hint: str | None) -> str:
+    return f"\nhint: {hint}" if hint else ""
+
+
+def _compare(where: str, got: object, want: object, atol: float, inputs: str,
+             hints: dict[str, str] | None = None, hint: str | None = None) -> None:
+    """Compare a result with the reference; tuples (e.g. ``HeadParams``) are compared field by field.
+
+    ``hints`` maps a field name to advice added when that field (or anything inside it) differs.
+    """
+    hints = hints or {}
     if want is None:
         if got is not None:
-            raise CheckFailed(f"{where}: expected None, got {type(got).__name__} (inputs: {inputs})")
+            raise CheckFailed(f"{where}: expected None, got {type(got).__name__} (inputs: {inputs}){_hint(hint)}")
         return
     if isinstance(want, tuple):
         if not isinstance(got, tuple) or len(got) != len(want):
             size = f"of length {len(got)}" if isinstance(got, tuple) else type(got).__name__
-            raise CheckFailed(f"{where}: expected a tuple of {len(want)} ({type(want).__name__}), got {size} (inputs: {inputs})")
+            raise CheckFailed(f"{where}: expected a tuple of {len(want)} ({type(want).__name__}), got {size} "
+                              f"(inputs: {inputs}){_hint(hint)}")
         names = getattr(want, "_fields", None) or [f"[{i}]" for i in range(len(want))]
         for name, g, w in zip(names, got, want):
-            _compare(f"{where}, {name}", g, w, atol, inputs)
+            _compare(f"{where}, {name}", g, w, atol, inputs, hints, hints.get(name, hint))
         return
     if not isinstance(got, torch.Tensor):
-        raise CheckFailed(f"{where}: expected a torch.Tensor, got {type(got).__name__} (inputs: {inputs})")
+        raise CheckFailed(f"{where}: expected a torch.Tensor, got {type(got).__name__} (inputs: {inputs}){_hint(hint)}")
     if got.shape != want.shape:
-        raise CheckFailed(f"{where}: expected shape {list(want.shape)}, got {list(got.shape)} (inputs: {inputs})")
+        raise CheckFailed(f"{where}: expected shape {list(want.shape)}, got {list(got.shape)} "
+                          f"(inputs: {inputs}){_hint(hint)}")
     got = got.detach().to(want.dtype)
     if not torch.isfinite(got).all():
-        raise CheckFailed(f"{where}: your result contains NaN or inf (inputs: {inputs})\ngot: {_fmt(got)}")
+        raise CheckFailed(f"{where}: your result contains NaN or inf (inputs: {inputs})\ngot: {_fmt(got)}{_hint(hint)}")
     diff = (got - want).abs()
     if diff.max() > atol:
         worst = tuple(int(i) for i in torch.nonzero(diff == diff.max())[0])
@@ -108,7 +178,7 @@ def _compare(where: str, got: object, want: object, atol: float, inputs: str) ->
             f"{where}: results differ (inputs: {inputs}).\n"
             f"largest difference {diff.max().item():.3g} at index {list(worst)}: "
             f"expected {want[worst].item():.6g}, got {got[worst].item():.6g}\n"
-            f"expected: {_fmt(want)}\ngot:      {_fmt(got)}"
+            f"expected: {_fmt(want)}\ngot:      {_fmt(got)}{_hint(hint)}"
         )
 
 
@@ -117,6 +187,8 @@ def _call(name: str, fn: Callable, case: Case, inputs: str) -> object:
     where = f"{name}, case '{case.description}'"
     try:
         return fn(**_clone(case.args))
+    except CheckFailed:
+        raise
     except NotImplementedError:
         raise CheckFailed(f"{where}: your function raised NotImplementedError; replace the line "
                           f"`raise NotImplementedError(...)` with your code, run that cell, then this one") from None
@@ -124,13 +196,37 @@ def _call(name: str, fn: Callable, case: Case, inputs: str) -> object:
         raise CheckFailed(f"{where}: your function raised {type(err).__name__}: {err} (inputs: {inputs})") from err
 
 
+class Rules(NamedTuple):
+    """What an exercise forbids (see :func:`ntm_minimal.exercise_rules.find_broken_rule`)."""
+
+    loops: bool = True
+    forbidden: tuple = ()
+    forbidden_attrs: tuple = ()
+
+
+def _check_rules(name: str, fn: Callable, rules: Rules | None) -> str:
+    """Raise :class:`CheckFailed` naming the broken rule; return a note when the rules could not be read."""
+    if rules is None:
+        return ""
+    try:
+        broken = find_broken_rule(fn, rules.loops, rules.forbidden, rules.forbidden_attrs)
+    except SourceUnavailable:
+        return " (its rules were not checked: the function's source is not available)"
+    if broken:
+        raise CheckFailed(f"{name}: your results match, but the exercise's {broken}")
+    return ""
+
+
 def run_check(name: str, fn: Callable, reference: Callable, cases: Iterable[Case], atol: float = 1e-6,
-              reference_name: str | None = None) -> None:
+              reference_name: str | None = None, rules: Rules | None = None,
+              hints: dict[str, str] | None = None, rules_of: Callable | None = None) -> None:
     """Call ``fn`` and ``reference`` on every case (keyword arguments) and compare the results.
 
     Inputs are float64 and cloned for each call, so a function that changes its inputs in place
     cannot spoil the reference's result. ``reference_name`` is what the success line says the
-    function matched (default: the reference's module and name).
+    function matched (default: the reference's module and name). Once every case matches, the
+    exercise's ``rules`` are checked on the source of ``rules_of`` (default ``fn``). ``hints`` (field name -> advice)
+    are added to the message when a field of a tuple result differs.
     """
     if not callable(fn):
         raise CheckFailed(f"{name}: expected a function, got {type(fn).__name__}")
@@ -139,13 +235,17 @@ def run_check(name: str, fn: Callable, reference: Callable, cases: Iterable[Case
         inputs = ", ".join(f"{k} {_describe(v)}" for k, v in case.args.items())
         want = reference(**_clone(case.args))
         got = _call(name, fn, case, inputs)
-        _compare(f"{name}, case '{case.description}'", got, want, atol, inputs)
+        _compare(f"{name}, case '{case.description}'", got, want, atol, inputs, hints)
+    note = _check_rules(name, rules_of or fn, rules)
     if reference_name is None:
         reference_name = f"ntm_minimal.{reference.__module__.split('.')[-1]}.{reference.__name__}"
-    print(f"✓ {name}: {len(cases)} cases match {reference_name}")
+    print(f"✓ {name}: {len(cases)} cases match {reference_name}{note}")
 
 
 # ---------------------------------------------------------------- cases
+
+_NO_MEMORY = Rules(forbidden=(memory,))
+_NO_ADDRESSING = Rules(forbidden=(addressing,))
 
 
 def _memory_cases(extra: Callable[[torch.Generator, tuple[int, ...]], dict]) -> list[Case]:
@@ -167,26 +267,32 @@ def _memory_cases(extra: Callable[[torch.Generator, tuple[int, ...]], dict]) -> 
     return out
 
 
+@graded("read (Eq. 2)")
 def check_read(fn: Callable) -> None:
     """Check ``fn(memory, w)`` against Eq. 2 (``ntm_minimal.memory.read``)."""
-    run_check("read (Eq. 2)", fn, memory.read, _memory_cases(lambda g, shape: {}))
+    run_check("read (Eq. 2)", fn, memory.read, _memory_cases(lambda g, shape: {}), rules=_NO_MEMORY)
 
 
+@graded("erase (Eq. 3)")
 def check_erase(fn: Callable) -> None:
     """Check ``fn(memory, w, e)`` against Eq. 3 (``ntm_minimal.memory.erase``)."""
-    run_check("erase (Eq. 3)", fn, memory.erase, _memory_cases(lambda g, shape: {"e": _unit(g, *shape)}))
+    run_check("erase (Eq. 3)", fn, memory.erase, _memory_cases(lambda g, shape: {"e": _unit(g, *shape)}),
+              rules=_NO_MEMORY)
 
 
+@graded("add (Eq. 4)")
 def check_add(fn: Callable) -> None:
     """Check ``fn(memory, w, a)`` against Eq. 4 (``ntm_minimal.memory.add``)."""
     run_check("add (Eq. 4)", fn, memory.add,
-              _memory_cases(lambda g, shape: {"a": torch.randn(*shape, generator=g, dtype=torch.float64)}))
+              _memory_cases(lambda g, shape: {"a": torch.randn(*shape, generator=g, dtype=torch.float64)}), rules=_NO_MEMORY)
 
 
+@graded("write (Eq. 3-4)")
 def check_write(fn: Callable) -> None:
     """Check ``fn(memory, w, e, a)`` against Eq. 3 then 4 (``ntm_minimal.memory.write``)."""
     run_check("write (Eq. 3-4)", fn, memory.write, _memory_cases(
-        lambda g, shape: {"e": _unit(g, *shape), "a": torch.randn(*shape, generator=g, dtype=torch.float64)}))
+        lambda g, shape: {"e": _unit(g, *shape), "a": torch.randn(*shape, generator=g, dtype=torch.float64)}),
+        rules=_NO_MEMORY)
 
 
 def _key_cases(extra: Callable[[torch.Generator, tuple[int, ...]], dict]) -> list[Case]:
@@ -205,11 +311,14 @@ def _key_cases(extra: Callable[[torch.Generator, tuple[int, ...]], dict]) -> lis
     return out
 
 
+@graded("cosine similarity (Eq. 6)")
 def check_cosine_similarity(fn: Callable) -> None:
     """Check ``fn(key, memory)`` against Eq. 6 (``ntm_minimal.addressing.cosine_similarity``)."""
-    run_check("cosine similarity (Eq. 6)", fn, addressing.cosine_similarity, _key_cases(lambda g, lead: {}))
+    run_check("cosine similarity (Eq. 6)", fn, addressing.cosine_similarity, _key_cases(lambda g, lead: {}),
+              rules=_NO_ADDRESSING)
 
 
+@graded("content weighting (Eq. 5)")
 def check_content_weighting(fn: Callable) -> None:
     """Check ``fn(key, beta, memory)`` against Eq. 5 (``ntm_minimal.addressing.content_weighting``)."""
     def beta(g, lead):
@@ -217,7 +326,7 @@ def check_content_weighting(fn: Callable) -> None:
     cases = _key_cases(beta)
     big = dict(cases[0].args, beta=torch.full((2, 1), 1e3, dtype=torch.float64))
     cases.append(Case("very large beta = 1000 (needs a stable softmax)", big))
-    run_check("content weighting (Eq. 5)", fn, addressing.content_weighting, cases)
+    run_check("content weighting (Eq. 5)", fn, addressing.content_weighting, cases, rules=_NO_ADDRESSING)
 
 
 def _weighting_cases(extra: Callable[[torch.Generator, tuple[int, ...], int], dict]) -> list[Case]:
@@ -230,6 +339,7 @@ def _weighting_cases(extra: Callable[[torch.Generator, tuple[int, ...], int], di
     return out
 
 
+@graded("interpolation (Eq. 7)")
 def check_interpolate(fn: Callable) -> None:
     """Check ``fn(w_content, w_prev, g)`` against Eq. 7 (``ntm_minimal.addressing.interpolate``)."""
     gen = _gen(3)
@@ -240,13 +350,14 @@ def check_interpolate(fn: Callable) -> None:
     w_c, w_p = _weighting(gen, 2, 4), _weighting(gen, 2, 4)
     for value in (0.0, 1.0):
         cases.append(Case(f"gate g = {value:g}", {"w_content": w_c, "w_prev": w_p, "g": torch.full((2, 1), value, dtype=torch.float64)}))
-    run_check("interpolation (Eq. 7)", fn, addressing.interpolate, cases)
+    run_check("interpolation (Eq. 7)", fn, addressing.interpolate, cases, rules=_NO_ADDRESSING)
 
 
 def _shift_dist(g, lead, k: int) -> torch.Tensor:
     return torch.softmax(2 * torch.randn(*lead, 2 * k + 1, generator=g, dtype=torch.float64), dim=-1)
 
 
+@graded("shift (Eq. 8)")
 def check_shift(fn: Callable) -> None:
     """Check ``fn(w, s)`` against Eq. 8 (``ntm_minimal.addressing.shift``): offsets, direction, wrap-around."""
     g = _gen(4)
@@ -258,9 +369,10 @@ def check_shift(fn: Callable) -> None:
         Case("wider shift, k = 2", {"w": _weighting(g, 2, 7), "s": _shift_dist(g, (2,), 2)}),
         Case("shift as wide as memory, k = 2, N = 5", {"w": _weighting(g, 2, 5), "s": _shift_dist(g, (2,), 2)}),
     ]
-    run_check("shift (Eq. 8)", fn, addressing.shift, cases)
+    run_check("shift (Eq. 8)", fn, addressing.shift, cases, rules=_NO_ADDRESSING)
 
 
+@graded("sharpening (Eq. 9)")
 def check_sharpen(fn: Callable) -> None:
     """Check ``fn(w, gamma)`` against Eq. 9 (``ntm_minimal.addressing.sharpen``)."""
     cases = _weighting_cases(lambda g, lead, n: {"gamma": 1 + 4 * _unit(g, *lead, 1)})
@@ -272,9 +384,10 @@ def check_sharpen(fn: Callable) -> None:
               Case("gamma = 1000 on a nearly flat weighting (w ** gamma underflows to 0, so "
                    "w ** gamma / sum gives 0/0: use softmax(gamma * log w))",
                    {"w": flat, "gamma": torch.full((2, 1), 1000.0, dtype=torch.float64)})]
-    run_check("sharpening (Eq. 9)", fn, addressing.sharpen, cases)
+    run_check("sharpening (Eq. 9)", fn, addressing.sharpen, cases, rules=_NO_ADDRESSING)
 
 
+@graded("addressing (Eq. 5-9)")
 def check_address(fn: Callable) -> None:
     """Check ``fn(key, beta, g, s, gamma, w_prev, memory)`` against Eq. 5-9 (``addressing.address``)."""
     gen = _gen(6)
@@ -289,7 +402,8 @@ def check_address(fn: Callable) -> None:
         "key": mem[:, 4].clone(), "beta": torch.full((2, 1), 20.0, dtype=torch.float64),
         "g": torch.zeros(2, 1, dtype=torch.float64), "s": torch.tensor([[0.0, 0.0, 1.0]] * 2, dtype=torch.float64),
         "gamma": torch.ones(2, 1, dtype=torch.float64), "w_prev": _weighting(gen, 2, 6), "memory": mem}))
-    run_check("addressing (Eq. 5-9)", fn, addressing.address, cases)
+    run_check("addressing (Eq. 5-9)", fn, addressing.address, cases,
+              rules=Rules(forbidden=(addressing.sharpen, addressing.address)))
 
 
 # ---------------------------------------------------------------- chapter 7: heads and one NTM step
@@ -310,6 +424,7 @@ def _head_layout(memory_m: int, read_heads: int, write_heads: int, shift_range: 
     return (read_heads + write_heads) * (memory_m + 3 + 2 * shift_range + 1) + write_heads * 2 * memory_m
 
 
+@graded("head parameters")
 def check_head_params(fn: Callable) -> None:
     """Check ``fn(raw, memory_m, read_heads, write_heads, shift_range)`` against ``ntm_minimal.heads.Heads``.
 
@@ -328,20 +443,47 @@ def check_head_params(fn: Callable) -> None:
     cases.append(Case("raw outputs of +-1000 (log(1 + exp(x)) overflows: use torch.nn.functional.softplus)",
                       {"raw": 1000 * signs, "memory_m": 3, "read_heads": 1, "write_heads": 1, "shift_range": 1}))
     run_check("head parameters", fn, _reference_head_params, cases,
-              reference_name="ntm_minimal.heads.Heads (its linear layer set to the identity)")
+              reference_name="ntm_minimal.heads.Heads (its linear layer set to the identity)",
+              rules=Rules(forbidden=(Heads,)))
 
 
-class StepResult(NamedTuple):
-    """What :func:`check_ntm_step` compares: the step's logits and the new state."""
+class StepParts(NamedTuple):
+    """What :func:`check_ntm_step` compares, in the order the step computes it: the first that differs is named."""
 
+    memory: torch.Tensor  # after the write heads wrote
+    weights: torch.Tensor  # every head's new weighting
+    reads: torch.Tensor  # the read heads' reads of the new memory
+    controller: object  # the controller's new state (None for a feed-forward controller)
     logits: torch.Tensor
-    state: NTMState
 
 
-def _reference_step(model: NTM, x_t: torch.Tensor, state: NTMState) -> StepResult:
+#: Advice per part of the step when that part is the first to differ.
+STEP_HINTS = {
+    "memory": "the memory after the step differs: write with the write heads' weightings w[:, R:] "
+              "(read heads come first), their erase and add vectors, on the memory before the step",
+    "weights": "the new weightings differ: address every head at once with addressing.address, from "
+               "state.weights and state.memory (the memory before the write)",
+    "reads": "the reads differ: read the new memory (after the write) with the read heads' weightings w[:, :R]",
+    "controller": "the controller's new state differs: feed it cat([x_t, previous reads]) and its state",
+    "logits": "the logits differ: model.output takes cat([controller output, new reads])",
+}
+
+
+def _step_parts(result: object) -> StepParts:
+    """A reader's ``(logits, NTMState)`` in :class:`StepParts` order (a clear failure if it is not that)."""
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], tuple)
+            and len(result[1]) == len(NTMState._fields)):
+        raise CheckFailed(f"one NTM step: expected (logits, NTMState(controller, memory, weights, reads)), "
+                          f"got {type(result).__name__}")
+    logits, state = result
+    ctrl, mem, weights, reads = state
+    return StepParts(mem, weights, reads, ctrl, logits)
+
+
+def _reference_step(model: NTM, x_t: torch.Tensor, state: NTMState) -> StepParts:
     with torch.no_grad():
         logits, new_state, _ = model.step(x_t, state)
-    return StepResult(logits, new_state)
+    return _step_parts((logits, new_state))
 
 
 def _random_state(model: NTM, b: int, gen: torch.Generator) -> NTMState:
@@ -354,6 +496,7 @@ def _random_state(model: NTM, b: int, gen: torch.Generator) -> NTMState:
                     torch.randn(b, r, m, generator=gen, dtype=torch.float64))
 
 
+@graded("one NTM step")
 def check_ntm_step(fn: Callable) -> None:
     """Check ``fn(model, x_t, state) -> (logits, new_state)`` against ``ntm_minimal.NTM.step``."""
     gen = _gen(8)
@@ -373,4 +516,12 @@ def check_ntm_step(fn: Callable) -> None:
         if i == 0:
             cases.append(Case("first step, from model.initial_state(2)",
                               {"model": model, "x_t": x, "state": model.initial_state(b)}))
-    run_check("one NTM step", fn, _reference_step, cases, reference_name="ntm_minimal.NTM.step")
+    if not callable(fn):
+        raise CheckFailed(f"one NTM step: expected a function, got {type(fn).__name__}")
+
+    def in_step_order(model, x_t, state):
+        return _step_parts(fn(model=model, x_t=x_t, state=state))
+
+    run_check("one NTM step", in_step_order, _reference_step, cases, reference_name="ntm_minimal.NTM.step",
+              rules=Rules(forbidden=(NTM.step, NTM.forward), forbidden_attrs=("step", "forward")), rules_of=fn,
+              hints=STEP_HINTS)

@@ -10,6 +10,7 @@ in this process):
 from __future__ import annotations
 
 import importlib.util
+import linecache
 import re
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def _load(name: str, folder: str) -> tuple[dict, list[tuple[str, str]]]:
         if "uses-exercise" in tags:
             calls += CHECK_CALL.findall(cell.source)
             continue
-        exec(compile(cell.source, f"<{folder}/{name}>", "exec"), namespace)
+        filename = f"<{folder}/{name}/cell {len(calls)}-{hash(cell.source)}>"
+        linecache.cache[filename] = (len(cell.source), None, cell.source.splitlines(True), filename)  # as IPython does:
+        exec(compile(cell.source, filename, "exec"), namespace)  # so the rules can read the source
     return namespace, calls
 
 
@@ -79,7 +82,8 @@ def test_every_check_belongs_to_an_exercise():
 def test_solution_passes(name, check, fn, capsys):
     namespace, _ = _load(name, "solutions")
     getattr(checks, check)(namespace[fn])
-    assert capsys.readouterr().out.startswith("✓ ")
+    out = capsys.readouterr().out
+    assert out.startswith("✓ ") and "not checked" not in out  # the rules were read from the source
 
 
 @pytest.mark.parametrize("name, check, fn", CALLS, ids=[f"{n}-{c}" for n, c, _ in CALLS])
@@ -322,7 +326,7 @@ def test_non_tensor_and_wrong_shape_results_fail():
 
 def test_in_place_changes_cannot_spoil_the_reference():
     def in_place(w, gamma):
-        out = addressing.sharpen(w, gamma)
+        out = torch.softmax(gamma * torch.log(w.clamp_min(1e-20)), dim=-1)
         w.zero_()  # changes the caller's tensor
         return out
 
@@ -330,9 +334,109 @@ def test_in_place_changes_cannot_spoil_the_reference():
 
 
 def test_checks_leave_the_global_rng_alone():
+    solution, _ = _load("07_ntm", "solutions")
     torch.manual_seed(0)
-    checks.check_head_params(checks._reference_head_params)
-    checks.check_ntm_step(lambda model, x_t, state: model.step(x_t, state)[:2])
+    checks.check_head_params(solution["head_params"])
+    checks.check_ntm_step(solution["ntm_step"])
     after = torch.rand(3)
     torch.manual_seed(0)
     torch.testing.assert_close(after, torch.rand(3))
+
+
+# ------------------------------------------------------------------ the exercises' rules
+
+
+def shift_calls_the_package(w, s):
+    return addressing.shift(w, s)
+
+
+def shift_by_alias(w, s):
+    return roll_reference(w, s)
+
+
+roll_reference = addressing.shift  # as if `from ntm_minimal.addressing import shift as roll_reference`
+
+
+def shift_python_loop(w, s):
+    n, k = w.shape[-1], s.shape[-1] // 2
+    out = torch.zeros_like(w)
+    for o in range(-k, k + 1):  # correct, but a loop over the offsets
+        out = out + s[..., o + k: o + k + 1] * torch.roll(w, o, dims=-1)
+    return out
+
+
+def read_comprehension(memory, w):
+    rows = [w[..., i, None] * memory[:, i].reshape(memory.shape[0], *[1] * (w.dim() - 2), -1)
+            for i in range(memory.shape[1])]
+    return sum(rows)
+
+
+def erase_loop_over_heads(memory, w, e):
+    w3, e3 = w.reshape(w.shape[0], -1, w.shape[-1]), e.reshape(e.shape[0], -1, e.shape[-1])
+    while w3.shape[1]:
+        memory = memory * (1 - w3[:, 0, :, None] * e3[:, 0, None, :])
+        w3, e3 = w3[:, 1:], e3[:, 1:]
+    return memory
+
+
+def write_with_looping_helper(memory, w, e, a):
+    return erase_loop_over_heads(memory, w, e) + _outer(w, a).sum(dim=1)  # correct: erase, then add
+
+
+def step_calls_model_step(model, x_t, state):
+    logits, new_state, _ = model.step(x_t, state)
+    return logits, new_state
+
+
+RULE_BREAKERS = [
+    (checks.check_shift, shift_calls_the_package, r"do not call `ntm_minimal\.addressing`.*addressing\.shift"),
+    (checks.check_shift, shift_by_alias, r"do not call `ntm_minimal\.addressing\.shift`.*roll_reference"),
+    (checks.check_shift, shift_python_loop, r"rule: no Python loops\. `shift_python_loop` uses a `for` loop"),
+    (checks.check_read, read_comprehension, r"rule: no Python loops.*list comprehension"),
+    (checks.check_erase, erase_loop_over_heads, r"rule: no Python loops.*`while` loop"),
+    (checks.check_write, write_with_looping_helper, r"`while` loop.*\(called from `write_with_looping_helper`\)"),
+    (checks.check_ntm_step, step_calls_model_step, r"rule: do not use `\.step`"),
+]
+
+
+@pytest.mark.parametrize("check, fn, message", RULE_BREAKERS, ids=[f.__name__ for _, f, _ in RULE_BREAKERS])
+def test_rule_breakers_fail_naming_the_rule(check, fn, message, capsys):
+    with pytest.raises(CheckFailed, match="your results match, but the exercise's rule") as info:
+        check(fn)
+    assert re.search(message, str(info.value), re.S), str(info.value)
+    assert "✓" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fn, part", [(step_heads_swapped, "memory"), (step_read_before_write, "reads"),
+                                      (step_keeps_old_weights, "weights")])
+def test_step_check_names_the_first_part_that_differs(fn, part):
+    with pytest.raises(CheckFailed) as info:
+        checks.check_ntm_step(fn)
+    first_line = str(info.value).split("\n")[0]
+    assert re.search(rf"case '[^']+', {part}(, \[\d\])?: results differ", first_line), first_line
+    assert "hint: " + checks.STEP_HINTS[part] in str(info.value)
+
+
+def test_check_failed_hides_the_checkers_frames():
+    with pytest.raises(CheckFailed) as info:
+        checks.check_shift(shift_wrong_direction)
+    shown = "\n".join(info.value._render_traceback_())  # what IPython prints
+    assert shown.startswith("CheckFailed: shift (Eq. 8), case 'one-hot on row 1") and "checks.py" not in shown
+
+    def broken(w, s):
+        return w @ s
+
+    with pytest.raises(CheckFailed) as info:
+        checks.check_shift(broken)
+    shown = "\n".join(info.value._render_traceback_())
+    assert "in broken" in shown and "return w @ s" in shown and "checks.py" not in shown
+    assert shown.splitlines()[-1].startswith("CheckFailed: shift (Eq. 8), case 'one-hot on row 1")
+
+
+def test_shift_demo_shows_a_wrong_shift(capsys):
+    """The "see it work" cell prints weights and the total, so a shift that loses weight cannot look right."""
+    nb = notebooks_tool.expected("solutions", "05_shift")["exercises"]
+    demo = [c for c in nb.cells if c.cell_type == "code" and "uses-exercise" in c.metadata.get("tags", [])][-1]
+    exec(demo.source, {"torch": torch, "shift": shift_no_wrap})
+    out = capsys.readouterr().out
+    assert "0 (0.00)" in out and "(must be 1): 0.0 " in out and "back on row 0: False" in out, out

@@ -45,7 +45,9 @@ checks.check_shift(shift)
 # ## See it work
 #
 # A one-hot focus on row 0 of a memory of 6 rows, shifted by $+1$ six times, walks once around the
-# memory and comes back; shifted with a blurry $s$ it spreads out.
+# memory and comes back; shifted with a blurry $s$ it spreads out. Each step prints the row with the
+# most weight *and* that weight, and the total weight at the end: a shift moves weight, it never
+# loses any, so the total must stay 1.
 
 # %% tags=["uses-exercise"]
 w = torch.tensor([[1.0, 0, 0, 0, 0, 0]])
@@ -54,6 +56,7 @@ sharp_path, w_blur = [], w
 for t in range(6):
     w = shift(w, step)
     w_blur = shift(w_blur, blurry)
-    sharp_path.append(int(w.argmax()))
-print("rows visited with s = offset +1:", sharp_path)
-print("blurry s after 6 steps:", [round(x, 2) for x in w_blur[0].tolist()])
+    sharp_path.append(f"{int(w.argmax())} ({w.max().item():.2f})")
+print("row with most weight (its weight) at each step, s = offset +1:", ", ".join(sharp_path))
+print("total weight after 6 steps (must be 1):", round(w.sum().item(), 3), "| back on row 0:", w[0, 0].item() > 0.99)
+print("blurry s after 6 steps:", [round(x, 2) for x in w_blur[0].tolist()], "| total:", round(w_blur.sum().item(), 3))
