@@ -1,8 +1,9 @@
 """Automatic checks for exercise 14 (the DNC's allocation weighting and temporal link update).
 
-Like :mod:`ntm_minimal.checks`, each ``check_*`` function calls the reader's function on random and
-edge-case float64 inputs and compares every result with a reference, raising
-:class:`~ntm_minimal.checks.CheckFailed` naming the case on the first disagreement. The references
+Like :mod:`ntm_minimal.checks` (whose case runner, rules and grade log they use), each ``check_*``
+function calls the reader's function on random and edge-case float64 inputs and compares every
+result with a reference, raising :class:`~ntm_minimal.checks.CheckFailed` naming the case on the
+first disagreement, then checks the exercise's rules (no Python loops, no package DNC). The references
 here are written independently of :mod:`ntm_minimal.dnc` (and differently: the allocation without a
 sort), so the checks also catch a bug that the package and a reader might share.
 
@@ -12,14 +13,13 @@ sort), so the checks also catch a bug that the package and a reader might share.
 """
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
+import importlib
+import sys
 from typing import Callable
 
 import torch
 
-from .checks import Case, CheckFailed, run_check
+from .checks import Case, Rules, graded, run_check
 
 __all__ = ["check_allocation", "check_link", "reference_allocation", "reference_link", "ATOL"]
 
@@ -27,6 +27,7 @@ __all__ = ["check_allocation", "check_link", "reference_allocation", "reference_
 #: lifts usages to ``eps + (1 - eps) u`` with ``eps = 1e-6`` before the product (that shifts each
 #: result by at most ``N * eps``); far narrower than any of the mistakes the tests try.
 ATOL = 1e-5
+ALLOCATION, LINK = "allocation weighting (Methods, eq. 1)", "temporal link update (Methods)"
 
 
 def reference_allocation(u: torch.Tensor) -> torch.Tensor:
@@ -78,21 +79,15 @@ def _one_hot(rows: list[int], n: int) -> torch.Tensor:
     return w
 
 
-def _loops(fn: Callable) -> list[str]:
-    """``for``/``while`` loops and comprehensions in ``fn``'s source (empty if the source is unknown)."""
+def _rules() -> Rules:
+    """The exercise's rules: no Python loops, and neither :mod:`ntm_minimal.dnc` (when it exists) nor
+    this module's references may do the work."""
+    forbidden = [sys.modules[__name__]]
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
-        return []
-    kinds = (ast.For, ast.While, ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)
-    return [f"line {node.lineno}: {type(node).__name__}" for node in ast.walk(tree) if isinstance(node, kinds)]
-
-
-def _no_loops(name: str, fn: Callable) -> None:
-    found = _loops(fn) if callable(fn) else []
-    if found:
-        raise CheckFailed(f"{name}: the exercise asks for tensor operations, no Python loops over rows or batch; "
-                          f"found {', '.join(found)} in {getattr(fn, '__name__', fn)}")
+        forbidden.append(importlib.import_module("ntm_minimal.dnc"))
+    except ImportError:  # the checks work before (and without) the package's DNC
+        pass
+    return Rules(loops=True, forbidden=tuple(forbidden))
 
 
 def _allocation_cases() -> list[Case]:
@@ -133,17 +128,15 @@ def _link_cases() -> list[Case]:
     return cases
 
 
+@graded(ALLOCATION)
 def check_allocation(fn: Callable) -> None:
     """Check ``fn(u) -> a`` (``u``, ``a`` ``[B, N]``) against the allocation weighting (Methods, eq. 1)."""
-    name = "allocation weighting (Methods, eq. 1)"
-    _no_loops(name, fn)
-    run_check(name, fn, reference_allocation, _allocation_cases(), atol=ATOL,
+    run_check(ALLOCATION, fn, reference_allocation, _allocation_cases(), atol=ATOL, rules=_rules(),
               reference_name="the paper's formula (ntm_minimal.dnc_checks.reference_allocation)")
 
 
+@graded(LINK)
 def check_link(fn: Callable) -> None:
     """Check ``fn(L_prev, p_prev, w_write) -> L`` against the temporal link update (Methods)."""
-    name = "temporal link update (Methods)"
-    _no_loops(name, fn)
-    run_check(name, fn, reference_link, _link_cases(), atol=ATOL,
+    run_check(LINK, fn, reference_link, _link_cases(), atol=ATOL, rules=_rules(),
               reference_name="the paper's formula (ntm_minimal.dnc_checks.reference_link)")

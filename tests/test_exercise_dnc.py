@@ -148,14 +148,16 @@ def test_descending_sort_message_names_the_case():
 
 
 def test_loop_is_named():
-    with pytest.raises(CheckFailed, match="no Python loops.*For"):
+    with pytest.raises(CheckFailed, match="no Python loops.*`for` loop"):
         dnc_checks.check_allocation(allocation_loop)
 
 
 def test_epsilon_before_the_product_passes():
     """deepmind/dnc lifts usages to eps + (1 - eps) u (eps = 1e-6) before the product: still correct."""
+    solution = _functions("solutions")["allocation"]
+
     def lifted(u):
-        return _functions("solutions")["allocation"](1e-6 + (1 - 1e-6) * u)
+        return solution(1e-6 + (1 - 1e-6) * u)
 
     dnc_checks.check_allocation(lifted)
 
@@ -176,10 +178,28 @@ def test_reference_link_invariants():
     assert (L.sum(-1) <= 1 + 1e-9).all() and (L.sum(-2) <= 1 + 1e-9).all()
 
 
-def test_package_functions_pass_when_present():
-    """Once ``ntm_minimal.dnc`` exists, its allocation and link agree with the independent checks."""
+def test_calling_the_package_breaks_the_rules():
+    dnc = pytest.importorskip("ntm_minimal.dnc")
+
+    def allocation_by_package(u):
+        return dnc.allocation(u)
+
+    with pytest.raises(CheckFailed, match="do not call"):
+        dnc_checks.check_allocation(allocation_by_package)
+    with pytest.raises(CheckFailed, match="do not call"):
+        dnc_checks.check_link(lambda L_prev, p_prev, w_write: dnc_checks.reference_link(L_prev, p_prev, w_write))
+
+
+def test_package_functions_agree_with_the_references():
+    """The package's allocation and link agree with the checks' independent references on every case."""
     dnc = pytest.importorskip("ntm_minimal.dnc")
     if not hasattr(dnc, "allocation"):
         pytest.skip("ntm_minimal.dnc does not export the equations yet")
-    dnc_checks.check_allocation(dnc.allocation)
-    dnc_checks.check_link(lambda L_prev, p_prev, w_write: dnc.link(L_prev, p_prev, w_write))
+    for case in dnc_checks._allocation_cases():
+        torch.testing.assert_close(dnc.allocation(**case.args), dnc_checks.reference_allocation(**case.args),
+                                   atol=dnc_checks.ATOL, rtol=0, msg=case.description)
+    for case in dnc_checks._link_cases():
+        args = case.args
+        torch.testing.assert_close(dnc.link(args["L_prev"], args["p_prev"], args["w_write"]),
+                                   dnc_checks.reference_link(**args), atol=dnc_checks.ATOL, rtol=0,
+                                   msg=case.description)
