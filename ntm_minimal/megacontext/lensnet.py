@@ -1,0 +1,47 @@
+"""LensNet: a signed focus score for every working-context entry, by cross-attention from the query.
+
+The query token (the newest token of the stream, i.e. the recent tail) is the attention's query;
+the entries, each with a learned embedding of its level of detail, are the keys:
+
+``q = W_q x_query``, ``k_i = W_k e_i + E[lod_i]``, ``score_i = tanh(a q.k_i / sqrt(d) + b[lod_i])``
+
+Positive scores ask for more detail (expand), negative for less (collapse), as in MegaContext. This
+is the documented cross-attention design with one query; the public MegaContext code uses
+self-attention over the entries instead (anchors, section 4.2). A unit's score is the mean of its
+entries' scores (:func:`unit_scores`), so a LOD0 block is judged as a whole.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .working_context import Entries
+
+
+class LensNet(nn.Module):
+    """Scores ``[B, W]`` in ``(-1, 1)`` for entries ``[B, W, C]`` given queries ``[B, C]``."""
+
+    def __init__(self, channels: int, width: int = 32):
+        super().__init__()
+        self.config = {"channels": channels, "width": width}
+        self.q = nn.Linear(channels, width)
+        self.k = nn.Linear(channels, width)
+        self.lod = nn.Embedding(3, width)
+        self.gain = nn.Parameter(torch.tensor(1.0))
+        self.bias = nn.Parameter(torch.zeros(3))
+        self.scale = width ** -0.5
+
+    def forward(self, query: torch.Tensor, entries: Entries) -> torch.Tensor:
+        level = entries.level.clamp(min=0)
+        q = self.q(query)[:, None, :]  # [B, 1, d]
+        k = self.k(entries.embedding) + self.lod(level)  # [B, W, d]
+        logit = (q * k).sum(-1) * self.scale  # [B, W]
+        return torch.tanh(self.gain * logit + self.bias[level]) * entries.valid
+
+
+def unit_scores(entry_scores: torch.Tensor, entries: Entries, capacity: int) -> torch.Tensor:
+    """Mean entry score of every unit ``[B, capacity]`` (0 for units without entries)."""
+    b = entry_scores.shape[0]
+    total = torch.zeros(b, capacity, dtype=entry_scores.dtype).scatter_add(1, entries.unit, entry_scores * entries.valid)
+    n = torch.zeros(b, capacity, dtype=entry_scores.dtype).scatter_add(1, entries.unit, entries.valid.to(entry_scores.dtype))
+    return total / n.clamp_min(1)
