@@ -16,6 +16,8 @@ TASKS = {
     "associative_recall": "associative_recall:AssociativeRecallTask",
     "ngrams": "ngrams:NGramTask",
     "priority_sort": "priority_sort:PrioritySortTask",
+    "long_recall": "long_recall:LongRecallTask",
+    "streaming_recall": "long_recall:StreamingRecallTask",
     "memory_reuse": "memory_reuse:MemoryReuseTask",
 }
 
