@@ -3,7 +3,7 @@
 Layout of a run directory (shipped checkpoints in ``ntm_minimal/checkpoints/<name>/`` use it too)::
 
     model.safetensors   the state dict (safetensors: plain tensors, no pickle)
-    config.json         {"model": "ntm"|"lstm", "model_config": {...}, "task": name, "task_config": {...},
+    config.json         {"model": "ntm"|"lstm"|"dnc", "model_config": {...}, "task": name, "task_config": {...},
                          "train": {...every training setting...}, "command": "python -m ntm_minimal.train ..."}
     metrics.csv         the training log, one row per evaluation
     eval.json           held-out results after training (re-checked by the tests)
@@ -29,17 +29,18 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .baselines import LSTMBaseline
+from .dnc import DNC
 from .model import NTM
 
 MODEL_FILE, CONFIG_FILE, METRICS_FILE, EVAL_FILE, STATE_FILE, BEST_FILE = (
     "model.safetensors", "config.json", "metrics.csv", "eval.json", "train_state.pt", "best.safetensors")
 #: Model kinds a config may name, and their classes.
-MODELS = {"ntm": NTM, "lstm": LSTMBaseline}
+MODELS = {"ntm": NTM, "lstm": LSTMBaseline, "dnc": DNC}
 DTYPES = {"float32": torch.float32, "float16": torch.float16}
 
 
 def build_model(kind: str, model_config: dict) -> nn.Module:
-    """A fresh model of ``kind`` (``"ntm"`` or ``"lstm"``) from its constructor kwargs."""
+    """A fresh model of ``kind`` (``"ntm"``, ``"lstm"`` or ``"dnc"``) from its constructor kwargs."""
     if kind not in MODELS:
         raise ValueError(f"model: expected one of {sorted(MODELS)}, got {kind!r}")
     return MODELS[kind](**model_config)

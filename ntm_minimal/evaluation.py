@@ -62,7 +62,9 @@ def evaluate(model: nn.Module, task, settings: list[dict], batch_size: int = 64,
     Args:
         model: any model mapping ``x`` ``[B, T, task.input_size]`` to logits ``[B, T, task.output_size]``.
         task: the task that draws the batches.
-        settings: overrides for ``task.sample``, e.g. ``[{"length": 20}, {"length": 50}]``.
+        settings: overrides for ``task.sample``, e.g. ``[{"length": 20}, {"length": 50}]``; a
+            ``memory_n`` entry (e.g. ``{"length": 120, "memory_n": 128}``) runs the model with that
+            many memory rows instead, the same weights (NTM and DNC: ``with_memory_rows``).
         batch_size: sequences per setting.
         seed: base seed (each setting derives its own, see :func:`setting_seed`).
 
@@ -74,9 +76,22 @@ def evaluate(model: nn.Module, task, settings: list[dict], batch_size: int = 64,
         raise TypeError(f"settings: expected a list of dicts of sample overrides, got {settings!r}")
     rows = []
     for setting in settings:
-        batch = heldout_batch(task, batch_size, setting_seed(seed, setting), **setting)
-        rows.append({**setting, **evaluate_batch(model, batch), "batch_size": batch_size, "seed": seed})
+        overrides = {k: v for k, v in setting.items() if k != "memory_n"}
+        batch = heldout_batch(task, batch_size, setting_seed(seed, setting), **overrides)
+        rows.append({**setting, **evaluate_batch(_with_rows(model, setting), batch), "batch_size": batch_size,
+                     "seed": seed})
     return rows
+
+
+def _with_rows(model: nn.Module, setting: dict) -> nn.Module:
+    """``model`` itself, or, for a setting with ``memory_n``, the same weights with that many
+    memory rows (``model.with_memory_rows``): a test of size transfer without retraining."""
+    if "memory_n" not in setting:
+        return model
+    if not hasattr(model, "with_memory_rows"):
+        raise ValueError(f"settings: memory_n={setting['memory_n']} needs a model with memory rows "
+                         f"(with_memory_rows), got {type(model).__name__}")
+    return model.with_memory_rows(int(setting["memory_n"]))
 
 
 def error_vs_length(model: nn.Module, task, lengths, batch_size: int = 64, seed: int = 0, **fixed) -> list[dict]:

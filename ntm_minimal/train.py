@@ -8,6 +8,8 @@ to reproduce it. Examples::
 
     # the NTM on the copy task (paper sizes), Adam, stopping at 0.1 held-out bit errors per sequence
     python -m ntm_minimal.train --task copy --model ntm --steps 20000 --target-bit-errors 0.1 --out runs/copy
+    # the DNC (one write head, 4 read heads) on the same task
+    python -m ntm_minimal.train --task copy --model dnc --read-heads 4 --target-bit-errors 0.1 --out runs/copy_dnc
     # the paper's LSTM baseline (3 x 256) for 10 minutes
     python -m ntm_minimal.train --task copy --model lstm --max-seconds 600 --out runs/copy_lstm
     # the same NTM run, about twice as fast once its time step has compiled
@@ -73,6 +75,10 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--shift-range", type=int, default=1)
     m.add_argument("--memory-init", default="constant", choices=list(MEMORY_INITS),
                    help="the memory's starting values: a small constant, or learned")
+    m.add_argument("--no-temporal-links", dest="temporal_links", action="store_false",
+                   help="dnc: no link matrix, content reads only (the link ablation)")
+    m.add_argument("--dealloc-content", action="store_true",
+                   help="dnc: wipe freed rows (Csordas & Schmidhuber 2019's de-allocation fix)")
     m.add_argument("--lstm-size", type=int, default=256, help="baseline: units per layer")
     m.add_argument("--lstm-layers", type=int, default=3, help="baseline: layers")
     o = p.add_argument_group("training")
@@ -117,6 +123,10 @@ def _model_config(args, task) -> tuple[str, dict]:
     io = dict(input_size=task.input_size, output_size=task.output_size)
     if args.model == "lstm":
         return "lstm", dict(**io, hidden_size=args.lstm_size, layers=args.lstm_layers)
+    if args.model == "dnc":  # one write head, no shifts: --write-heads, --shift-range, --memory-init do not apply
+        return "dnc", dict(**io, controller=args.controller, controller_size=args.controller_size,
+                           memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
+                           temporal_links=args.temporal_links, dealloc_content=args.dealloc_content)
     return "ntm", dict(**io, controller=args.controller, controller_size=args.controller_size,
                        memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
                        write_heads=args.write_heads, shift_range=args.shift_range,

@@ -63,3 +63,12 @@ def check_range(name: str, x: torch.Tensor, low: float | None = None, high: floa
         raise ValueError(f"{name}: values must be >= {low}, got min {x.min().item():.4g}")
     if high is not None and bool((x > high).any()):
         raise ValueError(f"{name}: values must be <= {high}, got max {x.max().item():.4g}")
+
+
+def check_sequence(name: str, x: object, input_size: int) -> torch.Tensor:
+    """Check a model input is ``[B, T, input_size]`` with ``B, T >= 1``."""
+    expected = f"[B, T, input_size={input_size}]"
+    check_tensor(name, x, expected)
+    if x.dim() != 3 or x.shape[-1] != input_size or 0 in x.shape[:2]:
+        raise ValueError(f"{name}: expected shape {expected} with B, T >= 1, got {_shape(x)}")
+    return x

@@ -1,0 +1,218 @@
+"""The Differentiable Neural Computer (Graves et al., Nature 538, 2016): a controller, one write
+head, ``R`` read heads, and memory management by usage, allocation and temporal links.
+
+One step, for input ``x_t`` (the order of the paper's Methods and of deepmind/dnc):
+
+1. the controller sees ``[x_t, r_{t-1}]`` and emits ``h_t``; one linear layer turns it into the
+   interface parameters (:mod:`.interface`);
+2. the free gates and the previous read weightings give the retention ``ψ_t``, and with the
+   previous write weighting the usage ``u_t``; sorting it gives the allocation ``a_t`` (eq. 1);
+3. the write weighting mixes ``a_t`` with a content lookup on ``M_{t-1}`` (eq. 2); the memory is
+   erased and written (the NTM's Eq. 3-4), giving ``M_t``;
+4. the link matrix ``L_t`` (with ``p_{t-1}``) and the precedence ``p_t`` are updated;
+5. each read head mixes backward, content (on ``M_t``) and forward weightings by its read modes
+   and reads ``r_t`` from ``M_t``;
+6. the output layer sees ``[h_t, r_t]`` (the paper's ``υ_t + W_r [r_t]``) and emits logits.
+
+Initial state: every memory cell ``MEMORY_INIT`` (a small constant, as the NTM; an all-zero memory
+works too, see the tests, but gives every row the same cosine score of 0), and usage, precedence,
+link matrix, weightings and reads all zero (the paper's ``u_0 = p_0 = L_0 = 0``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from ..addressing import _content_weighting
+from ..controllers import make_controller
+from ..memory import _read, _write
+from ..model import MEMORY_INIT
+from ..validation import check_sequence
+from . import equations as eq
+from .interface import Interface, InterfaceLayer
+
+
+class DNCState(NamedTuple):
+    """Recurrent state between steps."""
+
+    controller: object  # the controller's own state ((h, c) for the LSTM, None for feed-forward)
+    memory: torch.Tensor  # [B, N, W]
+    usage: torch.Tensor  # [B, N]
+    precedence: torch.Tensor  # [B, N]
+    link: torch.Tensor  # [B, N, N]
+    write_weights: torch.Tensor  # [B, N]
+    read_weights: torch.Tensor  # [B, R, N]
+    reads: torch.Tensor  # [B, R, W]
+
+
+class StepInfo(NamedTuple):
+    """What a step computed besides its new state (for the trace)."""
+
+    interface: Interface
+    allocation: torch.Tensor  # [B, N]
+    write_content: torch.Tensor  # [B, N], c^w_t
+    read_content: torch.Tensor  # [B, R, N], c^r_t
+
+
+@dataclass
+class DNCTrace:
+    """Everything the steps computed, stacked over time (batch first, then time ``T``)."""
+
+    usage: torch.Tensor  # [B, T, N], u_t
+    allocation: torch.Tensor  # [B, T, N], a_t
+    write_gate: torch.Tensor  # [B, T, 1], g^w_t
+    alloc_gate: torch.Tensor  # [B, T, 1], g^a_t
+    free_gates: torch.Tensor  # [B, T, R], f^i_t
+    read_modes: torch.Tensor  # [B, T, R, 3], π^i_t (backward, content, forward)
+    write_content: torch.Tensor  # [B, T, N], c^w_t
+    write_weights: torch.Tensor  # [B, T, N], w^w_t
+    read_content: torch.Tensor  # [B, T, R, N], c^r_t
+    read_weights: torch.Tensor  # [B, T, R, N], w^r_t
+    precedence: torch.Tensor  # [B, T, N], p_t
+    link: torch.Tensor  # [B, T, N, N], L_t
+    reads: torch.Tensor  # [B, T, R, W], r_t
+    memory: torch.Tensor  # [B, T, N, W], M_t (after the step's write)
+    interface: Interface  # every field stacked: [B, T, ...]
+
+
+#: Read modes when the temporal links are off: content only (backward, content, forward).
+CONTENT_ONLY = (0.0, 1.0, 0.0)
+
+
+class DNC(nn.Module):
+    """A Differentiable Neural Computer with one write head and ``read_heads`` read heads.
+
+    Args:
+        input_size, output_size: widths of ``x_t`` and of the logits.
+        controller: ``"lstm"`` or ``"feedforward"`` (the NTM's controllers).
+        controller_size: hidden width of the controller.
+        memory_n, memory_m: memory rows ``N`` and word size ``W`` (called ``M`` in the NTM).
+        read_heads: ``R >= 1``.
+        temporal_links: ``False`` removes the link matrix and precedence (they stay 0) and makes
+            every read a pure content read (read modes fixed to :data:`CONTENT_ONLY`): the link
+            ablation of the paper's Extended Data Fig. 4.
+        detach_usage: stop the gradient from the usage into the previous write weighting, as
+            deepmind/dnc does (the paper does not say); ``False`` keeps the full gradient.
+        dealloc_content: Csordás & Schmidhuber's (2019) de-allocation fix: multiply each memory row
+            by its retention ``ψ_t`` before the write, so freed rows are wiped rather than only
+            marked free (off by default: the paper's DNC).
+
+    No parameter depends on ``N``, so :meth:`with_memory_rows` runs a trained model with a larger
+    memory unchanged.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        output_size: int,
+        controller: str = "lstm",
+        controller_size: int = 100,
+        memory_n: int = 128,
+        memory_m: int = 20,
+        read_heads: int = 1,
+        temporal_links: bool = True,
+        detach_usage: bool = True,
+        dealloc_content: bool = False,
+    ):
+        super().__init__()
+        for name, value in [("input_size", input_size), ("output_size", output_size),
+                            ("controller_size", controller_size), ("memory_n", memory_n),
+                            ("memory_m", memory_m), ("read_heads", read_heads)]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        for name, value in [("temporal_links", temporal_links), ("detach_usage", detach_usage),
+                            ("dealloc_content", dealloc_content)]:
+            if not isinstance(value, bool):
+                raise ValueError(f"{name}: expected True or False, got {value!r}")
+        self.config = dict(input_size=input_size, output_size=output_size, controller=controller,
+                           controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
+                           read_heads=read_heads, temporal_links=temporal_links, detach_usage=detach_usage,
+                           dealloc_content=dealloc_content)
+        self.input_size, self.read_heads = input_size, read_heads
+        self.controller = make_controller(controller, input_size + read_heads * memory_m, controller_size)
+        self.interface = InterfaceLayer(controller_size, memory_m, read_heads)
+        self.output = nn.Linear(controller_size + read_heads * memory_m, output_size)
+        self.register_buffer("memory_init", torch.full((memory_n, memory_m), MEMORY_INIT), persistent=False)
+        self.register_buffer("content_only", torch.tensor(CONTENT_ONLY), persistent=False)
+
+    def with_memory_rows(self, memory_n: int) -> "DNC":
+        """The same network with ``memory_n`` rows (same weights, device and mode; no shared tensors)."""
+        model = DNC(**{**self.config, "memory_n": memory_n})
+        model.load_state_dict(self.state_dict())
+        return model.to(self.memory_init.device).train(self.training)
+
+    def initial_state(self, batch: int) -> DNCState:
+        """The state before the first step, for a batch of ``batch`` sequences."""
+        memory = self.memory_init.expand(batch, -1, -1)
+        n, r = memory.shape[1], self.read_heads
+        zeros = memory.new_zeros(batch, n)
+        read_weights = memory.new_zeros(batch, r, n)
+        return DNCState(self.controller.initial_state(batch, memory), memory, usage=zeros, precedence=zeros,
+                        link=memory.new_zeros(batch, n, n), write_weights=zeros, read_weights=read_weights,
+                        reads=_read(memory, read_weights))
+
+    def step(self, x_t: torch.Tensor, state: DNCState) -> tuple[torch.Tensor, DNCState, StepInfo]:
+        """One time step: ``x_t`` ``[B, input_size]`` -> logits ``[B, output_size]``, new state, step info."""
+        h, ctrl = self.controller(torch.cat([x_t, state.reads.flatten(1)], dim=-1), state.controller)
+        xi = self.interface(h)
+        psi = eq._retention(xi.free_gates, state.read_weights)
+        w_write_prev = state.write_weights.detach() if self.config["detach_usage"] else state.write_weights
+        u = eq._usage(state.usage, w_write_prev, psi)
+        alloc = eq._allocation(u)
+        write_content = _content_weighting(xi.write_key, xi.write_strength, state.memory)
+        w_write = eq._write_weighting(alloc, write_content, xi.alloc_gate, xi.write_gate)
+        memory = state.memory * psi.unsqueeze(-1) if self.config["dealloc_content"] else state.memory
+        memory = _write(memory, w_write, xi.erase, xi.write_vector)
+        read_content = _content_weighting(xi.read_keys, xi.read_strengths, memory)
+        if self.config["temporal_links"]:
+            link = eq._link(state.link, state.precedence, w_write)
+            prec = eq._precedence(state.precedence, w_write)
+            forward, backward = eq._directional_weightings(link, state.read_weights)
+            w_read = eq._read_weighting(backward, read_content, forward, xi.read_modes)
+        else:
+            link, prec, w_read = state.link, state.precedence, read_content
+            xi = xi._replace(read_modes=self.content_only.expand_as(xi.read_modes))
+        reads = _read(memory, w_read)
+        logits = self.output(torch.cat([h, reads.flatten(1)], dim=-1))
+        new = DNCState(ctrl, memory, u, prec, link, w_write, w_read, reads)
+        return logits, new, StepInfo(xi, alloc, write_content, read_content)
+
+    def forward(self, x: torch.Tensor, return_trace: bool = False):
+        """Run a batch of sequences.
+
+        Args:
+            x: ``[B, T, input_size]``.
+            return_trace: also return a :class:`DNCTrace` (detached).
+
+        Returns:
+            logits ``[B, T, output_size]``, or ``(logits, trace)``.
+        """
+        check_sequence("x", x, self.input_size)
+        state = self.initial_state(x.shape[0])
+        outputs, records = [], []
+        for t in range(x.shape[1]):
+            logits, state, info = self.step(x[:, t], state)
+            outputs.append(logits)
+            if return_trace:
+                records.append((state, info))
+        logits = torch.stack(outputs, dim=1)
+        return (logits, self._trace(records)) if return_trace else logits
+
+    @staticmethod
+    def _trace(records: list[tuple[DNCState, StepInfo]]) -> DNCTrace:
+        def stack(ts):
+            return torch.stack(list(ts), dim=1).detach()
+
+        states, infos = zip(*records)
+        xi = Interface(*(stack(field) for field in zip(*(i.interface for i in infos))))
+        return DNCTrace(
+            usage=stack(s.usage for s in states), allocation=stack(i.allocation for i in infos),
+            write_gate=xi.write_gate, alloc_gate=xi.alloc_gate, free_gates=xi.free_gates.squeeze(-1),
+            read_modes=xi.read_modes, write_content=stack(i.write_content for i in infos),
+            write_weights=stack(s.write_weights for s in states), read_content=stack(i.read_content for i in infos),
+            read_weights=stack(s.read_weights for s in states), precedence=stack(s.precedence for s in states),
+            link=stack(s.link for s in states), reads=stack(s.reads for s in states),
+            memory=stack(s.memory for s in states), interface=xi)
