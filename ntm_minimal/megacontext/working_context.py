@@ -172,6 +172,8 @@ def assemble(units: Units, lod0: torch.Tensor, lod1: torch.Tensor, lod2: torch.T
     used slots are packed with a cumulative sum and scattered into ``[B, W]``: no loop over rows.
     """
     b, length, c = lod0.shape
+    if units.level.shape[0] != b:
+        raise ValueError(f"units: expected {b} streams (from lod0 {list(lod0.shape)}), got {units.level.shape[0]}")
     per_unit = unit_entries(units, length, block)  # [B, U]
     w = max(int(per_unit.sum(1).max()), 1)
     k = torch.arange(block)
