@@ -1,0 +1,101 @@
+"""MegaContext-lite against the NTM's soft read, side by side in one run (chapter 15's numbers).
+
+Four measurements (``ntm_minimal.megacontext.experiments``), all with the shipped GistNet, LensNet
+and reader (``ntm_minimal/checkpoints/megacontext``):
+
+1. per-query wall time and peak extra memory against ``T`` for (A) the soft read over all tokens and
+   (C) MegaContext-lite (LensNet + 3 refocus passes + read), with log-log slopes;
+2. accuracy and selection recall against ``W_max / T`` for A, B (recency), C, oracle and random;
+3. the gist-vs-token substitution gap (answer's block at LOD0 / LOD1 / LOD2);
+4. allocator churn on the streaming task: with and without cooldown, and with the NTM's Eq. 7, 8, 9
+   applied to the focus scores.
+
+Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json bench/results/megacontext.json]``
+(default sizes: a few minutes on 2 cores; ``--max-log2-t 20`` is the default top length).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ntm_minimal.megacontext import experiments  # noqa: E402
+from ntm_minimal.megacontext.train import DEFAULT_DIR, load  # noqa: E402
+
+
+def _table(rows, columns, formats) -> str:
+    head = " | ".join(f"{c:>{max(len(c), 8)}}" for c in columns)
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(" | ".join(f"{formats.get(c, '{}').format(r[c]):>{max(len(c), 8)}}" for c in columns))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--checkpoint", type=Path, default=DEFAULT_DIR)
+    p.add_argument("--min-log2-t", type=int, default=10)
+    p.add_argument("--max-log2-t", type=int, default=20)
+    p.add_argument("--log2-step", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--sweep-t", type=int, default=16384)
+    p.add_argument("--sweep-batch", type=int, default=128)
+    p.add_argument("--stream-batch", type=int, default=32)
+    p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    models = load(args.checkpoint)
+    t0 = time.time()
+    lengths = [2**k for k in range(args.min_log2_t, args.max_log2_t + 1, args.log2_step)]
+    if lengths[-1] != 2**args.max_log2_t:
+        lengths.append(2**args.max_log2_t)
+    out = {"command": "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+           "machine": {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+                       "processor": platform.processor() or platform.machine()}}
+    out["scaling"] = experiments.scaling(models, lengths, repeats=args.repeats)
+    print("1. Per query, one stream (A: soft read over all T tokens; C: LensNet + 3 refocus passes + read, W_max = 2048)")
+    print(_table(out["scaling"]["rows"], ["T", "A_ms", "C_ms", "A_peak_MiB", "C_peak_MiB", "tree_MiB", "ingest_s_per_token"],
+                 {"A_ms": "{:.2f}", "C_ms": "{:.2f}", "A_peak_MiB": "{:.2f}", "C_peak_MiB": "{:.2f}", "tree_MiB": "{:.1f}",
+                  "ingest_s_per_token": "{:.2e}"}))
+    s = out["scaling"]["slopes"]
+    print(f"log-log slopes for T >= {out['scaling']['slopes_from_T']}: time A {s['A_ms']:.2f}, C {s['C_ms']:.2f}; "
+          f"peak memory A {s['A_peak_MiB']:.2f}, C {s['C_peak_MiB']:.2f}\n")
+
+    budgets = [b for b in (128, 256, 512, 1024, 2048) if b >= 128]
+    out["budget_sweep"] = experiments.budget_sweep(models, args.sweep_t, budgets, batch=args.sweep_batch)
+    print(f"2. Accuracy (all 8 value bits right) vs W_max / T, T = {args.sweep_t}, {args.sweep_batch} queries, 16 facts")
+    print(_table(out["budget_sweep"]["rows"], ["W_max", "W_over_T", "A", "B", "C", "oracle", "random", "C_selection",
+                                                "oracle_selection", "random_selection", "C_edits"],
+                 {k: "{:.3f}" for k in ("W_over_T", "A", "B", "C", "oracle", "random", "C_selection", "oracle_selection",
+                                        "random_selection")} | {"C_edits": "{:.1f}"}))
+    print()
+    out["substitution_gap"] = experiments.substitution_gap(models)
+    gap_rows = [{"gists": k.split("_")[0], "answer at": k.split("_")[1].upper(), **v}
+                for k, v in out["substitution_gap"]["results"].items()]
+    print("3. Substitution gap: reader loss (nats) with the answer's block at each level, T = 4096")
+    print(_table(gap_rows, ["gists", "answer at", "nll", "accuracy", "n"], {"nll": "{:.3f}", "accuracy": "{:.3f}"}))
+    print()
+    out["streaming"] = experiments.streaming(models, batch=args.stream_batch)
+    st = out["streaming"]
+    print(f"4. Streaming recall: T = {st['T']}, {st['batch']} streams, a query every {st['query_every']} tokens "
+          f"({st['queries']} refocuses), W_max = {st['w_max']}, switch probability {st['switch']}")
+    print(_table(st["rows"], ["variant", "accuracy", "worst_stream_accuracy", "selection_recall", "edits_per_refocus",
+                              "flips_per_refocus", "fragments"],
+                 {k: "{:.3f}" for k in ("accuracy", "worst_stream_accuracy", "selection_recall", "edits_per_refocus",
+                                        "flips_per_refocus", "fragments")} | {"variant": "{:<18}"}))
+    out["seconds"] = round(time.time() - t0, 1)
+    print(f"\ntotal {out['seconds']} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    return out
+
+
+if __name__ == "__main__":
+    main()

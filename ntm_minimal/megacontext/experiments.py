@@ -1,0 +1,181 @@
+"""The measurements of chapter 15 (run by ``bench/megacontext.py``; the chapter reads its JSON).
+
+Each function draws fresh data from its own seed, runs the readers side by side on the same batch
+and returns plain dicts of numbers:
+
+* :func:`scaling` — per-query wall time and peak extra memory of reader (A) and MegaContext-lite (C)
+  against ``T``, plus the tree's ingest time;
+* :func:`budget_sweep` — accuracy and selection recall against ``W_max / T`` for readers A-D;
+* :func:`substitution_gap` — the reader's loss with the answer's block at LOD0, LOD1 or LOD2;
+* :func:`streaming` — churn, flip-flops, fragmentation and accuracy of allocator variants
+  (cooldown, Eq. 7 interpolation, Eq. 8 shift, Eq. 9 sharpening) on the streaming task.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+from ..tasks.long_recall import LongRecallTask, StreamingRecallTask
+from .focus_allocator import FocusConfig
+from .focus_allocator import apply_edit
+from .gistnet import GistNet
+from .reader import correct, nll
+from .readers import answer_at_lod0, covers, read_all, read_focused, read_recent
+from .stream import run_stream
+from .tree import MegaContextTree, build_levels
+from .working_context import assemble, coarse_cover
+
+
+def peak_extra_bytes(fn) -> int:
+    """Peak of the memory ``fn()`` allocates beyond what exists before it (torch profiler events)."""
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        fn()
+    events = []
+    for e in prof.events():
+        if e.name == "[memory]" and e.cpu_memory_usage < 0:
+            events.append((e.time_range.start, e.cpu_memory_usage))
+        elif e.name != "[memory]" and not e.cpu_children and e.cpu_memory_usage > 0:
+            events.append((e.time_range.start, e.cpu_memory_usage))  # a leaf op's allocation
+    total = peak = 0
+    for _, delta in sorted(events):
+        total += delta
+        peak = max(peak, total)
+    return peak
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def loglog_slope(xs, ys) -> float:
+    """Least-squares slope of ``log y`` against ``log x``."""
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+@torch.no_grad()
+def scaling(models, lengths, w_max: int = 2048, repeats: int = 5, seed: int = 0) -> dict:
+    """(A) vs (C) per query, one stream, ``T`` in ``lengths``; C refocuses 3 passes then reads."""
+    reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
+    rows = []
+    config = FocusConfig(w_max=w_max)
+    for length in lengths:
+        lay = LongRecallTask(length=length, facts=16).sample_layout(1, torch.Generator().manual_seed(seed + length))
+        x, q = lay.batch.x, lay.batch.x[:, -1]
+        tree = MegaContextTree(gistnet, 1, x.shape[2])
+        t0 = time.perf_counter()
+        tree.append(x)
+        ingest = time.perf_counter() - t0
+        levels = tree.levels()
+        run_a = lambda: read_all(reader, x, q)  # noqa: E731
+        run_c = lambda: read_focused(reader, levels, q, config, "lens", lensnet)  # noqa: E731
+        run_a(), run_c()  # warm up
+        rows.append({"T": length, "ingest_s_per_token": ingest / length,
+                     "A_ms": 1e3 * _median_time(run_a, repeats), "C_ms": 1e3 * _median_time(run_c, repeats),
+                     "A_peak_MiB": peak_extra_bytes(run_a) / 2**20, "C_peak_MiB": peak_extra_bytes(run_c) / 2**20,
+                     "tree_MiB": sum(lv.numel() * lv.element_size() for lv in levels) / 2**20})
+    big = [r for r in rows if r["T"] >= 2**14]
+    big = big if len(big) >= 2 else rows  # the slope needs two lengths
+    slopes = {k: loglog_slope([r["T"] for r in big], [r[k] for r in big]) for k in ("A_ms", "C_ms", "A_peak_MiB", "C_peak_MiB")}
+    return {"w_max": w_max, "repeats": repeats, "rows": rows, "slopes_from_T": big[0]["T"], "slopes": slopes}
+
+
+@torch.no_grad()
+def budget_sweep(models, length: int, budgets, batch: int = 128, facts: int = 16, seed: int = 1) -> dict:
+    """Accuracy (all value bits right) and selection recall of A-D for each ``W_max`` on one batch."""
+    reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
+    lay = LongRecallTask(length=length, facts=facts).sample_layout(batch, torch.Generator().manual_seed(seed))
+    x, q, y, answer = lay.batch.x, lay.batch.x[:, -1], lay.batch.y[:, -1], lay.answer_steps[:, 0]
+    levels = build_levels(x, gistnet)
+    acc_a = correct(read_all(reader, x, q), y).float().mean().item()
+    rows = []
+    for w_max in budgets:
+        config = FocusConfig(w_max=w_max)
+        row = {"W_max": w_max, "W_over_T": w_max / length, "A": acc_a,
+               "B": correct(read_recent(reader, x, q, w_max), y).float().mean().item()}
+        for name, scorer in (("C", "lens"), ("oracle", "oracle"), ("random", "random")):
+            out = read_focused(reader, levels, q, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed))
+            hit = correct(out.logits, y)
+            row[name] = hit.float().mean().item()
+            row[f"{name}_selection"] = answer_at_lod0(out.units, answer, length).float().mean().item()
+            row[f"{name}_edits"] = torch.stack(out.edits).float().sum(0).mean().item()
+        rows.append(row)
+    return {"T": length, "batch": batch, "facts": facts, "rows": rows}
+
+
+def _answer_at(units, answer, length, level: int):
+    """Refine the answer's unit (expanding) until it sits at ``level``."""
+    for _ in range(2):
+        hit = covers(units, answer, length, 32)
+        slot = hit.float().argmax(1)
+        lvl = units.level.gather(1, slot[:, None])[:, 0]
+        units = apply_edit(units, slot, (lvl > level).long(), step=0)
+    return units
+
+
+@torch.no_grad()
+def substitution_gap(models, length: int = 4096, batch: int = 256, facts: int = 16, w_max: int = 512, seed: int = 2) -> dict:
+    """Reader loss and accuracy with the answer's block at LOD0, LOD1 or LOD2, for the learned
+    GistNet and for mean pooling; everything else is the coarse cover. LOD2 rows: only the queries
+    whose answer lies in a LOD2 group of the coarse cover."""
+    reader = models["reader"]
+    lay = LongRecallTask(length=length, facts=facts).sample_layout(batch, torch.Generator().manual_seed(seed))
+    x, q, y, answer = lay.batch.x, lay.batch.x[:, -1], lay.batch.y[:, -1], lay.answer_steps[:, 0]
+    base = coarse_cover(batch, length, 64, w_max)
+    in_lod2 = (covers(base, answer, length, 32) & (base.level == 2)).any(1)
+    out = {}
+    for name, gistnet in (("learned", models["gistnet"]), ("mean", GistNet(x.shape[2], kind="mean"))):
+        levels = build_levels(x, gistnet)
+        for level in (0, 1, 2):
+            units = _answer_at(base, answer, length, level)
+            keep = in_lod2 if level == 2 else torch.ones(batch, dtype=torch.bool)
+            e = assemble(units, *levels)
+            logits = reader.logits(q, e.embedding, e.valid)
+            out[f"{name}_lod{level}"] = {"nll": nll(logits, y)[keep].mean().item(),
+                                         "accuracy": correct(logits, y)[keep].float().mean().item(), "n": int(keep.sum())}
+    return {"T": length, "batch": batch, "facts": facts, "results": out}
+
+
+#: Allocator variants of the streaming comparison: name -> FocusConfig overrides (and scorer).
+VARIANTS = {
+    "no cooldown": {"cooldown": 0},
+    "cooldown 2": {"cooldown": 2},
+    "Eq.7 g=0.5": {"cooldown": 0, "gate": 0.5},
+    "Eq.7 g=0.25": {"cooldown": 0, "gate": 0.25},
+    "Eq.8 [.25,.5,.25]": {"cooldown": 0, "kernel": (0.25, 0.5, 0.25)},
+    "Eq.9 gamma=2": {"cooldown": 0, "gamma": 2.0},
+    "Eq.9 gamma=4": {"cooldown": 0, "gamma": 4.0},
+    "oracle": {"cooldown": 0, "scorer": "oracle"},
+    "random": {"cooldown": 0, "scorer": "random"},
+}
+
+
+@torch.no_grad()
+def streaming(models, length: int = 8192, batch: int = 32, w_max: int = 512, query_every: int = 64, facts: int = 32,
+              switch: float = 0.25, seed: int = 3, variants=None) -> dict:
+    """Every allocator variant on the same streaming batch; per-variant means and the worst stream."""
+    task = StreamingRecallTask(length=length, facts=facts, warmup=1024, query_every=query_every, switch=switch)
+    lay = task.sample_layout(batch, torch.Generator().manual_seed(seed))
+    rows = []
+    for name, settings in (variants or VARIANTS).items():
+        settings = dict(settings)
+        scorer = settings.pop("scorer", "lens")
+        config = FocusConfig(w_max=w_max, **settings)
+        t0 = time.perf_counter()
+        log = run_stream(lay, models["gistnet"], models["reader"], config, scorer, models["lensnet"],
+                         torch.Generator().manual_seed(seed))
+        row = {"variant": name, **log.summary(), "worst_stream_accuracy": log.correct.float().mean(0).min().item(),
+               "seconds": time.perf_counter() - t0}
+        rows.append(row)
+    return {"T": length, "batch": batch, "w_max": w_max, "query_every": query_every, "facts": facts, "switch": switch,
+            "queries": int(lay.query_steps.shape[1]), "rows": rows}
