@@ -1,0 +1,114 @@
+"""Exercise 15 (the Focus Allocator): the solution passes its check; the stub and plausible mistakes fail it."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+from ntm_minimal.checks import CheckFailed
+from ntm_minimal.megacontext import checks
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
+notebooks_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebooks_tool)
+NAME = "15_focus_allocator"
+
+
+def _focus(folder: str):
+    """The ``focus`` function defined by the generated notebook (solution or exercise stub)."""
+    nb = notebooks_tool.expected("solutions", NAME)[folder]
+    namespace = {"torch": torch}
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and "setup" not in tags and "uses-exercise" not in tags:
+            exec(compile(cell.source, f"<{folder}/{NAME}>", "exec"), namespace)
+    return namespace["focus"]
+
+
+def test_notebook_calls_the_check():
+    nb = notebooks_tool.expected("solutions", NAME)["solutions"]
+    assert any("checks.check_focus(focus)" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_solution_passes(capsys):
+    checks.check_focus(_focus("solutions"))
+    assert capsys.readouterr().out.startswith("✓ focus")
+
+
+def test_stub_fails():
+    with pytest.raises(CheckFailed, match="NotImplementedError"):
+        checks.check_focus(_focus("exercises"))
+
+
+def _variant(budget=True, gap=False, overlap=False, misaligned=False, cooldown=True, tail=True, order="abs",
+             stop_at_misfit=False, unfinished=False):
+    """A configurable focus(): the solution with one mistake switched on."""
+    tail_flag, cooldown_flag = tail, cooldown
+
+    def impl(levels, scores, age, length, w_max, tail=64, cooldown=2, max_edits=4, threshold=0.2):
+        levels = levels.clone()
+        protected = max(0, (length - tail) // 32) if tail_flag else levels.numel()
+        entries = sum(1 if v == 1 else min(32, length - 32 * b) for b, v in enumerate(levels.tolist()))
+        cands = []
+        for b in range(levels.numel()):
+            s = float(scores[b])
+            if cooldown_flag and age[b] <= cooldown:
+                continue
+            complete = 32 * (b + 1) <= length or unfinished
+            if levels[b] == 1 and s >= threshold:
+                cands.append(b)
+            elif levels[b] == 0 and complete and b < protected and s <= -threshold:
+                cands.append(b)
+        key = {"abs": lambda b: (-abs(float(scores[b])), b), "signed": lambda b: (-float(scores[b]), b)}[order]
+        edits = 0
+        for b in sorted(cands, key=key):
+            if edits == max_edits:
+                break
+            if levels[b] == 1:
+                if budget and entries + 31 > w_max:
+                    if stop_at_misfit:
+                        break
+                    continue
+                levels[b], entries = 0, entries + 31
+            else:
+                levels[b], entries = 1, entries - 31
+            edits += 1
+        out = []
+        for b, v in enumerate(levels.tolist()):
+            if v == 1:
+                start = 32 * b + (1 if misaligned else 0)
+                out.append((start, start + 32, 1))
+                if overlap and b == 0:
+                    out.append((31, 32, 0))
+            else:
+                end = min(32 * b + 32, length) - (1 if gap and b == 0 else 0)
+                out += [(t, t + 1, 0) for t in range(32 * b, end)]
+        return out
+    return impl
+
+
+MISTAKES = {
+    "no budget check": (dict(budget=False), "budget overflow"),
+    "last token of a block dropped": (dict(gap=True), "gap"),
+    "a token kept beside its gist": (dict(overlap=True), "overlap"),
+    "gists one token late": (dict(misaligned=True), "misaligned|overlap|gap"),
+    "cooldown ignored": (dict(cooldown=False), "cooldown"),
+    "tail collapsed": (dict(tail=False), "tail"),
+    "unfinished block collapsed": (dict(unfinished=True, tail=False), "tail|past the end"),
+    "sorted by signed score": (dict(order="signed"), "not the greedy one"),
+    "stops at the first expansion that does not fit": (dict(stop_at_misfit=True), "not the greedy one"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(MISTAKES))
+def test_plausible_mistakes_fail(mistake):
+    settings, message = MISTAKES[mistake]
+    with pytest.raises(CheckFailed, match=message):
+        checks.check_focus(_variant(**settings))
+
+
+def test_correct_variant_passes():
+    checks.check_focus(_variant())
