@@ -106,7 +106,7 @@ def _check_read_weights(name: str, w: object, b: int, n: int) -> torch.Tensor:
 def _check_weighting_values(name: str, w: torch.Tensor, tol: float = 1e-6) -> None:
     """Entries in ``[0, 1]`` summing to at most 1 over the last dim."""
     check_range(name, w, 0.0, 1.0)
-    total = float(w.sum(dim=-1).max())
+    total = float(w.detach().sum(dim=-1).max())
     if total > 1 + tol:
         raise ValueError(f"{name}: each weighting must sum to <= 1, got a sum of {total:.6g}")
 
@@ -317,7 +317,7 @@ def read_weighting(backward: torch.Tensor, content: torch.Tensor, forward: torch
         _check_weighting_values(name, w)
     check_last("modes", modes, 3, "3", lead=(b, r))
     check_range("modes", modes, 0.0, 1.0)
-    total = modes.sum(dim=-1)
+    total = modes.detach().sum(dim=-1)
     if bool(((total - 1).abs() > 1e-5).any()):
         raise ValueError(f"modes: each [backward, content, forward] triple must sum to 1, got sums in "
                          f"[{float(total.min()):.6g}, {float(total.max()):.6g}]")
