@@ -6,7 +6,9 @@ one write head, shifts -1..1, 8-bit vectors + delimiter). With sequence length `
 model runs ``T = 2L + 1 = 41`` steps (``L`` inputs, the delimiter, ``L`` outputs; the issue counted
 42). Baselines (``bench/plain_ntm.py``): the same function written plainly, with the shift done by
 one ``conv1d`` per sample (``plain-loop``) or one ``torch.roll`` per offset (``plain-roll``). Both
-start from the package model's weights, use the same batch and the same optimizer.
+start from the package model's weights, use the same batch and the same optimizer. A DNC row
+(``ntm_minimal DNC``: the same controller and memory, one read head, dense temporal links) shows
+what the DNC's memory management costs at this shape; it is not in the speed-up table.
 
 The implementations are timed in turns (round-robin, order rotated every repeat), so a busy machine
 slows them alike; the table reports medians and the min-max range over the repeats.
@@ -38,6 +40,9 @@ COPY_SHAPE = dict(input_size=9, output_size=8, controller="lstm", controller_siz
 #: The paper's optimiser (RMSProp, momentum 0.9) and elementwise gradient clipping at +-10.
 LR, MOMENTUM, CLIP = 1e-4, 0.9, 10.0
 PACKAGE = "ntm_minimal"
+#: The DNC at the copy shape: the same controller and memory, one read head (the write head is implied).
+DNC_SHAPE = {k: v for k, v in COPY_SHAPE.items() if k not in ("write_heads", "shift_range")}
+DNC_NAME = PACKAGE + " DNC"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,6 +58,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--compile", action="store_true",
                    help="also time the package with its per-time-step function under torch.compile "
                         "(compiles during warm-up: tens of seconds per batch size; needs a C++ compiler on CPU)")
+    p.add_argument("--no-dnc", dest="dnc", action="store_false", help="skip the DNC row")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     for name in ("repeats", "threads", "length"):
@@ -138,6 +144,9 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
         if diff > 1e-4:
             raise RuntimeError(f"plain-{mode} differs from the package by {diff:.2e}: not the same model")
         runners.append(Runner(f"plain-{mode}", plain, batch, device))
+    if args.dnc:
+        torch.manual_seed(args.seed)
+        runners.append(Runner(DNC_NAME, ntm_minimal.DNC(**DNC_SHAPE).to(device), batch, device))
     return runners
 
 
@@ -182,7 +191,7 @@ def result_rows(b: int, runners: list[Runner]) -> list[str]:
 def speedup_rows(b: int, runners: list[Runner]) -> list[str]:
     """Speed-up (ratio of medians) of every package variant over every plain baseline."""
     rows = []
-    for fast in (r for r in runners if not r.name.startswith("plain")):
+    for fast in (r for r in runners if not r.name.startswith("plain") and r.name != DNC_NAME):
         for slow in (r for r in runners if r.name.startswith("plain")):
             wall = statistics.median(slow.times) / statistics.median(fast.times)
             cpu = statistics.median(slow.cpu) / statistics.median(fast.cpu)
