@@ -81,9 +81,8 @@ def test_widget_builds_and_presets_move_the_sliders():
     widgets = pytest.importorskip("ipywidgets")
     ui = plotting.addressing_explorer(preset="content lookup")
     assert isinstance(ui, widgets.VBox)
-    sliders = {w.description: w for w in ui.children[0].children[0].children[1:]}
-    sliders.update({w.description: w for box in ui.children[0].children[1:] for w in box.children})
-    dropdown = ui.children[0].children[0].children[0]
+    dropdown, *controls = ui.children[0].children  # the grid of controls, then the figure
+    sliders = {w.description: w for w in controls}
     assert sliders["g (Eq. 7)"].value == 1.0
     dropdown.value = "blurred step, sharpened"
     assert sliders["g (Eq. 7)"].value == 0.0 and sliders["γ (Eq. 9)"].value == 10.0

@@ -6,7 +6,11 @@ Sources are jupytext "percent" scripts (reviewable diffs, no outputs):
 * ``nbsrc/solutions/NAME.py``  -> ``solutions/NAME.ipynb`` (executed, outputs kept) and
   ``exercises/NAME.ipynb`` (solution blocks replaced by stubs, saved without outputs)
 
-Every notebook gets the same set-up cell first (Colab install + device), so no source repeats it.
+Every notebook gets the same set-up cell (Colab install + device) right after its title cell, so
+no source repeats it and every page opens with its title. The repository it installs from is the
+one ``_config.yml`` states (``repository.url``), like the book's launch buttons. A solution's title
+says "Solution N" where its source (and so its exercise) says "Exercise N", so the two pages differ
+in the book's navigation and search.
 
 Solution blocks are code lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION``; in the exercise
 they become a stub that raises ``NotImplementedError``. A solution cell tagged ``uses-exercise``
@@ -27,10 +31,18 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-REPOSITORY = "https://github.com/ntm-course/ntm-equation-by-equation"
+
+
+def repository_url(config: Path = ROOT / "_config.yml") -> str:
+    """The course's repository, as the book's ``_config.yml`` states it (the one place it is written)."""
+    return yaml.safe_load(config.read_text())["repository"]["url"].rstrip("/")
+
+
+REPOSITORY = repository_url()
 SETUP_CELL = f'''# Set-up (the same in every notebook): on Colab, install the course package; then pick the device.
 import sys
 
@@ -42,6 +54,7 @@ import ntm_minimal
 
 device = ntm_minimal.pick_device()  # CUDA when a GPU is visible, else the CPU
 print(f"ntm_minimal {{ntm_minimal.__version__}} · torch {{torch.__version__}} · device {{device}}")'''
+EXERCISE_TITLE = re.compile(r"\A# Exercise (?=\d)")
 SOLUTION = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", re.M | re.S)
 STUB = "{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError(\"exercise: replace this line with your code\")\n"
 KINDS = {"notebooks": ("notebooks",), "solutions": ("solutions", "exercises")}
@@ -52,9 +65,14 @@ def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
+def _is_title(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("# ")
+
+
 def _with_setup(nb):
+    """The set-up cell goes right after the title cell (first when a notebook has no title cell)."""
     setup = nbformat.v4.new_code_cell(SETUP_CELL, metadata={"tags": ["setup"]})
-    nb.cells.insert(0, setup)
+    nb.cells.insert(1 if nb.cells and _is_title(nb.cells[0]) else 0, setup)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
     return nb
@@ -79,6 +97,9 @@ def expected(kind: str, name: str) -> dict[str, nbformat.NotebookNode]:
     out = {KINDS[kind][0]: nb}
     if kind == "solutions":
         out["exercises"] = to_exercise(nb)
+        title = nb.cells[0]
+        if _is_title(title):
+            title.source = EXERCISE_TITLE.sub("# Solution ", title.source.lstrip(), count=1)
     return out
 
 

@@ -167,10 +167,14 @@ def addressing_explorer(example: ExplorerExample | None = None, preset: str = "k
         raise ValueError(f"preset: expected one of {sorted(PRESETS)}, got {preset!r}")
     start = PRESETS[preset]
 
+    # Each control fills its grid cell with room for its label, and the grid wraps to as many
+    # columns as fit: nothing overlaps or leaves the notebook's (or the book's) column.
+    label = {"description_width": "6.5em"}
+    fill = lambda: widgets.Layout(width="auto", min_width="0")  # noqa: E731 - one Layout per control
+
     def slider(description, value, low, high, step):
         return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                                   continuous_update=False, readout_format=".2f",
-                                   layout=widgets.Layout(width="300px"))
+                                   continuous_update=False, readout_format=".2f", style=label, layout=fill())
 
     controls = {
         "beta": slider("β (Eq. 5)", start["beta"], 0.0, 50.0, 0.5),
@@ -180,7 +184,7 @@ def addressing_explorer(example: ExplorerExample | None = None, preset: str = "k
         "s_plus": slider("s(+1)", start["s"][2], 0.0, 1.0, 0.05),
         "gamma": slider("γ (Eq. 9)", start["gamma"], 1.0, 20.0, 0.5),
     }
-    choose = widgets.Dropdown(options=list(PRESETS), value=preset, description="preset")
+    choose = widgets.Dropdown(options=list(PRESETS), value=preset, description="preset", style=label, layout=fill())
 
     def apply_preset(change):
         p = PRESETS[change["new"]]
@@ -196,6 +200,7 @@ def addressing_explorer(example: ExplorerExample | None = None, preset: str = "k
 
     out = widgets.interactive_output(draw, controls)
     c = controls
-    sliders = widgets.HBox([widgets.VBox([choose, c["beta"], c["g"]]),
-                            widgets.VBox([c["s_minus"], c["s_zero"], c["s_plus"]]), widgets.VBox([c["gamma"]])])
-    return widgets.VBox([sliders, out])
+    grid = widgets.GridBox([choose, c["beta"], c["g"], c["s_minus"], c["s_zero"], c["s_plus"], c["gamma"]],
+                           layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(17em, 1fr))",
+                                                 grid_gap="0.2em 1em", width="100%"))
+    return widgets.VBox([grid, out], layout=widgets.Layout(width="100%", max_width="100%"))
