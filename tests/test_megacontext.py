@@ -182,7 +182,7 @@ def test_stream_run_keeps_invariants_and_records_levels():
     task = StreamingRecallTask(length=3000, facts=12, warmup=700, query_every=160)
     lay = task.sample_layout(3, torch.Generator().manual_seed(2))
     cfg = FocusConfig(w_max=200, tail=64)
-    log = run_stream(lay, GistNet(C), Reader(16, 8), cfg, "lens", LensNet(C), record=True)
+    log = run_stream(lay, GistNet(C), Reader(16, 8), cfg, "lens", LensNet(16, 8), record=True)
     q = lay.query_steps.shape[1]
     assert log.correct.shape == (q, 3) and log.block_levels.shape[0] == q
     assert int(log.block_levels[-1].ge(0).sum()) == -(-(lay.query_steps[0, -1].item() + 1) // 32)

@@ -1,9 +1,15 @@
 """LensNet: a signed focus score for every working-context entry, by cross-attention from the query.
 
 The query token (the newest token of the stream, i.e. the recent tail) is the attention's query;
-the entries, each with a learned embedding of its level of detail, are the keys:
+the entries, each with a learned embedding of its level of detail, are the keys. Besides the
+learned attention logit, each entry gets the NTM's content similarity (Eq. 6, the cosine between
+the reader's keys of the query and of the entry), weighted per level:
 
-``q = W_q x_query``, ``k_i = W_k e_i + E[lod_i]``, ``score_i = tanh(a q.k_i / sqrt(d) + b[lod_i])``
+``q = W_q x_query``, ``k_i = W_k e_i + E[lod_i]``,
+``score_i = tanh(a q.k_i / sqrt(d) + c[lod_i] K(query, e_i) + b[lod_i])``
+
+The per-level weights matter: a LOD2 gist mixes a thousand tokens, so its similarity to the query
+is lower than a token's for the same evidence.
 
 Positive scores ask for more detail (expand), negative for less (collapse), as in MegaContext. This
 is the documented cross-attention design with one query; the public MegaContext code uses
@@ -15,20 +21,25 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .. import addressing
+from .reader import recall_keys
 from .working_context import Entries
 
 
 class LensNet(nn.Module):
     """Scores ``[B, W]`` in ``(-1, 1)`` for entries ``[B, W, C]`` given queries ``[B, C]``."""
 
-    def __init__(self, channels: int, width: int = 32):
+    def __init__(self, key_bits: int, value_bits: int, width: int = 32):
         super().__init__()
-        self.config = {"channels": channels, "width": width}
+        self.config = {"key_bits": key_bits, "value_bits": value_bits, "width": width}
+        self.key_bits, self.value_bits = key_bits, value_bits
+        channels = key_bits + value_bits + 2
         self.q = nn.Linear(channels, width)
         self.k = nn.Linear(channels, width)
         self.lod = nn.Embedding(3, width)
         self.gain = nn.Parameter(torch.tensor(1.0))
         self.bias = nn.Parameter(torch.zeros(3))
+        self.similarity = nn.Parameter(torch.ones(3))
         self.scale = width ** -0.5
 
     def forward(self, query: torch.Tensor, entries: Entries) -> torch.Tensor:
@@ -36,7 +47,10 @@ class LensNet(nn.Module):
         q = self.q(query)[:, None, :]  # [B, 1, d]
         k = self.k(entries.embedding) + self.lod(level)  # [B, W, d]
         logit = (q * k).sum(-1) * self.scale  # [B, W]
-        return torch.tanh(self.gain * logit + self.bias[level]) * entries.valid
+        fw = float(self.key_bits) ** 0.5
+        cos = addressing._cosine_similarity(recall_keys(query, self.key_bits, self.value_bits, fw, query=True),
+                                            recall_keys(entries.embedding, self.key_bits, self.value_bits, fw))  # Eq. 6
+        return torch.tanh(self.gain * logit + self.similarity[level] * cos + self.bias[level]) * entries.valid
 
 
 def unit_scores(entry_scores: torch.Tensor, entries: Entries, capacity: int) -> torch.Tensor:

@@ -20,6 +20,12 @@ from .. import addressing, memory
 from ..validation import check_tensor
 
 
+def recall_keys(x: torch.Tensor, key_bits: int, value_bits: int, fact_weight: float, query: bool = False) -> torch.Tensor:
+    """``[..., C]`` -> ``[..., key_bits + 1]``: ±1 key bits and the weighted fact (or query) flag."""
+    flag = x[..., key_bits + value_bits + int(query)]
+    return torch.cat([2 * x[..., :key_bits] - 1, fact_weight * flag[..., None]], -1)
+
+
 class Reader(nn.Module):
     """Answer a recall query from entries ``[B, W, C]`` (channel layout of :mod:`~ntm_minimal.tasks.long_recall`)."""
 
@@ -36,9 +42,8 @@ class Reader(nn.Module):
         return self.key_bits + self.value_bits + 2
 
     def keys(self, x: torch.Tensor, query: bool = False) -> torch.Tensor:
-        """``[..., C]`` -> ``[..., key_bits + 1]``: ±1 key bits and the weighted fact (or query) flag."""
-        flag = x[..., self.key_bits + self.value_bits + int(query)]
-        return torch.cat([2 * x[..., : self.key_bits] - 1, self.fact_weight * flag[..., None]], -1)
+        """The content-addressing keys of :func:`recall_keys`."""
+        return recall_keys(x, self.key_bits, self.value_bits, self.fact_weight, query)
 
     def weighting(self, query: torch.Tensor, entries: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
         """Eq. 5-6 over the entries: ``[B, W]``, 0 on invalid entries, summing to 1."""

@@ -57,7 +57,7 @@ def train(args) -> dict:
     config = FocusConfig(w_max=args.w_max, tail=args.tail)
     gistnet = GistNet(task.channels, hidden=args.hidden)
     reader = Reader(task.key_bits, task.value_bits)
-    lensnet = LensNet(task.channels, width=args.width)
+    lensnet = LensNet(task.key_bits, task.value_bits, width=args.width)
     rows, t0 = [], time.time()
 
     opt = torch.optim.Adam([*gistnet.parameters(), *reader.parameters()], lr=args.lr)
@@ -91,8 +91,10 @@ def train(args) -> dict:
         passes.append(labels.passes.float())
         entries = assemble(units, *levels)
         pred = unit_scores(lensnet(q, entries), entries, units.level.shape[1])
-        err = (pred - targets(labels.delta)) ** 2
-        loss = (err * labels.labelled).sum() / labels.labelled.sum()
+        goal = targets(labels.delta)
+        # Few units are worth expanding: weight them as much as all the others together.
+        weight = labels.labelled * torch.where(goal > 0, args.positive_weight, 1.0)
+        loss = (weight * (pred - goal) ** 2).sum() / weight.sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -150,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=1e-2)
     p.add_argument("--gist-steps", type=int, default=300)
     p.add_argument("--lens-steps", type=int, default=200)
+    p.add_argument("--positive-weight", type=float, default=10.0, help="loss weight of units with a positive target")
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--seed", type=int, default=0)
     return p
