@@ -27,14 +27,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal.megacontext import experiments  # noqa: E402
 from ntm_minimal.megacontext.train import DEFAULT_DIR, load  # noqa: E402
+from ntm_minimal.tables import Table  # noqa: E402
 
 
 def _table(rows, columns, formats) -> str:
-    head = " | ".join(f"{c:>{max(len(c), 8)}}" for c in columns)
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        lines.append(" | ".join(f"{formats.get(c, '{}').format(r[c]):>{max(len(c), 8)}}" for c in columns))
-    return "\n".join(lines)
+    """Aligned text of ``rows`` (dicts) in ``columns``, formatted with ``formats`` (``"{:.2f}"`` style)."""
+    specs = {c: f[2:-1] for c, f in formats.items()}
+    return Table(columns, [[r[c] for c in columns] for r in rows], formats=specs).to_text()
 
 
 def main(argv=None) -> dict:
@@ -88,7 +87,7 @@ def main(argv=None) -> dict:
     print(_table(st["rows"], ["variant", "accuracy", "worst_stream_accuracy", "selection_recall", "edits_per_refocus",
                               "flips_per_refocus", "fragments"],
                  {k: "{:.3f}" for k in ("accuracy", "worst_stream_accuracy", "selection_recall", "edits_per_refocus",
-                                        "flips_per_refocus", "fragments")} | {"variant": "{:<18}"}))
+                                        "flips_per_refocus", "fragments")}))
     out["seconds"] = round(time.time() - t0, 1)
     print(f"\ntotal {out['seconds']} s")
     if args.json:

@@ -92,32 +92,28 @@ class LongRecallTask:
     def fact_channel(self) -> int:
         return self.key_bits + self.value_bits
 
-    def _queries(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """Query steps ``[B, Q]`` and the fact index each one asks about ``[B, Q]``."""
-        steps = torch.full((batch_size, 1), self.length - 1)
-        which = torch.randint(0, self.facts, (batch_size, 1), generator=generator)
-        return steps, which
+    def _fact_noise(self, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+        """Uniform noise ``[B, T']`` whose top ``facts`` columns are the fact steps (facts avoid the tail)."""
+        return torch.rand(batch_size, self.length - 1 - self.tail, generator=generator)
 
-    def _fact_range(self) -> int:
-        """Facts lie in steps ``0 .. _fact_range() - 1``."""
-        return self.length - 1 - self.tail
+    def _queries(self, fact_steps: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """Query steps ``[B, Q]`` and the step of the fact each one asks about ``[B, Q]``."""
+        b = fact_steps.shape[0]
+        which = torch.randint(0, self.facts, (b, 1), generator=generator)
+        return torch.full((b, 1), self.length - 1), fact_steps.gather(1, which)
 
     def sample_layout(self, batch_size: int, generator: torch.Generator) -> RecallLayout:
         """A batch (every token drawn as in the module table) and its layout."""
         check_batch_size(batch_size)
-        b, T, f, kb, vb = batch_size, self.length, self.facts, self.key_bits, self.value_bits
+        b, T, kb, vb = batch_size, self.length, self.key_bits, self.value_bits
         x = random_bits((b, T, self.channels), generator)
         x[..., kb + vb:] = 0.0
-        # Fact steps without replacement: the first F of a random permutation of the allowed steps
-        # (argsort of uniform noise, one row per sequence), sorted into time order.
-        noise = torch.rand(b, self._fact_range(), generator=generator)
-        fact_steps = noise.topk(f, dim=1).indices.sort(dim=1).values  # [B, F]
-        fact_keys = _distinct_keys(b, f, kb, generator)  # [B, F, kb]
+        # Fact steps without replacement: the top F of uniform noise over the allowed steps, in time order.
+        fact_steps = self._fact_noise(b, generator).topk(self.facts, dim=1).indices.sort(dim=1).values  # [B, F]
         rows = torch.arange(b)[:, None]
-        x[rows, fact_steps, :kb] = fact_keys
+        x[rows, fact_steps, :kb] = _distinct_keys(b, self.facts, kb, generator)
         x[rows, fact_steps, kb + vb] = 1.0
-        query_steps, which = self._queries(b, generator)
-        answer_steps = fact_steps.gather(1, which)  # [B, Q]
+        query_steps, answer_steps = self._queries(fact_steps, generator)
         x[rows, query_steps] = 0.0
         x[rows, query_steps, :kb] = x[rows, answer_steps, :kb]
         x[rows, query_steps, kb + vb + 1] = 1.0
@@ -153,31 +149,17 @@ class StreamingRecallTask(LongRecallTask):
         """The query steps ``[Q]``: ``warmup - 1 + k * query_every`` up to the last step."""
         return torch.arange(self.warmup - 1, self.length, self.query_every)
 
-    def sample_layout(self, batch_size: int, generator: torch.Generator) -> RecallLayout:
-        check_batch_size(batch_size)
-        b, T, kb, vb = batch_size, self.length, self.key_bits, self.value_bits
-        x = random_bits((b, T, self.channels), generator)
-        x[..., kb + vb:] = 0.0
+    def _fact_noise(self, batch_size, generator):
+        # No fact on a query step (noise below every allowed step's); step 0 always holds a fact,
+        # so the first query has an earlier fact to ask about.
+        noise = torch.rand(batch_size, self.length, generator=generator)
+        noise[:, self.query_step_list()] = -1.0
+        noise[:, 0] = 2.0
+        return noise
+
+    def _queries(self, fact_steps, generator):
         queries = self.query_step_list()
-        allowed = torch.ones(T, dtype=torch.bool)
-        allowed[queries] = False
-        # Noise -inf on the query steps so no fact lands there; the first fact lies before the first query.
-        noise = torch.rand(b, T, generator=generator).masked_fill(~allowed, -1.0)
-        noise[:, 0] = 2.0  # step 0 always holds a fact, so every query has an earlier fact to ask about
-        fact_steps = noise.topk(self.facts, dim=1).indices.sort(dim=1).values
-        rows = torch.arange(b)[:, None]
-        x[rows, fact_steps, :kb] = _distinct_keys(b, self.facts, kb, generator)
-        x[rows, fact_steps, kb + vb] = 1.0
-        answer_steps = self._stream_answers(fact_steps, queries, generator)
-        q = queries.expand(b, -1)
-        x[rows, q] = 0.0
-        x[rows, q, :kb] = x[rows, answer_steps, :kb]
-        x[rows, q, kb + vb + 1] = 1.0
-        y = torch.zeros(b, T, vb)
-        mask = torch.zeros(b, T)
-        y[rows, q] = x[rows, answer_steps, kb:kb + vb]
-        mask[rows, q] = 1.0
-        return RecallLayout(Batch(x, y, mask), fact_steps, q.clone(), answer_steps)
+        return queries.expand(fact_steps.shape[0], -1).clone(), self._stream_answers(fact_steps, queries, generator)
 
     def _stream_answers(self, fact_steps, queries, generator) -> torch.Tensor:
         """For each query, the step of the fact it asks about ``[B, Q]`` (a fact before the query)."""
