@@ -72,3 +72,10 @@ def check_sequence(name: str, x: object, input_size: int) -> torch.Tensor:
     if x.dim() != 3 or x.shape[-1] != input_size or 0 in x.shape[:2]:
         raise ValueError(f"{name}: expected shape {expected} with B, T >= 1, got {_shape(x)}")
     return x
+
+
+def check_positive_ints(**values: object) -> None:
+    """Each keyword must be an ``int >= 1`` (not a bool): model sizes and head counts."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}: expected a positive int, got {value!r}")

@@ -30,7 +30,7 @@ from ..addressing import _content_weighting
 from ..controllers import make_controller
 from ..memory import _read, _write
 from ..model import MEMORY_INIT
-from ..validation import check_sequence
+from ..validation import check_positive_ints, check_sequence
 from . import equations as eq
 from .interface import Interface, InterfaceLayer
 
@@ -118,11 +118,8 @@ class DNC(nn.Module):
         dealloc_content: bool = False,
     ):
         super().__init__()
-        for name, value in [("input_size", input_size), ("output_size", output_size),
-                            ("controller_size", controller_size), ("memory_n", memory_n),
-                            ("memory_m", memory_m), ("read_heads", read_heads)]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        check_positive_ints(input_size=input_size, output_size=output_size, controller_size=controller_size,
+                            memory_n=memory_n, memory_m=memory_m, read_heads=read_heads)
         for name, value in [("temporal_links", temporal_links), ("detach_usage", detach_usage),
                             ("dealloc_content", dealloc_content)]:
             if not isinstance(value, bool):
