@@ -252,3 +252,20 @@ def test_extreme_scores_stay_finite():
         check_cover(units, 4096)
         assert bool(torch.isfinite(units.memo[units.valid()]).all())
     assert isinstance(units, Units)
+
+
+def test_lensnet_scores_are_signed_bounded_and_a_unit_takes_its_best_entry():
+    from ntm_minimal.megacontext.lensnet import unit_scores
+    x = _tokens(2, 2100, seed=4)
+    levels = build_levels(x, GistNet(C))
+    units = _random_refocus_run(2100, FocusConfig(w_max=240), 2, seed=3, batch=2)[-1][1]
+    e = assemble(units, *levels)
+    lens = LensNet(16, 8)
+    s = lens(x[:, -1], e)
+    assert s.shape == e.level.shape and bool((s.abs() < 1).all()) and bool((s[~e.valid] == 0).all())
+    u = unit_scores(s, e, units.level.shape[1])
+    for row in range(2):
+        for j in range(int(units.count[row])):
+            torch.testing.assert_close(u[row, j], s[row][e.valid[row] & (e.unit[row] == j)].max())
+    s.sum().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in lens.parameters())

@@ -2,19 +2,19 @@
 
 The query token (the newest token of the stream, i.e. the recent tail) is the attention's query;
 the entries, each with a learned embedding of its level of detail, are the keys. Besides the
-learned attention logit, each entry gets the NTM's content similarity (Eq. 6, the cosine between
-the reader's keys of the query and of the entry), weighted per level:
+learned attention logit, each entry gets the NTM's content similarity (Eq. 6: the cosine between
+the ±1 key bits of the query and of the entry), weighted per level:
 
 ``q = W_q x_query``, ``k_i = W_k e_i + E[lod_i]``,
-``score_i = tanh(a q.k_i / sqrt(d) + c[lod_i] K(query, e_i) + b[lod_i])``
+``score_i = tanh(a q.k_i / sqrt(d) + c[lod_i] K(key_query, key_i) + b[lod_i])``
 
 The per-level weights matter: a LOD2 gist mixes a thousand tokens, so its similarity to the query
 is lower than a token's for the same evidence.
 
 Positive scores ask for more detail (expand), negative for less (collapse), as in MegaContext. This
 is the documented cross-attention design with one query; the public MegaContext code uses
-self-attention over the entries instead (anchors, section 4.2). A unit's score is the mean of its
-entries' scores (:func:`unit_scores`), so a LOD0 block is judged as a whole.
+self-attention over the entries instead (anchors, section 4.2). A unit's score is the highest of its
+entries' scores (:func:`unit_scores`): a LOD0 block is kept for its best token.
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ import torch
 from torch import nn
 
 from .. import addressing
-from .reader import recall_keys
 from .working_context import Entries
 
 
@@ -39,7 +38,7 @@ class LensNet(nn.Module):
         self.lod = nn.Embedding(3, width)
         self.gain = nn.Parameter(torch.tensor(1.0))
         self.bias = nn.Parameter(torch.zeros(3))
-        self.similarity = nn.Parameter(torch.ones(3))
+        self.similarity = nn.Parameter(torch.full((3,), 3.0))
         self.scale = width ** -0.5
 
     def forward(self, query: torch.Tensor, entries: Entries) -> torch.Tensor:
@@ -47,15 +46,16 @@ class LensNet(nn.Module):
         q = self.q(query)[:, None, :]  # [B, 1, d]
         k = self.k(entries.embedding) + self.lod(level)  # [B, W, d]
         logit = (q * k).sum(-1) * self.scale  # [B, W]
-        fw = float(self.key_bits) ** 0.5
-        cos = addressing._cosine_similarity(recall_keys(query, self.key_bits, self.value_bits, fw, query=True),
-                                            recall_keys(entries.embedding, self.key_bits, self.value_bits, fw))  # Eq. 6
+        kb = self.key_bits
+        cos = addressing._cosine_similarity(2 * query[:, :kb] - 1, 2 * entries.embedding[..., :kb] - 1)  # Eq. 6
         return torch.tanh(self.gain * logit + self.similarity[level] * cos + self.bias[level]) * entries.valid
 
 
 def unit_scores(entry_scores: torch.Tensor, entries: Entries, capacity: int) -> torch.Tensor:
-    """Mean entry score of every unit ``[B, capacity]`` (0 for units without entries)."""
+    """Highest entry score of every unit ``[B, capacity]`` (0 for units without entries): a LOD0
+    block is worth keeping if any of its tokens is."""
     b = entry_scores.shape[0]
-    total = torch.zeros(b, capacity, dtype=entry_scores.dtype).scatter_add(1, entries.unit, entry_scores * entries.valid)
-    n = torch.zeros(b, capacity, dtype=entry_scores.dtype).scatter_add(1, entries.unit, entries.valid.to(entry_scores.dtype))
-    return total / n.clamp_min(1)
+    low = torch.finfo(entry_scores.dtype).min
+    best = torch.full((b, capacity), low, dtype=entry_scores.dtype)
+    best = best.scatter_reduce(1, entries.unit, entry_scores.masked_fill(~entries.valid, low), reduce="amax")
+    return torch.where(best == low, torch.zeros_like(best), best)
