@@ -133,8 +133,12 @@ const done = arguments[arguments.length - 1];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 (async () => {
   for (const img of document.images) img.loading = "eager";
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await Promise.race([MathJax.startup.promise, sleep(15000)]);
+  // MathJax's startup promise; typesetting queued later (the widgets) chains onto it, so wait until it settles
+  for (let i = 0; i < 10 && window.MathJax && MathJax.startup && MathJax.startup.promise; i++) {
+    const promise = MathJax.startup.promise;
+    await Promise.race([promise.catch(() => null), sleep(15000)]);
+    await sleep(50);
+    if (promise === MathJax.startup.promise) break;
   }
   await Promise.race([Promise.all([...document.images].map((i) => i.decode().catch(() => null))), sleep(15000)]);
   // widgets render after load; give the manager a moment when the page has any
@@ -161,6 +165,24 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   };
   measure(column, "column");
   column.querySelectorAll("pre").forEach((el) => measure(el, el.closest(".cell_output, .output") ? "output" : "code"));
+  // printed text wraps to the column, which is fine for prose but breaks a table printed as text:
+  // measure each printed output unwrapped, and call it a table when lines line up in columns
+  column.querySelectorAll(".cell_output pre, .output pre").forEach((el) => {
+    const lines = el.textContent.replace(/\n$/, "").split("\n");
+    const rows = lines.filter((l) => /\S( {2,}| \| )\S/.test(l));
+    const saved = el.style.whiteSpace;
+    el.style.whiteSpace = "pre";
+    const over = Math.max(el.scrollWidth - el.clientWidth, Math.round(el.getBoundingClientRect().right - colBox.right));
+    const longest = Math.max(...lines.map((l) => l.length));
+    el.style.whiteSpace = saved;
+    if (over <= 0) return;
+    // monospace: the widest table row in px, from the widest line's
+    const perChar = (el.clientWidth + over) / longest;
+    const tableOver = rows.length >= 2 ? Math.round(Math.max(...rows.map((l) => l.length)) * perChar - el.clientWidth) : 0;
+    const text = (el.innerText || "").slice(0, 80);
+    if (tableOver > 0) wide.push({kind: "text table", where: describe(el), over: tableOver, text});
+    else wide.push({kind: "wrapped text", where: describe(el), over, text});
+  });
   column.querySelectorAll(".cell_output, .output").forEach((el) => measure(el, "output"));
   column.querySelectorAll("table").forEach((el) => measure(el, "table"));
   column.querySelectorAll(".pst-scrollable-table-container, .table-wrapper").forEach((el) => measure(el, "table"));
@@ -304,7 +326,7 @@ def problems(report: PageReport) -> list[str]:
         out.append(f"{d['math']} math elements but no MathJax output")
     out += [f"MathJax error: {e}" for e in d["mathjax_errors"]]
     out += [f"{w['kind']} wider than the column by {w['over']} px: {w['where']} {w['text']!r}"
-            for w in d["wide"] if w["over"] > SLACK_PX]
+            for w in d["wide"] if w["over"] > SLACK_PX and w["kind"] != "wrapped text"]
     for w in d["widgets"]:
         if not w["rendered"]:
             out.append(f"widget not rendered: {w['where']}")
@@ -315,9 +337,11 @@ def problems(report: PageReport) -> list[str]:
     return out
 
 
-def widest(report: PageReport) -> int:
-    """Px by which the widest element of the page exceeds its box or the column (0: none does)."""
-    return max([w["over"] for w in report.data.get("wide", [])] + [0])
+def widest(report: PageReport, kinds: tuple[str, ...] | None = None) -> int:
+    """Px by which the widest element of the page (of ``kinds``, default all but text that wraps
+    fine) exceeds its box or the column (0: none does)."""
+    return max([w["over"] for w in report.data.get("wide", [])
+                if (w["kind"] in kinds if kinds else w["kind"] != "wrapped text")] + [0])
 
 
 def check_site(html: Path, names: list[str], screenshots: Path | None = None) -> list[PageReport]:
