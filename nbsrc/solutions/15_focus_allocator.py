@@ -81,20 +81,19 @@ checks.check_focus(focus)
 # %% [markdown]
 # ## See it work
 #
-# Ten blocks at LOD1 and a protected tail of two blocks, then three refocus steps: the scores first
-# ask for blocks 2 and 5, then change their mind about block 2. With a cooldown of 2 the allocator
-# refuses to collapse block 2 right after expanding it; the printout shows each block's level.
+# Eight blocks at LOD1, then the protected tail and the unfinished block at LOD0, and five refocus
+# steps: the scores first ask for blocks 2 and 5, then turn against block 2. With a cooldown of 2 the
+# allocator keeps block 2 expanded until its age passes 2, then collapses it; the printout shows each
+# block's level (1 = gist, 0 = tokens).
 
 # %% tags=["uses-exercise"]
 levels = torch.tensor([1] * 8 + [0] * 3)
 age = torch.full((11,), 100)
 length = 10 * 32 + 7
-wanted = [torch.tensor([0, 0, 0.9, 0, 0, 0.6, 0, 0, 0, 0, 0]),
-          torch.tensor([0, 0, -0.9, 0, 0, 0.0, 0, 0, 0, 0, 0]),
-          torch.tensor([0, 0, -0.9, 0, 0, 0.0, 0, 0, 0, 0, 0])]
+wanted = [torch.tensor([0, 0, 0.9, 0, 0, 0.6, 0, 0, 0, 0, 0])] + [torch.tensor([0, 0, -0.9, 0, 0, 0, 0, 0, 0, 0, 0])] * 4
 for step, s in enumerate(wanted):
     wc = focus(levels, s, age, length, w_max=200)
     new = torch.tensor([0 if any(e[2] == 0 for e in wc if e[0] // 32 == b) else 1 for b in range(11)])
     age = torch.where(new != levels, 0, age + 1)
     levels = new
-    print(f"step {step}: levels {levels.tolist()}  ({len(wc)} entries)")
+    print(f"step {step}: levels {levels.tolist()}  ({len(wc)} entries), age of block 2: {int(age[2])}")
