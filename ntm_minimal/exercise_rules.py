@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import inspect
 import textwrap
 import types
@@ -106,6 +107,28 @@ def _is_reader_function(obj: object) -> bool:
         and "site-packages" not in obj.__code__.co_filename
 
 
+def _qualified(obj: object) -> str:
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__
+    return f"{obj.__module__}.{getattr(obj, '__name__', '?')}"
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> list[tuple[object, str]]:
+    """The objects an ``import`` inside the function binds (those that can be imported here)."""
+    out = []
+    for alias in node.names:
+        try:
+            if isinstance(node, ast.Import):
+                out.append((importlib.import_module(alias.name), alias.name))
+            elif node.level == 0 and node.module:
+                module = importlib.import_module(node.module)
+                out.append((module, node.module))
+                out.append((getattr(module, alias.name), f"{node.module}.{alias.name}"))
+        except (ImportError, AttributeError):
+            continue
+    return out
+
+
 def find_broken_rule(fn: Callable, loops: bool = False, forbidden: Iterable[object] = (),
                      forbidden_attrs: Iterable[str] = (), _seen: set | None = None) -> str | None:
     """The first rule ``fn`` breaks, as a sentence, or ``None`` when it keeps them all.
@@ -128,6 +151,10 @@ def find_broken_rule(fn: Callable, loops: bool = False, forbidden: Iterable[obje
     for sub in ast.walk(node):
         if loops and type(sub) in _LOOPS:
             return f"rule: no Python loops. {name} uses {_LOOPS[type(sub)]}: `{_line(sub)}`"
+        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+            for obj, shown in _imported(sub):
+                if _is_forbidden(obj, forbidden):
+                    return f"rule: write it yourself, do not call `{_qualified(obj)}`. {name} imports `{shown}`"
         if isinstance(sub, ast.Attribute) and sub.attr in forbidden_attrs:
             return f"rule: do not use `.{sub.attr}`. {name} uses `{_line(sub)}`"
         if not isinstance(sub, (ast.Name, ast.Attribute)) or isinstance(getattr(sub, "ctx", None), ast.Store):
@@ -137,9 +164,7 @@ def find_broken_rule(fn: Callable, loops: bool = False, forbidden: Iterable[obje
             continue
         for obj in _resolve(chain, scope):
             if _is_forbidden(obj, forbidden):
-                what = getattr(obj, "__name__", ".".join(chain))
-                module = obj.__name__ if isinstance(obj, types.ModuleType) else f"{obj.__module__}.{what}"
-                return f"rule: write it yourself, do not call `{module}`. {name} uses `{'.'.join(chain)}`"
+                return f"rule: write it yourself, do not call `{_qualified(obj)}`. {name} uses `{'.'.join(chain)}`"
             if _is_reader_function(obj) and obj not in seen:
                 helpers.append(obj)
     for helper in helpers:

@@ -49,6 +49,11 @@ EXERCISES: dict[str, tuple[str, ...]] = {
     "05_shift": ("check_shift",),
     "06_sharpening": ("check_sharpen", "check_address"),
     "07_ntm": ("check_head_params", "check_ntm_step"),
+    "08_copy": ("check_copy_batch", "check_cost_bits", "check_bit_errors"),
+    "09_repeat_copy": ("check_repeat_copy_batch",),
+    "10_associative_recall": ("check_recall_batch",),
+    "11_dynamic_ngrams": ("check_optimal_predictions",),
+    "12_priority_sort": ("check_sort_targets", "check_errors_per_position"),
 }
 NOTEBOOK = "(notebook)"  # the check column of a row about the whole notebook
 CHECK_CALL = re.compile(r"\bcheck_\w+(?=\()")

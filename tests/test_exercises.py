@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import linecache
+import math
 import re
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from ntm_minimal import addressing, checks, grade, memory
+from ntm_minimal import addressing, checks, grade, memory, task_checks
+from ntm_minimal.tasks import Batch
 from ntm_minimal.checks import CheckFailed
 from ntm_minimal.heads import HeadParams
 from ntm_minimal.model import NTMState
@@ -32,6 +34,8 @@ _spec.loader.exec_module(notebooks_tool)
 #: grader reads the same table.
 EXERCISES = {name: set(wanted) for name, wanted in grade.EXERCISES.items()}
 CHECK_CALL = re.compile(r"checks\.(check_\w+)\((\w+)\)")
+ALL_CHECKS = {name: getattr(module, name) for module in (checks, task_checks) for name in module.__all__
+              if name.startswith("check_")}
 
 
 def _load(name: str, folder: str) -> tuple[dict, list[tuple[str, str]]]:
@@ -70,13 +74,13 @@ def test_every_exercise_calls_its_checks():
 
 def test_every_check_belongs_to_an_exercise():
     used = set().union(*EXERCISES.values())
-    assert used == {c for c in checks.__all__ if c.startswith("check_")}
+    assert used == set(ALL_CHECKS)
 
 
 @pytest.mark.parametrize("name, check, fn", CALLS, ids=[f"{n}-{c}" for n, c, _ in CALLS])
 def test_solution_passes(name, check, fn, capsys):
     namespace, _ = _load(name, "solutions")
-    getattr(checks, check)(namespace[fn])
+    ALL_CHECKS[check](namespace[fn])
     out = capsys.readouterr().out
     assert out.startswith("✓ ") and "not checked" not in out  # the rules were read from the source
 
@@ -85,7 +89,7 @@ def test_solution_passes(name, check, fn, capsys):
 def test_stub_fails(name, check, fn):
     namespace, _ = _load(name, "exercises")
     with pytest.raises(CheckFailed, match="NotImplementedError"):
-        getattr(checks, check)(namespace[fn])
+        ALL_CHECKS[check](namespace[fn])
 
 
 # ------------------------------------------------------------------ plausible mistakes
@@ -264,6 +268,186 @@ def step_heads_swapped(model, x_t, state):
     return model.output(torch.cat([h, reads.flatten(1)], dim=-1)), NTMState(ctrl, new_memory, w, reads)
 
 
+
+# chapter 8: the copy batch and its measures
+
+
+def _copy(seq, delimiter_at=None, answer_at=None, mask_all=False):
+    b, length, bits = seq.shape
+    x, y, mask = seq.new_zeros(b, 2 * length + 1, bits + 1), seq.new_zeros(b, 2 * length + 1, bits), \
+        seq.new_zeros(b, 2 * length + 1)
+    x[:, :length, :bits] = seq
+    x[:, length if delimiter_at is None else delimiter_at(length), bits] = 1.0
+    start = length + 1 if answer_at is None else answer_at(length)
+    y[:, start: start + length] = seq
+    mask[:, start: start + length] = 1.0
+    return Batch(x, y, mask if not mask_all else torch.ones_like(mask))
+
+
+def copy_delimiter_on_last_vector(seq):
+    return _copy(seq, delimiter_at=lambda n: n - 1)
+
+
+def copy_answer_from_the_delimiter(seq):
+    return _copy(seq, answer_at=lambda n: n)
+
+
+def copy_every_step_scored(seq):
+    return _copy(seq, mask_all=True)
+
+
+def _nats(logits, y):
+    return -(y * F.logsigmoid(logits) + (1 - y) * F.logsigmoid(-logits))
+
+
+def cost_in_nats(logits, y, mask):
+    return (_nats(logits, y).sum(-1) * mask).sum(-1)
+
+
+def cost_naive_log(logits, y, mask):
+    p = torch.sigmoid(logits)  # log(0) = -inf for logits of -200
+    return (-(y * torch.log2(p) + (1 - y) * torch.log2(1 - p)).sum(-1) * mask).sum(-1)
+
+
+def cost_ignores_mask(logits, y, mask):
+    return _nats(logits, y).sum((-1, -2)) / math.log(2)
+
+
+def cost_mean_over_bits(logits, y, mask):
+    return (_nats(logits, y).mean(-1) * mask).sum(-1) / math.log(2)
+
+
+def errors_at_least_zero(logits, y, mask):
+    return (((logits >= 0) != (y > 0.5)).double().sum(-1) * mask).sum(-1)  # a logit of 0 predicts a 1
+
+
+def errors_ignore_mask(logits, y, mask):
+    return ((logits > 0) != (y > 0.5)).double().sum((-1, -2))
+
+
+def errors_fraction_of_bits(logits, y, mask):
+    return (((logits > 0) != (y > 0.5)).double().mean(-1) * mask).sum(-1)
+
+
+# chapter 9: repeat copy
+
+
+def _repeat(seq, repeats, scale, marker=True, scored_marker=True):
+    b, length, bits = seq.shape
+    t = (repeats + 1) * length + 2
+    x, y, mask = seq.new_zeros(b, t, bits + 2), seq.new_zeros(b, t, bits + 1), seq.new_zeros(b, t)
+    x[:, :length, :bits] = seq
+    x[:, length, bits] = 1.0
+    x[:, length, bits + 1] = repeats / scale
+    y[:, length + 1: length + 1 + repeats * length, :bits] = seq.repeat(1, repeats, 1)
+    y[:, -1, bits] = 1.0 if marker else 0.0
+    mask[:, length + 1: t if scored_marker else t - 1] = 1.0
+    return Batch(x, y, mask)
+
+
+def repeat_no_end_marker(seq, repeats, repeat_scale=10.0):
+    return _repeat(seq, repeats, repeat_scale, marker=False)
+
+
+def repeat_count_unscaled(seq, repeats, repeat_scale=10.0):
+    return _repeat(seq, repeats, 1.0)
+
+
+def repeat_marker_not_scored(seq, repeats, repeat_scale=10.0):
+    return _repeat(seq, repeats, repeat_scale, scored_marker=False)
+
+
+# chapter 10: associative recall
+
+
+def _recall(items, query, answer_offset=1, second_delimiter=True):
+    b, k, length, bits = items.shape
+    rows = torch.arange(b)
+    delimiter = items.new_zeros(b, k, 1, bits + 2)
+    delimiter[..., bits] = 1.0
+    blocks = torch.cat([items, items.new_zeros(b, k, length, 2)], dim=-1)
+    listed = torch.cat([delimiter, blocks], dim=2).reshape(b, k * (length + 1), bits + 2)
+    qd = items.new_zeros(b, 1, bits + 2)
+    qd[..., bits + 1] = 1.0
+    shown = torch.cat([items[rows, query], items.new_zeros(b, length, 2)], dim=-1)
+    x = torch.cat([listed, qd, shown, qd if second_delimiter else torch.zeros_like(qd),
+                   items.new_zeros(b, length, bits + 2)], dim=1)
+    y, mask = items.new_zeros(b, x.shape[1], bits), items.new_zeros(b, x.shape[1])
+    y[:, -length:] = items[rows, query + answer_offset]
+    mask[:, -length:] = 1.0
+    return Batch(x, y, mask)
+
+
+def recall_answers_the_query_itself(items, query):
+    return _recall(items, query, answer_offset=0)
+
+
+def recall_one_query_delimiter(items, query):
+    return _recall(items, query, second_delimiter=False)
+
+
+# chapter 11: the optimal estimator
+
+
+def _ngram(bits, prior=0.5, include_self=False, context=5, before=0.5):
+    b, t = bits.shape
+    p = bits.new_full((b, t), before)
+    windows = bits.long().unfold(1, context, 1)[:, : t - context]
+    seen = F.one_hot((windows * 2 ** torch.arange(context - 1, -1, -1)).sum(-1), 2 ** context).to(bits.dtype)
+    ones = seen * bits[:, context:, None]
+    keep = 0 if include_self else 1
+    n_all = ((seen.cumsum(1) - keep * seen) * seen).sum(-1)
+    n_one = ((ones.cumsum(1) - keep * ones) * seen).sum(-1)
+    p[:, context:] = (n_one + prior) / (n_all + 2 * prior)
+    return p
+
+
+def ngram_laplace_prior(bits):
+    return _ngram(bits, prior=1.0)  # (N1 + 1) / (N + 2): a uniform prior, not Beta(1/2, 1/2)
+
+
+def ngram_counts_the_current_bit(bits):
+    return _ngram(bits, include_self=True)  # peeks at the bit it predicts
+
+
+def ngram_context_of_six(bits):
+    return _ngram(bits, context=6) if bits.shape[1] > 6 else bits.new_full(bits.shape, 0.5)
+
+
+def ngram_zero_before_context(bits):
+    return _ngram(bits, before=0.0) if bits.shape[1] > 5 else torch.zeros_like(bits)
+
+
+# chapter 12: priority sort
+
+
+def sort_ascending(vectors, priority, outputs):
+    order = priority.argsort(dim=1)[:, :outputs]
+    return vectors.gather(1, order.unsqueeze(-1).expand(-1, -1, vectors.shape[-1]))
+
+
+def sort_keeps_every_item(vectors, priority, outputs):
+    order = priority.argsort(dim=1, descending=True)
+    return vectors.gather(1, order.unsqueeze(-1).expand(-1, -1, vectors.shape[-1]))
+
+
+def _wrong_bits(logits, y, mask):
+    scored = mask[0] > 0
+    return ((logits[:, scored] > 0) != (y[:, scored] > 0.5)).double()  # [B, S, bits]
+
+
+def position_fraction_of_bits(logits, y, mask):
+    return _wrong_bits(logits, y, mask).mean(-1).mean(0)
+
+
+def position_summed_over_batch(logits, y, mask):
+    return _wrong_bits(logits, y, mask).sum(-1).sum(0)
+
+
+def position_every_step(logits, y, mask):
+    return ((logits > 0) != (y > 0.5)).double().sum(-1).mean(0)  # [T], not [S]
+
+
 MISTAKES = {
     "check_read": [read_one_head_only, read_renormalised],
     "check_erase": [erase_keeps, erase_sums_heads],
@@ -278,18 +462,27 @@ MISTAKES = {
     "check_head_params": [heads_gamma_below_one, heads_naive_softplus, heads_erase_add_swapped,
                           heads_shift_not_normalised],
     "check_ntm_step": [step_read_before_write, step_keeps_old_weights, step_heads_swapped],
+    "check_copy_batch": [copy_delimiter_on_last_vector, copy_answer_from_the_delimiter, copy_every_step_scored],
+    "check_cost_bits": [cost_in_nats, cost_naive_log, cost_ignores_mask, cost_mean_over_bits],
+    "check_bit_errors": [errors_at_least_zero, errors_ignore_mask, errors_fraction_of_bits],
+    "check_repeat_copy_batch": [repeat_no_end_marker, repeat_count_unscaled, repeat_marker_not_scored],
+    "check_recall_batch": [recall_answers_the_query_itself, recall_one_query_delimiter],
+    "check_optimal_predictions": [ngram_laplace_prior, ngram_counts_the_current_bit, ngram_context_of_six,
+                                  ngram_zero_before_context],
+    "check_sort_targets": [sort_ascending, sort_keeps_every_item],
+    "check_errors_per_position": [position_fraction_of_bits, position_summed_over_batch, position_every_step],
 }
 WRONG = [(check, fn) for check, fns in MISTAKES.items() for fn in fns]
 
 
 def test_every_check_has_mistakes():
-    assert set(MISTAKES) == {c for c in checks.__all__ if c.startswith("check_")}
+    assert set(MISTAKES) == set(ALL_CHECKS)
 
 
 @pytest.mark.parametrize("check, fn", WRONG, ids=[f"{c}-{f.__name__}" for c, f in WRONG])
 def test_mistake_fails(check, fn, capsys):
     with pytest.raises(CheckFailed, match="case '"):
-        getattr(checks, check)(fn)
+        ALL_CHECKS[check](fn)
     assert "✓" not in capsys.readouterr().out
 
 
@@ -383,7 +576,23 @@ def step_calls_model_step(model, x_t, state):
     return logits, new_state
 
 
+def cost_calls_the_package(logits, y, mask):
+    from ntm_minimal import metrics
+    return metrics.cost_bits(logits, Batch(None, y, mask))
+
+
+def ngram_loop_over_steps(bits):
+    p = torch.full_like(bits, 0.5)
+    for t in range(5, bits.shape[1]):  # correct, but one step at a time
+        same = (bits.unfold(1, 5, 1)[:, : t - 5 + 1] == bits[:, None, t - 5: t]).all(-1)  # [B, t-4]
+        earlier, follow = same[:, :-1], bits[:, 5: t]
+        p[:, t] = ((earlier * follow).sum(-1) + 0.5) / (earlier.sum(-1) + 1.0)
+    return p
+
+
 RULE_BREAKERS = [
+    (task_checks.check_cost_bits, cost_calls_the_package, r"do not call `ntm_minimal\.metrics`"),
+    (task_checks.check_optimal_predictions, ngram_loop_over_steps, r"no Python loops.*`for` loop"),
     (checks.check_shift, shift_calls_the_package, r"do not call `ntm_minimal\.addressing`.*addressing\.shift"),
     (checks.check_shift, shift_by_alias, r"do not call `ntm_minimal\.addressing\.shift`.*roll_reference"),
     (checks.check_shift, shift_python_loop, r"rule: no Python loops\. `shift_python_loop` uses a `for` loop"),
