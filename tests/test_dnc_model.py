@@ -207,19 +207,38 @@ def test_all_zero_memory_gives_finite_gradients():
 def test_full_memory_stops_allocating():
     """Writes with g^a = g^w = 1 and no freeing fill all N rows; then the allocation is (nearly) 0."""
     model = _model(memory_n=4)
-    with torch.no_grad():
-        model.interface.proj.weight.zero_()
-        bias = torch.zeros_like(model.interface.proj.bias)
-        r, w = 2, 4
-        gates = r * w + r + w + 1 + w + w  # offset of the free gates in ξ
-        bias[gates: gates + r] = -50  # free gates 0
-        bias[gates + r: gates + r + 2] = 50  # allocation and write gates 1
-        model.interface.proj.bias.copy_(bias)
+    _force_gates(model, free=-50.0, alloc=50.0, write=50.0)
     _, tr = model(_x(1, 7), return_trace=True)
-    assert [int(i) for i in tr.write_weights[0, :4].argmax(-1)] == [0, 1, 2, 3] or \
-        sorted(int(i) for i in tr.write_weights[0, :4].argmax(-1)) == [0, 1, 2, 3]
+    assert sorted(int(i) for i in tr.write_weights[0, :4].argmax(-1)) == [0, 1, 2, 3]
     assert float(tr.usage[0, 4].min()) > 0.999
     assert float(tr.allocation[0, 5].sum()) < 1e-2
+
+
+def _force_gates(model: DNC, free: float, alloc: float, write: float) -> None:
+    """Zero the interface weights and set the free, allocation and write gates' biases (±50 saturates)."""
+    r, w = model.read_heads, model.config["memory_m"]
+    start = r * w + r + w + 1 + w + w  # offset of the free gates in ξ (see interface.py)
+    with torch.no_grad():
+        model.interface.proj.weight.zero_()
+        model.interface.proj.bias.zero_()
+        model.interface.proj.bias[start: start + r] = free
+        model.interface.proj.bias[start + r] = alloc
+        model.interface.proj.bias[start + r + 1] = write
+
+
+@pytest.mark.parametrize("dealloc", [False, True])
+def test_dealloc_content_wipes_freed_rows(dealloc):
+    """Csordás & Schmidhuber's fix: a row freed by a read head (free gate 1) is wiped, not only
+    marked free; with the paper's DNC its content stays. No write happens (write gate 0)."""
+    model = _model(read_heads=1, dealloc_content=dealloc)
+    _force_gates(model, free=50.0, alloc=0.0, write=-50.0)
+    state = model.initial_state(1)
+    mem = torch.randn(1, 6, 4)
+    w_read = torch.nn.functional.one_hot(torch.tensor([[2]]), 6).float()
+    _, new, _ = model.step(torch.zeros(1, 4), state._replace(memory=mem, read_weights=w_read))
+    others = [0, 1, 3, 4, 5]
+    torch.testing.assert_close(new.memory[:, others], mem[:, others], atol=1e-6, rtol=0)
+    assert float(new.memory[0, 2].abs().max()) < 1e-6 if dealloc else torch.allclose(new.memory[:, 2], mem[:, 2], atol=1e-6)
 
 
 # ------------------------------------------------------------------ the link switch
