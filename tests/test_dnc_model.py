@@ -235,7 +235,8 @@ def test_dealloc_content_wipes_freed_rows(dealloc):
     state = model.initial_state(1)
     mem = torch.randn(1, 6, 4)
     w_read = torch.nn.functional.one_hot(torch.tensor([[2]]), 6).float()
-    _, new, _ = model.step(torch.zeros(1, 4), state._replace(memory=mem, read_weights=w_read))
+    with torch.no_grad():
+        _, new, _ = model.step(torch.zeros(1, 4), state._replace(memory=mem, read_weights=w_read))
     others = [0, 1, 3, 4, 5]
     torch.testing.assert_close(new.memory[:, others], mem[:, others], atol=1e-6, rtol=0)
     assert float(new.memory[0, 2].abs().max()) < 1e-6 if dealloc else torch.allclose(new.memory[:, 2], mem[:, 2], atol=1e-6)
