@@ -33,9 +33,10 @@ unit: $(VENV)/.installed
 nbval: $(VENV)/.installed
 	$(PY) -m pytest $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
 
-# Regenerate and execute notebooks from nbsrc/ (all, or NAMES="01_memory 02_writing").
+# Regenerate and execute notebooks from nbsrc/ (all, or NAMES="01_memory 02_writing"). Without the
+# MPLBACKEND=agg exported above: the kernels must use Jupyter's inline backend, or every figure is lost.
 notebooks: $(VENV)/.installed
-	$(PY) tools/notebooks.py build $(NAMES)
+	env -u MPLBACKEND $(PY) tools/notebooks.py build $(NAMES)
 
 bench: $(VENV)/.installed
 	$(PY) bench/step.py
