@@ -80,3 +80,7 @@ print("weights sum to 1:", bool(torch.allclose(trace.read_weights.sum(-1), torch
 # - The set-up cell at the top of every notebook installs the package on Colab and picks the device.
 # - Equations 2–9 each live in one function of `ntm_minimal.memory` or `ntm_minimal.addressing`.
 # - `ntm_minimal.NTM` puts them together; chapter 7 builds it from the pieces.
+
+# %% [markdown]
+# **What next:** go on to [chapter 1, memory and reading](01_memory_read.ipynb). Every symbol, its
+# shape and its name in the code: [the glossary](../book/glossary.md).

@@ -187,3 +187,9 @@ print(r_device.device, list(r_device.shape))
 #
 # Next, chapter 2 writes to the memory. First, implement Eq. 2 yourself in
 # [the exercise](../exercises/01_memory_read.ipynb).
+
+# %% [markdown]
+# **What next:** work [exercise 1](../exercises/01_memory_read.ipynb) (its solution is
+# [here](../solutions/01_memory_read.ipynb)), then go on to [chapter 2, writing: erase and
+# add](02_writing.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).

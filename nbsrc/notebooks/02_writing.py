@@ -197,3 +197,9 @@ print(f"one after another, heads swapped: largest change {(seq - seq_swapped).ab
 #
 # Next, chapter 3 shows how a head decides *where* to look from the memory's content. First,
 # implement erase, add and write yourself in [the exercise](../exercises/02_writing.ipynb).
+
+# %% [markdown]
+# **What next:** work [exercise 2](../exercises/02_writing.ipynb) (its solution is
+# [here](../solutions/02_writing.ipynb)), then go on to [chapter 3, content
+# addressing](03_content_addressing.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).

@@ -176,3 +176,9 @@ print("each head's best row:", w_heads[0].argmax(dim=-1).tolist())
 #
 # Content alone cannot say "the row after the one I just wrote". Chapter 4 lets a head keep its
 # previous focus instead. First, implement Eq. 5–6 in [the exercise](../exercises/03_content_addressing.ipynb).
+
+# %% [markdown]
+# **What next:** work [exercise 3](../exercises/03_content_addressing.ipynb) (its solution is
+# [here](../solutions/03_content_addressing.ipynb)), then go on to [chapter 4, the interpolation
+# gate](04_interpolation.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).

@@ -153,3 +153,9 @@ plt.show()
 #   where it is, the starting point for location-based addressing in chapters 5 and 6.
 #
 # Implement Eq. 7 yourself in [the exercise](../exercises/04_interpolation.ipynb).
+
+# %% [markdown]
+# **What next:** work [exercise 4](../exercises/04_interpolation.ipynb) (its solution is
+# [here](../solutions/04_interpolation.ipynb)), then go on to [chapter 5, the convolutional
+# shift](05_shift.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).

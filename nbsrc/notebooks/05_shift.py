@@ -207,3 +207,9 @@ plt.show()
 #
 # Implement Eq. 8 yourself in [the exercise](../exercises/05_shift.ipynb); chapter 6 then sharpens
 # the blurred focus.
+
+# %% [markdown]
+# **What next:** work [exercise 5](../exercises/05_shift.ipynb) (its solution is
+# [here](../solutions/05_shift.ipynb)), then go on to [chapter 6, sharpening, and the whole
+# addressing](06_sharpening.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).

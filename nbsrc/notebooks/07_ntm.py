@@ -264,3 +264,8 @@ plt.show()
 #   training has to learn sharp, iterating heads.
 #
 # Implement the head transforms and one NTM step yourself in [the exercise](../exercises/07_ntm.ipynb).
+
+# %% [markdown]
+# **What next:** work [exercise 7](../exercises/07_ntm.ipynb) (its solution is
+# [here](../solutions/07_ntm.ipynb)), then go on to [chapter 8, the copy task](08_copy.ipynb). Every
+# symbol, its shape and its name in the code: [the glossary](../book/glossary.md).
