@@ -152,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=1e-2)
     p.add_argument("--gist-steps", type=int, default=300)
     p.add_argument("--lens-steps", type=int, default=200)
-    p.add_argument("--positive-weight", type=float, default=10.0, help="loss weight of units with a positive target")
+    p.add_argument("--positive-weight", type=float, default=5.0, help="loss weight of units with a positive target")
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--seed", type=int, default=0)
     return p
