@@ -110,10 +110,11 @@ class Table:
     __str__ = to_text
 
 
-def show(columns: Sequence[str], rows: Iterable[Sequence[Any]], **options) -> Table:
-    """Show a :class:`Table` now (``display`` in Jupyter, ``print`` elsewhere) and return it.
+def show(columns: Sequence[str], rows: Iterable[Sequence[Any]], **options) -> None:
+    """Show a :class:`Table` now (``display`` in Jupyter, ``print`` elsewhere).
 
     For cells that show several tables, or text between them; ``options`` as for :class:`Table`.
+    Returns nothing, so a cell ending with it does not show the table twice.
     """
     table = Table(columns, rows, **options)
     try:
@@ -125,4 +126,3 @@ def show(columns: Sequence[str], rows: Iterable[Sequence[Any]], **options) -> Ta
         display(table)
     else:
         print(table.to_text())
-    return table
