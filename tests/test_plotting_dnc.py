@@ -59,3 +59,12 @@ def test_html_table_escapes_and_checks_widths():
     assert "<td>DNC &lt;R=1&gt;</td>" in table.data and "<td>2</td>" in table.data
     with pytest.raises(ValueError, match="rows: expected 2 cells"):
         dnc_plots.html_table(["a", "b"], [["only one"]])
+
+
+def test_answer_phases_are_the_runs_of_scored_steps():
+    batch = make_task("memory_reuse", sequences=3).sample(1, torch.Generator().manual_seed(0), length=2)
+    assert dnc_plots.answer_phases(batch.mask[0]) == [(3, 5), (8, 10), (13, 15)]
+    assert dnc_plots.answer_phases(torch.tensor([1.0, 1, 0, 1])) == [(0, 2), (3, 4)]
+    assert dnc_plots.answer_phases(torch.zeros(4)) == []
+    with pytest.raises(ValueError, match=r"mask: expected one sequence's mask \[T\]"):
+        dnc_plots.answer_phases(batch.mask)

@@ -4,6 +4,7 @@
   weightings, usage over time, and the gates that manage it (write, allocation and free gates);
 * :func:`plot_link_matrix`: one link matrix ``L[i, j]`` (row ``i`` written after row ``j``) as a heatmap;
 * :func:`plot_read_modes`: a read head's modes (backward, content, forward) over time;
+* :func:`answer_phases`: the runs of scored steps of one sequence, to shade them in the plots;
 * :func:`html_table`: a table for the book's HTML pages (a header row and rows of cells).
 
 Each plot returns the :class:`~matplotlib.figure.Figure`; end the notebook cell with ``plt.show()``.
@@ -18,7 +19,7 @@ import torch
 
 from .style import COLORS, plot_weightings_over_time
 
-__all__ = ["plot_memory_management", "plot_link_matrix", "plot_read_modes", "html_table", "MODE_NAMES"]
+__all__ = ["plot_memory_management", "plot_link_matrix", "plot_read_modes", "answer_phases", "html_table", "MODE_NAMES"]
 
 #: The read modes in the paper's order (the last axis of ``DNCTrace.read_modes``).
 MODE_NAMES = ("backward", "content", "forward")
@@ -111,6 +112,15 @@ def plot_read_modes(trace, index: int = 0, head: int = 0, steps: int | None = No
     _phases(ax, phases)
     fig.tight_layout()
     return fig
+
+
+def answer_phases(mask: torch.Tensor) -> list[tuple[int, int]]:
+    """``(start, stop)`` of every run of consecutive scored steps in one sequence's ``mask`` ``[T]``."""
+    if not isinstance(mask, torch.Tensor) or mask.dim() != 1:
+        raise ValueError(f"mask: expected one sequence's mask [T], got {getattr(mask, 'shape', type(mask).__name__)}")
+    on = torch.cat([torch.zeros(1), (mask.detach().cpu() > 0).float(), torch.zeros(1)])
+    edges = torch.nonzero(on[1:] - on[:-1]).flatten().tolist()  # a start, then its stop, and so on
+    return list(zip(edges[::2], edges[1::2]))
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]], caption: str | None = None):
