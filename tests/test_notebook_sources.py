@@ -50,3 +50,19 @@ def test_make_notebooks_uses_the_inline_backend():
                             capture_output=True, text=True, check=True).stdout
     line = next(l for l in recipe.splitlines() if "tools/notebooks.py build" in l)
     assert "env -u MPLBACKEND" in line, line
+
+
+def test_every_chapter_ends_with_what_next():
+    """The last cell of each chapter (0-13) says what to do next: its exercise, the next chapter, the glossary."""
+    chapters = sorted(p.stem for p in (ROOT / "nbsrc" / "notebooks").glob("*.py"))
+    assert (ROOT / "book" / "glossary.md").exists()
+    for i, name in enumerate(chapters):
+        if int(name[:2]) > 13:  # chapters 14-15 are added by their own engineers
+            continue
+        last = notebooks_tool.expected("notebooks", name)["notebooks"].cells[-1]
+        assert last.cell_type == "markdown" and last.source.startswith("**What next:**"), name
+        assert "](../book/glossary.md)" in last.source, name
+        if (ROOT / "nbsrc" / "solutions" / f"{name}.py").exists():
+            assert f"](../exercises/{name}.ipynb)" in last.source, name
+        if i + 1 < len(chapters):
+            assert f"]({chapters[i + 1]}.ipynb)" in last.source, name
