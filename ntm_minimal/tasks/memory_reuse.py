@@ -26,34 +26,27 @@ from dataclasses import dataclass
 import torch
 
 from .base import Batch, check_batch_size, check_range, draw_int, random_bits
+from .copy import CopyTask
 
 
 @dataclass
-class MemoryReuseTask:
+class MemoryReuseTask(CopyTask):
     """``sequences`` copy sequences in a row, each of ``min_len .. max_len`` random ``bits``-bit vectors.
 
+    The copy task's settings and channel sizes, plus the number of sequences.
     ``sample(batch_size, generator, length=L, sequences=K)`` fixes every sequence's length to ``L``
     and/or their number to ``K`` (e.g. to test more sequences than in training).
     """
 
-    sequences: int = 4
     min_len: int = 1
     max_len: int = 5
     bits: int = 6
     name: str = "memory_reuse"
+    sequences: int = 4
 
     def __post_init__(self):
+        super().__post_init__()
         check_range("sequences", self.sequences, self.sequences)
-        check_range("min_len/max_len", self.min_len, self.max_len)
-        check_range("bits", self.bits, self.bits)
-
-    @property
-    def input_size(self) -> int:
-        return self.bits + 1
-
-    @property
-    def output_size(self) -> int:
-        return self.bits
 
     def sample(self, batch_size: int, generator: torch.Generator, length: int | None = None,
                sequences: int | None = None) -> Batch:
