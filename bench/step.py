@@ -8,7 +8,10 @@ model runs ``T = 2L + 1 = 41`` steps (``L`` inputs, the delimiter, ``L`` outputs
 one ``conv1d`` per sample (``plain-loop``) or one ``torch.roll`` per offset (``plain-roll``). Both
 start from the package model's weights, use the same batch and the same optimizer. A DNC row
 (``ntm_minimal DNC``: the same controller and memory, one read head, dense temporal links) shows
-what the DNC's memory management costs at this shape; it is not in the speed-up table.
+what the DNC's memory management costs at this shape; it is not in the speed-up table. The
+``before`` row is the package's NTM step as it was before the speed work (``bench/ntm_before.py``,
+which ``tests/test_speed.py`` holds bit for bit equal to today's eager step): with ``--compile``
+the speed-up table gives the compiled step's gain over it.
 
 The implementations are timed in turns (round-robin, order rotated every repeat), so a busy machine
 slows them alike; the table reports medians and the min-max range over the repeats.
@@ -29,6 +32,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ntm_before import BeforeNTM  # noqa: E402
 from plain_ntm import load_from_ntm, plain_from_config  # noqa: E402
 
 import ntm_minimal  # noqa: E402
@@ -43,6 +47,8 @@ PACKAGE = "ntm_minimal"
 #: The DNC at the copy shape: the same controller and memory, one read head (the write head is implied).
 DNC_SHAPE = {k: v for k, v in COPY_SHAPE.items() if k not in ("write_heads", "shift_range")}
 DNC_NAME = PACKAGE + " DNC"
+#: The package's NTM step as it was before the speed work (``bench/ntm_before.py``), run eagerly.
+BEFORE = "before (a3c4099, eager)"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -59,6 +65,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="also time the package with its per-time-step function under torch.compile "
                         "(compiles during warm-up: tens of seconds per batch size; needs a C++ compiler on CPU)")
     p.add_argument("--no-dnc", dest="dnc", action="store_false", help="skip the DNC row")
+    p.add_argument("--no-before", dest="before", action="store_false",
+                   help="skip the NTM step as it was before the speed work (bench/ntm_before.py)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     for name in ("repeats", "threads", "length"):
@@ -132,6 +140,10 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
     torch.manual_seed(args.seed)
     ntm = ntm_minimal.NTM(**COPY_SHAPE).to(device)
     runners = [Runner(PACKAGE, ntm, batch, device)]
+    if args.before:  # the package's step as it was before the speed work: the ratio to beat
+        before = ntm_minimal.NTM(**COPY_SHAPE).to(device)
+        before.load_state_dict(ntm.state_dict())
+        runners.append(Runner(BEFORE, BeforeNTM(before), batch, device))
     if args.compile:
         twin = ntm_minimal.NTM(**COPY_SHAPE).to(device)
         twin.load_state_dict(ntm.state_dict())
@@ -189,10 +201,12 @@ def result_rows(b: int, runners: list[Runner]) -> list[str]:
 
 
 def speedup_rows(b: int, runners: list[Runner]) -> list[str]:
-    """Speed-up (ratio of medians) of every package variant over every plain baseline."""
+    """Speed-up (ratio of medians) of every package NTM variant over the step before the speed work
+    and over every plain baseline."""
     rows = []
-    for fast in (r for r in runners if not r.name.startswith("plain") and r.name != DNC_NAME):
-        for slow in (r for r in runners if r.name.startswith("plain")):
+    baselines = [r for r in runners if r.name.startswith("plain") or r.name == BEFORE]
+    for fast in (r for r in runners if r not in baselines and r.name != DNC_NAME):
+        for slow in baselines:
             wall = statistics.median(slow.times) / statistics.median(fast.times)
             cpu = statistics.median(slow.cpu) / statistics.median(fast.cpu)
             rows.append(f"| {b} | {fast.name} | {slow.name} | {wall:.2f}× | {cpu:.2f}× |")

@@ -160,8 +160,10 @@ class NTM(nn.Module):
             raise ValueError(f"x: expected shape [B, T, input_size={self.input_size}] with B, T >= 1, got {list(x.shape)}")
         state = self.initial_state(x.shape[0])
         outputs, records = [], []
-        for t in range(x.shape[1]):
-            logits, state, params = self.step(x[:, t], state)
+        # Time-major and contiguous, so every x_t has the same strides whatever T is: a compiled
+        # step (compile_step) would otherwise compile again for each new sequence length.
+        for x_t in x.transpose(0, 1).contiguous():
+            logits, state, params = self.step(x_t, state)
             outputs.append(logits)
             if return_trace:
                 records.append((state, params))

@@ -12,7 +12,7 @@ to reproduce it. Examples::
     python -m ntm_minimal.train --task copy --model dnc --read-heads 4 --target-bit-errors 0.1 --out runs/copy_dnc
     # the paper's LSTM baseline (3 x 256) for 10 minutes
     python -m ntm_minimal.train --task copy --model lstm --max-seconds 600 --out runs/copy_lstm
-    # the same NTM run, about twice as fast once its time step has compiled
+    # the same NTM run, compiled explicitly (new NTM runs of 2000+ steps compile by default; --no-compile: eager)
     python -m ntm_minimal.train --task copy --model ntm --steps 20000 --compile --out runs/copy_compiled
     # continue a run up to 30000 steps
     python -m ntm_minimal.train --resume runs/copy --steps 30000
@@ -36,7 +36,7 @@ from . import checkpoint
 from .evaluation import DEFAULT_GRID, evaluate, evaluate_batch, heldout_batch
 from .model import MEMORY_INITS
 from .tasks import make_task
-from .training import TrainConfig, Trainer
+from .training import TrainConfig, Trainer, compile_by_default
 
 #: Settings a resumed run may change (the rest come from its config.json); a new ``--lr`` on resume
 #: replaces the optimizer's learning rate (e.g. a lower one to settle a converged run).
@@ -109,7 +109,10 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--snapshot-every", type=int, default=UNSET,
                    help="keep a copy of the run every N steps in snapshots/step_N (N a multiple of --eval-every)")
     o.add_argument("--compile", action="store_true", default=UNSET,
-                   help="run the NTM's time step under torch.compile (about 2x faster on CPU after a slow first step)")
+                   help="run the NTM's time step under torch.compile (about 2x faster on CPU after a slow first step); "
+                        "a new NTM run of at least 2000 steps does so by default when a compiler is present")
+    o.add_argument("--no-compile", dest="compile", action="store_false", default=UNSET,
+                   help="run the time step eagerly (bit for bit the same on the same machine)")
     r = p.add_argument_group("output")
     r.add_argument("--out", help="run directory (required unless --resume)")
     r.add_argument("--resume", help="continue the run in this directory")
@@ -167,6 +170,11 @@ def setup(args) -> tuple[Trainer, list[dict], int]:
         task_config = json.loads(args.task_config)
         task = make_task(args.task, **task_config)
         kind, model_config = _model_config(args, task)
+        if args.compile is UNSET:  # decided here and recorded in the command, so a replay decides alike
+            steps = TrainConfig.steps if args.steps is UNSET else args.steps
+            device = args.device if args.device is not UNSET else ("cuda" if torch.cuda.is_available() else "cpu")
+            args.compile = compile_by_default(kind, steps, device)
+            command += " --compile" if args.compile else " --no-compile"
         config = _train_config(args)
         torch.manual_seed(config.seed)  # the model's initial weights
         model = checkpoint.build_model(kind, model_config)
@@ -210,6 +218,8 @@ def reproduction(config: dict, out: str, final_step: int | None = None) -> list[
     for i, (command, stop) in enumerate(zip(segments, stops)):
         args = shlex.split(command)[3:]  # drop "python -m ntm_minimal.train"
         args = _drop_option(args, "--out", "--resume", *(("--steps", "--max-seconds") if stop is not None else ()))
+        if i == 0 and not {"--compile", "--no-compile"} & set(args):
+            args.append("--no-compile")  # recorded before the CLI compiled by default: the run was eager
         args += ["--out" if i == 0 else "--resume", out]
         if stop is not None:
             args += ["--steps", str(stop), "--max-seconds", "none"]

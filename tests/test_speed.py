@@ -1,0 +1,118 @@
+"""The speed work changes no result: the NTM computes, bit for bit, what it computed before
+(``bench/ntm_before.py``, a frozen copy of the step as of commit a3c4099), and the trainer CLI's
+compile-by-default decision is recorded so that a replay decides the same way."""
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from ntm_minimal import NTM, checkpoint
+from ntm_minimal import training
+from ntm_minimal.tasks import CopyTask
+from ntm_minimal.train import main, reproduction
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from ntm_before import reference_logits  # noqa: E402
+
+COPY = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128, memory_m=20,
+            read_heads=1, write_heads=1, shift_range=1)
+CONFIGS = {
+    "copy": COPY,
+    "3 writes, shift 2": {**COPY, "read_heads": 2, "write_heads": 3, "shift_range": 2, "memory_n": 16},
+    "feed-forward, no shift": {**COPY, "controller": "feedforward", "shift_range": 0, "controller_size": 32},
+    "learned memory, 4+4 heads": {**COPY, "memory_init": "learned", "read_heads": 4, "write_heads": 4,
+                                  "memory_n": 32},
+}
+
+
+def _logits_and_grads(model: NTM, forward, x, y):
+    model.zero_grad(set_to_none=True)
+    logits = forward(x)
+    F.binary_cross_entropy_with_logits(logits, y).backward()
+    return logits.detach(), {n: p.grad.clone() for n, p in model.named_parameters()}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_same_logits_and_gradients_bit_for_bit(name, dtype):
+    torch.manual_seed(3)
+    model = NTM(**CONFIGS[name]).to(dtype)
+    batch = CopyTask().sample(6, torch.Generator().manual_seed(4))  # mixed lengths: padded sequences too
+    x, y = batch.x.to(dtype), batch.y.to(dtype)
+    new, new_grads = _logits_and_grads(model, model, x, y)
+    old, old_grads = _logits_and_grads(model, lambda v: reference_logits(model, v), x, y)
+    assert torch.equal(new, old)
+    assert new_grads.keys() == old_grads.keys()
+    for key in new_grads:
+        assert torch.equal(new_grads[key], old_grads[key]), key
+
+
+def test_trained_model_bit_for_bit():
+    """The shipped copy model (sharp weightings, memory far from its start) on long sequences."""
+    model = checkpoint.load_model("ntm_minimal/checkpoints/copy")
+    batch = CopyTask().sample(4, torch.Generator().manual_seed(5), length=60)
+    new, new_grads = _logits_and_grads(model, model, batch.x, batch.y)
+    old, old_grads = _logits_and_grads(model, lambda v: reference_logits(model, v), batch.x, batch.y)
+    assert torch.equal(new, old) and all(torch.equal(new_grads[k], old_grads[k]) for k in new_grads)
+
+
+def test_every_time_step_sees_the_same_strides():
+    """x_t is contiguous whatever T is, so a compiled step needs no new version per length."""
+    model, seen = NTM(**{**COPY, "memory_n": 8}), []
+    step = model.step
+    model.step = lambda x_t, state: seen.append(x_t.stride()) or step(x_t, state)
+    for t in (3, 7):
+        model(torch.zeros(2, t, 9))
+    assert set(seen) == {(9, 1)}
+
+
+# ------------------------------------------------------------------ the CLI's default
+
+
+def test_compile_by_default_needs_an_ntm_a_long_run_and_a_compiler(monkeypatch):
+    monkeypatch.setattr(training, "compiler_available", lambda device: True)
+    long = training.COMPILE_MIN_STEPS
+    assert training.compile_by_default("ntm", long, "cpu")
+    assert not training.compile_by_default("ntm", long - 1, "cpu")
+    assert not training.compile_by_default("lstm", long, "cpu") and not training.compile_by_default("dnc", long, "cpu")
+    monkeypatch.setattr(training, "compiler_available", lambda device: False)
+    assert not training.compile_by_default("ntm", long, "cpu")
+
+
+def test_compiler_available_looks_for_a_cpp_compiler(monkeypatch):
+    monkeypatch.setattr(training.shutil, "which", lambda name: None)
+    assert not training.compiler_available("cpu")
+    monkeypatch.setattr(training.shutil, "which", lambda name: "/usr/bin/" + name if name == "clang++" else None)
+    assert training.compiler_available("cpu")
+
+
+TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
+        "--memory-m", "4", "--batch-size", "4", "--eval-every", "2", "--eval-batch-size", "4",
+        "--eval-grid", '[{"length": 5}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu", "--steps", "2"]
+
+
+def test_cli_records_its_compile_decision(tmp_path, monkeypatch):
+    """Whatever the default decided goes into the recorded command, and the config says it too."""
+    decided = []
+    monkeypatch.setattr("ntm_minimal.train.compile_by_default",
+                        lambda kind, steps, device: decided.append((kind, steps, device)) or False)
+    main([*TINY, "--out", str(tmp_path / "auto")])
+    config = checkpoint.load_config(tmp_path / "auto")
+    assert decided == [("ntm", 2, "cpu")]
+    assert config["command"].endswith(" --no-compile") and config["train"]["compile"] is False
+    main([*TINY, "--compile", "--out", str(tmp_path / "asked")])  # an explicit choice is not second-guessed
+    assert len(decided) == 1 and checkpoint.load_config(tmp_path / "asked")["train"]["compile"] is True
+
+
+def test_replaying_an_old_run_stays_eager():
+    """A command recorded before the default existed ran eagerly, so its replay says --no-compile."""
+    old = {"command": "python -m ntm_minimal.train --task copy --steps 5000 --out runs/x"}
+    assert reproduction(old, "runs/y")[0] == ["--task", "copy", "--steps", "5000", "--no-compile", "--out", "runs/y"]
+    new = {"command": "python -m ntm_minimal.train --task copy --steps 5000 --out runs/x --compile"}
+    assert "--no-compile" not in reproduction(new, "runs/y")[0]
+    assert shlex.join(reproduction(new, "runs/y")[0]).count("--compile") == 1
