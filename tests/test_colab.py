@@ -47,7 +47,7 @@ def colab(tmp_path_factory):
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_bytes((ROOT / name).read_bytes())
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp / "dist", src)
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src)  # builds as pip on Colab would
     wheel = next((tmp / "dist").glob("ntm_minimal-*.whl"))
     venv = tmp / "venv"
     _run(sys.executable, "-m", "venv", venv)
