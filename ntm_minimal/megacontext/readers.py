@@ -69,17 +69,20 @@ def score_units(scorer: str, units: Units, levels, query, lensnet=None, answer_s
 
 
 def read_focused(reader: Reader, levels, query: torch.Tensor, config: FocusConfig, scorer: str = "lens",
-                 lensnet=None, answer_step=None, generator=None, passes: int = 3, units: Units | None = None) -> Focused:
+                 lensnet=None, answer_step=None, generator=None, passes: int = 3, units: Units | None = None,
+                 first_step: int = 0) -> Focused:
     """(C/D) Refocus ``passes`` times from the coarse cover (or ``units``), then read the working context.
 
     Each pass scores the current working context and makes one refocus (at most ``max_edits``
-    edits); two passes are the least that can reach a token inside a LOD2 gist.
+    edits); two passes are the least that can reach a token inside a LOD2 gist. Refocus steps are
+    numbered from ``first_step`` (continue the numbering when passing earlier ``units``, so the
+    allocator knows which units were just made).
     """
     length = levels[0].shape[1]
     if units is None:
         units = coarse_cover(query.shape[0], length, config.tail, config.w_max, config.block)
     edits = []
-    for step in range(passes):
+    for step in range(first_step, first_step + passes):
         scores = score_units(scorer, units, levels, query, lensnet, answer_step, generator, config.block)
         units, stats = refocus(units, scores, length, config, step)
         edits.append(stats.edits)

@@ -63,7 +63,7 @@ def plot_levels_over_time(ax, grid, query_steps=None, answer_steps=None, block: 
     if answer_steps is not None:
         ax.scatter(np.asarray(answer_steps) // block, np.arange(len(answer_steps)), s=6, color=COLORS["write"],
                    label="block of the asked fact")
-        ax.legend(loc="upper left", markerscale=2)
+        ax.legend(loc="lower right", markerscale=2)  # the white (future) corner is empty
     ax.set_xlabel(f"block ({block} tokens)")
     ax.set_ylabel("refocus (query) number")
     if title:
