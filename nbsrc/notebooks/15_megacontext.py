@@ -366,8 +366,15 @@ for name in ("cooldown 2", "Eq.7 g=0.5", "Eq.7 g=0.25", "Eq.8 [.25,.5,.25]", "Eq
 #   by hand, not tuned.
 # - **Timings are for this implementation on a 2-core CPU**, batch 1, float32; (C)'s fixed cost is
 #   Python-level edit loops that a real system would fuse. The slopes, not the constants, are the point.
-# - **Selection errors are final.** When the allocator misses the answer's block, no gradient
-#   reaches it (the gradient cell above); the soft read never has that failure, at $O(T)$ per query.
-#
-# Exercise 15 builds the allocator's greedy refocus yourself, with the budget, the exact cover and
-# the cooldown checked.
+# - **Selection errors are not learned from.** When the allocator misses the answer's block, the
+#   answer's loss sends no gradient to the choice (the gradient cell above); LensNet learns only from
+#   its separate counterfactual labels. The soft read has no selection to get wrong, at $O(T)$ per query.
+# - **One seed, one batch per measurement.** Each table is one run on one seeded batch; the fresh-batch
+#   check and the test suite re-check the main claims on other seeds, not every digit.
+
+# %% [markdown]
+# **What next:** work [exercise 15](../exercises/15_focus_allocator.ipynb), the allocator's greedy
+# refocus, with the budget, the exact cover and the cooldown checked (its solution is
+# [here](../solutions/15_focus_allocator.ipynb)). This is the last chapter; the
+# [reproduction report](13_reproduction.ipynb) sums up the NTM's results. Every symbol, its shape and
+# its name in the code: [the glossary](../book/glossary.md).
