@@ -169,7 +169,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   // measure each printed output unwrapped, and call it a table when lines line up in columns
   column.querySelectorAll(".cell_output pre, .output pre").forEach((el) => {
     const lines = el.textContent.replace(/\n$/, "").split("\n");
-    const rows = lines.filter((l) => /\S( {2,}| \| )\S/.test(l));
+    const rows = lines.filter((l) => /\S {2,}\S/.test(l));  // padded to line up in columns
     const saved = el.style.whiteSpace;
     el.style.whiteSpace = "pre";
     const over = Math.max(el.scrollWidth - el.clientWidth, Math.round(el.getBoundingClientRect().right - colBox.right));
