@@ -11,6 +11,8 @@ nothing is downloaded. Example::
 """
 from __future__ import annotations
 
+import shlex
+
 from pathlib import Path
 from typing import Mapping
 
@@ -133,19 +135,31 @@ def retrain(name: str, out: str | None = None, compile: bool = False) -> dict:
     return result
 
 
-def summary(name: str) -> str:
-    """A few lines on checkpoint ``name``: size, training budget, and every command that made it."""
+def summary(name: str, commands: str = "recorded") -> str:
+    """A few lines on checkpoint ``name``: size, training budget, and the commands that made it.
+
+    ``commands="recorded"`` prints the commands as ``config.json`` recorded them, in the folders of
+    the original session (a resumed segment may name a copy of the run folder, e.g.
+    ``runs/copy_ft``); ``commands="reproduce"`` prints :func:`reproduction`'s instead, runnable in
+    order as printed (every segment resumes the folder the first one creates).
+    """
+    if commands not in ("recorded", "reproduce"):
+        raise ValueError(f"commands: expected 'recorded' or 'reproduce', got {commands!r}")
     cfg, result = config(name), eval_results(name)
-    lines = [f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
-             f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
-             f"weights from step {result.get('model_step', result['steps'])}",
-             f"   {cfg['command']}"]
+    head = (f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
+            f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
+            f"weights from step {result.get('model_step', result['steps'])}")
+    if commands == "reproduce":
+        return "\n".join([head + "; to reproduce it, run in order:"]
+                         + [f"   python -m ntm_minimal.train {shlex.join(args)}" for args in reproduction(name)])
+    lines = [head, f"   {cfg['command']}"]
     lines += [f"   then, from step {r['from_step']}: {r['command']}" for r in cfg.get("resumed_with", [])]
     return "\n".join(lines)
 
 
-def learning_logs(names: Mapping[str, str], retrain_first: bool = False) -> dict[str, dict[str, list[float]]]:
-    """Print the :func:`summary` of each checkpoint and return its training log, by label.
+def learning_logs(names: Mapping[str, str], retrain_first: bool = False,
+                  commands: str = "recorded") -> dict[str, dict[str, list[float]]]:
+    """Print the :func:`summary` of each checkpoint (with ``commands``) and return its training log, by label.
 
     ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name. With ``retrain_first`` (a chapter's
     ``TRAIN_FROM_SCRATCH`` switch) each is first retrained into ``runs/<name>`` with :func:`retrain`,
@@ -153,7 +167,7 @@ def learning_logs(names: Mapping[str, str], retrain_first: bool = False) -> dict
     """
     logs = {}
     for label, name in names.items():
-        print(summary(name))
+        print(summary(name, commands))
         if retrain_first:
             retrain(name)
             logs[label] = checkpoint.load_metrics(f"runs/{name}")
