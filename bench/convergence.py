@@ -16,12 +16,20 @@ Settings (``--settings`` picks some):
 * ``adam16-randmem``: as ``adam16``, but the memory starts from a fixed random matrix
   (N(0, 0.5^2) entries) instead of the package's small constant.
 
-The machine is shared, so the table also gives sequences seen at convergence (independent of
-load) and the 1-minute load average when each run ended. Output: a Markdown table on stdout (and
+The machine is shared, so the table also gives the CPU time the process used (until the run
+stopped: less sensitive to other jobs than the wall time, though not immune, since they share the
+caches), the sequences seen at convergence (independent of load) and the 1-minute load average
+when each run ended. Output: a Markdown table on stdout (and
 in ``--out``); ``bench/convergence.md`` holds the measured tables with their context.
 
-Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/convergence.py [--settings adam16 paper] [--max-seconds 600]``
-(each setting runs until the target or ``--max-seconds``, one after the other).
+``--compile`` puts the NTM's time step under ``torch.compile`` (as ``python -m ntm_minimal.train
+--compile`` does); the clock then includes compiling, which is tens of seconds the first time
+on a machine and a few seconds once the compiled code is cached (``--warm-compile`` compiles
+in an untimed run of a few steps first, so every timed run finds the cache warm).
+
+Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/convergence.py [--settings adam16 paper] [--seeds 0 1 2]
+[--max-seconds 600] [--compile]`` (each setting and seed runs until the target or ``--max-seconds``,
+one after the other).
 """
 from __future__ import annotations
 
@@ -29,6 +37,7 @@ import argparse
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -53,7 +62,10 @@ SETTINGS = {
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--compile", action="store_true", help="the NTM's time step under torch.compile")
+    p.add_argument("--warm-compile", action="store_true",
+                   help="with --compile: compile in an untimed run first (the timed runs then find the cache warm)")
     p.add_argument("--target", type=float, default=0.1, help="held-out bit errors per sequence")
     p.add_argument("--max-seconds", type=float, default=600.0, help="give up after this wall time")
     p.add_argument("--eval-sequences", type=int, default=800,
@@ -63,8 +75,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run_setting(name: str, seed: int, args) -> dict:
-    """Train one setting until the target or the time limit; returns one table row."""
+def run_setting(name: str, seed: int, args, steps: int = 10**7) -> dict:
+    """Train one setting until the target, the time limit or ``steps``; returns one table row."""
     settings, memory = SETTINGS[name]
     torch.manual_seed(seed)
     model = NTM(**COPY_NTM)
@@ -72,12 +84,13 @@ def run_setting(name: str, seed: int, args) -> dict:
         gen = torch.Generator().manual_seed(seed)
         model.memory_init.copy_(0.5 * torch.randn(model.memory_init.shape, generator=gen))
     eval_every = max(1, args.eval_sequences // settings["batch_size"])
-    config = TrainConfig(**settings, steps=10**7, seed=seed, eval_every=eval_every, eval_batch_size=64,
+    config = TrainConfig(**settings, steps=steps, seed=seed, eval_every=eval_every, eval_batch_size=64,
                          eval_seed=1234, target_bit_errors=args.target, max_seconds=args.max_seconds,
-                         progress=False)
+                         progress=False, compile=args.compile)
     trainer = Trainer(model, CopyTask(min_len=1, max_len=20), config)
+    cpu = time.process_time()
     log = trainer.run()
-    return summarise(name, seed, log, args.target)
+    return {**summarise(name, seed, log, args.target, args.compile), "cpu_s": time.process_time() - cpu}
 
 
 def first_below(log: list[dict], threshold: float) -> dict | None:
@@ -85,11 +98,11 @@ def first_below(log: list[dict], threshold: float) -> dict | None:
     return next((r for r in log if r["heldout_bit_errors"] < threshold), None)
 
 
-def summarise(name: str, seed: int, log: list[dict], target: float) -> dict:
+def summarise(name: str, seed: int, log: list[dict], target: float, compiled: bool = False) -> dict:
     """One table row from a training log (rows as written to metrics.csv)."""
     last, hit = log[-1], first_below(log, target)
     one = first_below(log, 1.0)
-    return {"setting": name, "seed": seed, "converged": hit is not None,
+    return {"setting": name + (" (compiled)" if compiled else ""), "seed": seed, "converged": hit is not None,
             "seconds": (hit or last)["wall_s"], "sequences": (hit or last)["sequences"], "steps": (hit or last)["step"],
             "below_one": one and f"{one['wall_s']:.0f} s ({one['sequences']} seq)",
             "seq_per_s": last["sequences"] / last["wall_s"],
@@ -97,15 +110,17 @@ def summarise(name: str, seed: int, log: list[dict], target: float) -> dict:
 
 
 def table(rows: list[dict], args) -> str:
-    head = ("| setting | seed | first held-out bit errors < 1 | first < {t} | sequences seen | steps | sequences/s | "
-            "best held-out bit errors | load (1 min) |\n|---|---|---|---|---|---|---|---|---|\n").format(t=args.target)
+    head = ("| setting | seed | first held-out bit errors < 1 | first < {t} | CPU time of the run | sequences seen | steps | "
+            "sequences/s | best held-out bit errors | load (1 min) |\n|---|---|---|---|---|---|---|---|---|---|\n"
+            ).format(t=args.target)
     lines = []
     for r in rows:
         when = f"{r['seconds']:.0f} s" if r["converged"] else f"not within {r['seconds']:.0f} s"
-        lines.append(f"| {r['setting']} | {r['seed']} | {r['below_one'] or 'no'} | {when} | {r['sequences']} | "
+        lines.append(f"| {r['setting']} | {r['seed']} | {r['below_one'] or 'no'} | {when} | {r['cpu_s']:.0f} s | {r['sequences']} | "
                      f"{r['steps']} | {r['seq_per_s']:.0f} | {r['best']:.2f} | {r['load']:.1f} |")
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, " \
-              f"{args.threads} thread(s)"
+              f"{args.threads} thread(s)" + (", NTM step compiled" + (" (cache warmed first)" if args.warm_compile else "")
+                                             if args.compile else "")
     return head + "\n".join(lines) + f"\n\nMachine: {machine}. Held-out batch: 64 copy sequences, L in 1..20, " \
                                      f"seed 1234, evaluated every {args.eval_sequences} training sequences.\n"
 
@@ -113,10 +128,14 @@ def table(rows: list[dict], args) -> str:
 def main(argv=None) -> str:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.compile and args.warm_compile:
+        for name in args.settings:  # every batch size's step versions, train and evaluation
+            run_setting(name, args.seeds[0], args, steps=2 * max(1, args.eval_sequences // SETTINGS[name][0]["batch_size"]))
     rows = []
     for name in args.settings:
-        rows.append(run_setting(name, args.seed, args))
-        print(rows[-1], flush=True)
+        for seed in args.seeds:
+            rows.append(run_setting(name, seed, args))
+            print(rows[-1], flush=True)
     text = table(rows, args)
     if args.out:
         Path(args.out).write_text(text)
