@@ -20,8 +20,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 from ..tasks.long_recall import LongRecallTask, StreamingRecallTask
-from .focus_allocator import FocusConfig
-from .focus_allocator import apply_edit
+from .focus_allocator import FocusConfig, apply_edit
 from .gistnet import GistNet
 from .reader import correct, nll
 from .readers import answer_at_lod0, covers, read_all, read_focused, read_recent
@@ -47,13 +46,15 @@ def peak_extra_bytes(fn) -> int:
     return peak
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
+def _timed_in_turns(fns: dict, repeats: int) -> dict:
+    """Wall times of each function, called in turns (a busy machine slows them alike): name -> list of s."""
+    times = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return times
 
 
 def loglog_slope(xs, ys) -> float:
@@ -64,8 +65,9 @@ def loglog_slope(xs, ys) -> float:
 
 
 @torch.no_grad()
-def scaling(models, lengths, w_max: int = 2048, repeats: int = 5, seed: int = 0) -> dict:
-    """(A) vs (C) per query, one stream, ``T`` in ``lengths``; C refocuses 3 passes then reads."""
+def scaling(models, lengths, w_max: int = 2048, repeats: int = 7, seed: int = 0) -> dict:
+    """(A) vs (C) per query, one stream, ``T`` in ``lengths``; C refocuses 3 passes then reads.
+    Times: fastest (and median) of ``repeats`` calls made in turns."""
     reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
     rows = []
     config = FocusConfig(w_max=w_max)
@@ -80,8 +82,11 @@ def scaling(models, lengths, w_max: int = 2048, repeats: int = 5, seed: int = 0)
         run_a = lambda: read_all(reader, x, q)  # noqa: E731
         run_c = lambda: read_focused(reader, levels, q, config, "lens", lensnet)  # noqa: E731
         run_a(), run_c()  # warm up
+        times = _timed_in_turns({"A": run_a, "C": run_c}, repeats)
+        # The fastest of the repeats is the cost without interference from other work on the machine.
         rows.append({"T": length, "ingest_s_per_token": ingest / length,
-                     "A_ms": 1e3 * _median_time(run_a, repeats), "C_ms": 1e3 * _median_time(run_c, repeats),
+                     "A_ms": 1e3 * min(times["A"]), "C_ms": 1e3 * min(times["C"]),
+                     "A_median_ms": 1e3 * statistics.median(times["A"]), "C_median_ms": 1e3 * statistics.median(times["C"]),
                      "A_peak_MiB": peak_extra_bytes(run_a) / 2**20, "C_peak_MiB": peak_extra_bytes(run_c) / 2**20,
                      "tree_MiB": sum(lv.numel() * lv.element_size() for lv in levels) / 2**20})
     big = [r for r in rows if r["T"] >= 2**14]
@@ -174,8 +179,16 @@ def streaming(models, length: int = 8192, batch: int = 32, w_max: int = 512, que
         t0 = time.perf_counter()
         log = run_stream(lay, models["gistnet"], models["reader"], config, scorer, models["lensnet"],
                          torch.Generator().manual_seed(seed))
-        row = {"variant": name, **log.summary(), "worst_stream_accuracy": log.correct.float().mean(0).min().item(),
-               "seconds": time.perf_counter() - t0}
+        per_stream = log.correct.float().mean(0)  # [B]
+        row = {"variant": name, **log.summary(), "worst_stream_accuracy": per_stream.min().item(),
+               "stream_accuracy": per_stream.tolist(), "seconds": time.perf_counter() - t0}
         rows.append(row)
+    # Paired by stream (every variant sees the same streams): mean accuracy change against the first
+    # variant and its standard error over streams.
+    first = torch.tensor(rows[0]["stream_accuracy"])
+    for row in rows:
+        diff = torch.tensor(row["stream_accuracy"]) - first
+        row["accuracy_change"] = diff.mean().item()
+        row["accuracy_change_se"] = (diff.std() / math.sqrt(diff.numel())).item() if diff.numel() > 1 else float("nan")
     return {"T": length, "batch": batch, "w_max": w_max, "query_every": query_every, "facts": facts, "switch": switch,
             "queries": int(lay.query_steps.shape[1]), "rows": rows}

@@ -114,13 +114,6 @@ def _fresh(level: torch.Tensor, index: torch.Tensor, capacity: int) -> Units:
                  torch.full((b, cap), float("nan")), torch.full((b,), n))
 
 
-def from_levels(level: torch.Tensor, index: torch.Tensor, count: torch.Tensor, capacity: int) -> Units:
-    """Units from explicit ``level``/``index`` rows (``[B, n]``, the first ``count[b]`` valid)."""
-    units = _fresh(level, index, capacity)
-    valid = torch.arange(units.level.shape[1]) < count[:, None]
-    return units._replace(level=torch.where(valid, units.level, -1), count=count.clone())
-
-
 def extend(units: Units, old_length: int, new_length: int, block: int = BLOCK) -> Units:
     """Cover tokens ``old_length .. new_length - 1`` too: the new blocks join as LOD0 units."""
     first = -(-old_length // block)  # blocks already covered (the unfinished one included)
