@@ -251,7 +251,8 @@ def _check_result(check, results, called, errors, run_result, stopped) -> tuple[
         return "not run", f"the notebook stopped ({run_result}) in cell {stopped}, before this check finished"
     if cell in errors:
         return "not run", f"its cell raised {errors[cell]}"
-    return "not run", "the check recorded no result"
+    return "not run", "the check ran but recorded no result (its module does not report to the grader: " \
+                      "decorate it with ntm_minimal.checks.graded)"
 
 
 def grade(root: Path, timeout_s: float = 300, kernel: str = "python3", progress=None) -> list[Row]:
