@@ -243,3 +243,9 @@ plotting.addressing_explorer(example)
 #
 # Implement Eq. 9 and the whole pipeline in [the exercise](../exercises/06_sharpening.ipynb).
 # Chapter 7 connects the pipeline to a controller and builds the whole NTM.
+
+# %% [markdown]
+# **What next:** work [exercise 6](../exercises/06_sharpening.ipynb) (its solution is
+# [here](../solutions/06_sharpening.ipynb)), then go on to [chapter 7, heads, controllers and the
+# whole NTM](07_ntm.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).
