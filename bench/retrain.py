@@ -42,8 +42,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def step_seconds(name: str, config: dict, device: str, warmup: int, repeats: int,
-                 compiled: bool = False) -> tuple[float, int]:
-    """Median wall seconds of one training step of a fresh model configured like checkpoint ``name``
+                 compiled: bool = False) -> tuple[float, float, int]:
+    """Median wall seconds and median CPU seconds (of this process; less sensitive to other jobs on
+    a shared machine) of one training step of a fresh model configured like checkpoint ``name``
     (``config``: its config.json), and the model's parameter count."""
     # Curriculum off: time steps at the full task size, not at the curriculum's short start.
     train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0,
@@ -51,13 +52,14 @@ def step_seconds(name: str, config: dict, device: str, warmup: int, repeats: int
     torch.manual_seed(train["seed"])
     model = checkpoint.build_model(config["model"], config["model_config"])
     trainer = Trainer(model, pretrained.task(name), TrainConfig(**train))
-    times = []
+    times, cpu = [], []
     for i in range(warmup + repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         trainer.train_step()  # returns Python floats, so the GPU has finished when it does
         if i >= warmup:
             times.append(time.perf_counter() - start)
-    return statistics.median(times), sum(p.numel() for p in model.parameters())
+            cpu.append(time.process_time() - start_cpu)
+    return statistics.median(times), statistics.median(cpu), sum(p.numel() for p in model.parameters())
 
 
 def main(argv=None) -> None:
@@ -67,14 +69,14 @@ def main(argv=None) -> None:
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {args.threads} thread(s)"
     how = "compiled time step" if args.compile else "eager"
     print(f"torch {torch.__version__}, {where}, {how}; median of {args.repeats} steps after {args.warmup} warm-up\n")
-    print("| checkpoint | parameters | batch | s/step | sequences/s | recorded steps | hours for them |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| checkpoint | parameters | batch | s/step | CPU s/step | sequences/s | recorded steps | hours for them |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in args.names or pretrained.available():
         config = pretrained.config(name)
-        seconds, params = step_seconds(name, config, args.device, args.warmup, args.repeats, args.compile)
+        seconds, cpu, params = step_seconds(name, config, args.device, args.warmup, args.repeats, args.compile)
         train = config["train"]
         batch, steps = train["batch_size"], train["steps"]
-        print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {batch / seconds:.0f} | {steps:,} "
+        print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {cpu:.3f} | {batch / seconds:.0f} | {steps:,} "
               f"| {steps * seconds / 3600:.1f} |", flush=True)
 
 

@@ -116,6 +116,9 @@ def parser() -> argparse.ArgumentParser:
     r = p.add_argument_group("output")
     r.add_argument("--out", help="run directory (required unless --resume)")
     r.add_argument("--resume", help="continue the run in this directory")
+    r.add_argument("--init-from", default=None,
+                   help="a new run starts from the weights of this run directory or checkpoint (same model), "
+                        "e.g. to fine-tune a shipped model on another task setting; its optimizer starts fresh")
     r.add_argument("--eval-grid", default=None, help='JSON list of sample overrides for eval.json, '
                    'e.g. \'[{"length": 50}]\' (default: a per-task grid beyond the training range)')
     r.add_argument("--grid-batch-size", type=int, default=32)
@@ -142,6 +145,18 @@ def _train_config(args) -> TrainConfig:
     if given.get("device") is None:
         given["device"] = "cuda" if torch.cuda.is_available() else "cpu"
     return TrainConfig(**given)
+
+
+def _init_from(model, kind: str, model_config: dict, run_dir: str) -> dict:
+    """Load the weights of ``run_dir`` into the new ``model``; returns what to record about them."""
+    source, weights = checkpoint.load_config(run_dir), checkpoint.load_model(run_dir)
+    # Compare the built models' full configs: an older config.json may leave out a default setting.
+    if source["model"] != kind or getattr(weights, "config", source["model_config"]) != getattr(model, "config", model_config):
+        raise SystemExit(f"--init-from {run_dir}: its model ({source['model']}, {source['model_config']}) is not "
+                         f"this run's ({kind}, {model_config})")
+    model.load_state_dict(weights.state_dict())
+    steps = checkpoint.load_eval(run_dir).get("steps") if (Path(run_dir) / checkpoint.EVAL_FILE).is_file() else None
+    return {"run": str(run_dir), "command": source["command"], "steps": steps}
 
 
 def setup(args) -> tuple[Trainer, list[dict], int]:
@@ -180,6 +195,8 @@ def setup(args) -> tuple[Trainer, list[dict], int]:
         model = checkpoint.build_model(kind, model_config)
         info = {"model": kind, "model_config": model_config, "task": args.task, "task_config": task_config,
                 "command": command}
+        if args.init_from:
+            info["init_from"] = _init_from(model, kind, model_config, args.init_from)
         trainer = Trainer(model, task, config, args.out, info)
     if args.eval_grid:  # kept in config.json, so a later --resume evaluates the same grid
         trainer.run_info["eval_grid"] = {"settings": json.loads(args.eval_grid), "batch_size": args.grid_batch_size}
