@@ -242,3 +242,9 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 # - The trained NTM loops: the read head walks the stored sequence by location and jumps back to
 #   its start by content at every copy, while the controller counts. Beyond the training range
 #   the copies stay good but the count gives way first: the end marker comes too early.
+
+# %% [markdown]
+# **What next:** work [exercise 9](../exercises/09_repeat_copy.ipynb) (its solution is
+# [here](../solutions/09_repeat_copy.ipynb)), then go on to [chapter 10, associative
+# recall](10_associative_recall.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).
