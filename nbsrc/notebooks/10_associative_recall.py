@@ -220,3 +220,9 @@ plt.show()
 #   sequences, and keeps working on lists much longer than in training.
 # - Its heads combine the two kinds of addressing: the write head walks through memory by location,
 #   and the read head finds the query by content and then walks on by location.
+
+# %% [markdown]
+# **What next:** work [exercise 10](../exercises/10_associative_recall.ipynb) (its solution is
+# [here](../solutions/10_associative_recall.ipynb)), then go on to [chapter 11, dynamic
+# N-grams](11_dynamic_ngrams.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).
