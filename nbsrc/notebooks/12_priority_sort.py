@@ -71,7 +71,7 @@ for row in log:
 TRAIN_FROM_SCRATCH = False  # set to True to retrain both checkpoints with the CLI (about an hour on a CPU)
 
 NAMES = {"NTM": "priority_sort", "LSTM": "priority_sort_lstm"}
-logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH)  # the retrained runs' logs when switched on
+logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH, commands="reproduce")  # retrained logs when on
 
 # %% [markdown]
 # ## Learning curves
@@ -215,3 +215,9 @@ plt.show()
 #   errors than the LSTM, as in the paper (Fig. 18), though it does not sort perfectly.
 # - Its weightings show the algorithm the paper reads off its Fig. 17: write each vector at a
 #   location given by its priority, then read the locations in order by shifting.
+
+# %% [markdown]
+# **What next:** work [exercise 12](../exercises/12_priority_sort.ipynb) (its solution is
+# [here](../solutions/12_priority_sort.ipynb)), then go on to [chapter 13, reproduction report: all
+# five tasks](13_reproduction.ipynb). Every symbol, its shape and its name in the code: [the
+# glossary](../book/glossary.md).
