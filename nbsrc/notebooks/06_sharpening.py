@@ -18,6 +18,7 @@
 import matplotlib.pyplot as plt
 
 from ntm_minimal import addressing, plotting
+from ntm_minimal.tables import show
 
 plotting.use_style()
 
@@ -118,7 +119,7 @@ for name, fn in [("log without floor", lambda x, g: torch.softmax(g * torch.log(
 
 # %% tags=["nbval-check-output"]
 T = 10
-walks = {}
+walks, rows = {}, []
 for name, g_value in [("shift only (γ = 1)", 1.0), ("shift + sharpen, γ = 2", 2.0), ("shift + sharpen, γ = 5", 5.0)]:
     w_t, history = w_start, []
     for t in range(T):  # each step needs the last: a loop over time is inherent
@@ -126,7 +127,9 @@ for name, g_value in [("shift only (γ = 1)", 1.0), ("shift + sharpen, γ = 2", 
         history.append(w_t[0])
     walks[name] = torch.stack(history)  # [T, N]
     peak = walks[name].max(dim=-1).values
-    print(f"{name:23s} rows {walks[name].argmax(dim=-1).tolist()}, largest weight at the end {peak[-1]:.3f}")
+    rows.append([name, walks[name].argmax(dim=-1).tolist(), float(peak[-1])])
+show(["", "row with the largest weight, step by step", "largest weight at the end"], rows,
+     formats={1: lambda r: " ".join(map(str, r)), 2: ".3f"})
 
 # %%
 fig = plotting.plot_weighting_sequences(walks, panel_size=(3.0, 2.4))
