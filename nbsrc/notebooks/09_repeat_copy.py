@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 from ntm_minimal import NTM, plotting, pretrained
 from ntm_minimal.evaluation import evaluate_batch, heldout_batch
 from ntm_minimal.metrics import bit_errors
+from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.training import train
 
@@ -116,9 +117,9 @@ plt.show()
 # %% tags=["nbval-check-output"]
 grids = {"NTM": pretrained.eval_results("repeat_copy")["grid"],
          "LSTM (3 x 256)": pretrained.eval_results("repeat_copy_lstm")["grid"]}
-print("length  repeats  " + "  ".join(f"{label:>15s}" for label in grids))
-for i, row in enumerate(grids["NTM"]):
-    print(f"{row['length']:6d}  {row['repeats']:7d}  " + "  ".join(f"{grids[k][i]['bit_errors']:15.2f}" for k in grids))
+show(["length", "repeats", *grids], [[row["length"], row["repeats"], *(grids[k][i]["bit_errors"] for k in grids)]
+                                      for i, row in enumerate(grids["NTM"])],
+     formats={k: ".2f" for k in grids}, caption="bit errors per sequence (eval.json)")
 held = pretrained.eval_results("repeat_copy")["heldout"]
 model = pretrained.load("repeat_copy", device)
 again = evaluate_batch(model, heldout_batch(task, held["batch_size"], held["seed"]))
