@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 from ntm_minimal import NTM, addressing, plotting, pretrained
 from ntm_minimal.evaluation import evaluate, heldout_batch
 from ntm_minimal.metrics import bit_errors
+from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.training import train
 
@@ -95,11 +96,12 @@ fig = plotting.plot_learning_curves(logs, y="heldout_cost_bits")
 plt.show()
 
 # %% tags=["nbval-check-output"]
+rows = []
 for label, name in NAMES.items():
-    log, ev, cfg = logs[label], pretrained.eval_results(name), pretrained.config(name)
-    params = ev["parameters"]
-    print(f"{label:4s} {params:6d} parameters, {int(log['sequences'][-1]):6d} sequences, "
-          f"held-out: {ev['heldout']['cost_bits']:.3f} bits, {ev['heldout']['bit_errors']:.3f} bit errors per sequence")
+    log, ev = logs[label], pretrained.eval_results(name)
+    rows.append([label, ev["parameters"], int(log["sequences"][-1]), ev["heldout"]["cost_bits"], ev["heldout"]["bit_errors"]])
+show(["model", "parameters", "training sequences", "held-out cost (bits)", "held-out bit errors"], rows,
+     formats={"parameters": ",", "training sequences": ",", 3: ".3f", 4: ".3f"}, caption="per sequence")
 
 # %% [markdown]
 # ## Longer lists than in training
@@ -116,9 +118,8 @@ fig.axes[0].set_xlabel("items in the list K")
 plt.show()
 
 # %% tags=["nbval-check-output"]
-print("K     " + "".join(f"{k:>7d}" for k in ks))
-for label, g in grids.items():
-    print(f"{label:5s} " + "".join(f"{r['bit_errors']:7.3f}" for r in g), " (bit errors per sequence)")
+show(["items K", *grids], [[k, *(grids[label][i]["bit_errors"] for label in grids)] for i, k in enumerate(ks)],
+     formats={label: ".3f" for label in grids}, caption="bit errors per sequence (eval.json)")
 
 # %% [markdown]
 # These numbers are re-measured here, not just read: evaluating the NTM again on the same seeded
