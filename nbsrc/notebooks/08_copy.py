@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 from ntm_minimal import NTM, plotting, pretrained
 from ntm_minimal.evaluation import error_vs_length, evaluate_batch, heldout_batch
 from ntm_minimal.metrics import bit_errors, cost_bits
+from ntm_minimal.tables import show
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.training import train
 
@@ -172,9 +173,9 @@ plt.show()
 # %% tags=["nbval-check-output"]
 models = {"NTM": pretrained.load("copy", device), LSTM: pretrained.load("copy_lstm", device)}
 grids = {label: pretrained.eval_results(name)["grid"] for label, name in zip(models, ("copy", "copy_lstm"))}
-print("length  " + "  ".join(f"{label:>15s}" for label in grids))
-for i, row in enumerate(grids["NTM"]):
-    print(f"{row['length']:6d}  " + "  ".join(f"{grids[label][i]['bit_errors']:15.2f}" for label in grids))
+show(["length", *grids], [[row["length"], *(grids[label][i]["bit_errors"] for label in grids)]
+                           for i, row in enumerate(grids["NTM"])],
+     formats={label: ".2f" for label in grids}, caption="bit errors per sequence (eval.json)")
 held = pretrained.eval_results("copy")["heldout"]
 again = evaluate_batch(models["NTM"], heldout_batch(task, held["batch_size"], held["seed"]))
 print(f"NTM held-out bit errors: {again['bit_errors']:.2f} per sequence (eval.json: {held['bit_errors']:.2f})")
@@ -195,12 +196,14 @@ plt.show()
 # pictures show why the length itself does not matter to it.
 
 # %% tags=["nbval-check-output"]
+rows = []
 with torch.no_grad():
     for length in (20, 50, 120):
         batch = task.sample(64, torch.Generator().manual_seed(7), length=length)
         errors = bit_errors(models["NTM"](batch.x.to(device)).cpu(), batch)
-        print(f"length {length:3d}: {int((errors == 0).sum())} of 64 sequences copied without an error; "
-              f"{errors.mean():.2f} bit errors per sequence")
+        rows.append([length, int((errors == 0).sum()), float(errors.mean())])
+show(["length", "sequences copied without an error (of 64)", "bit errors per sequence"], rows, formats={2: ".2f"},
+     caption="the NTM on a fresh batch of each length")
 
 # %% [markdown]
 #
@@ -228,9 +231,10 @@ plt.show()
 L = 20
 write_rows = trace.write_weights[0, :, 0].argmax(-1).tolist()
 read_rows = trace.read_weights[0, :, 0].argmax(-1).tolist()
-print(f"write head, input phase (steps 0-{L - 1}):     ", write_rows[:L])
-print(f"read head, input phase (steps 0-{L - 1}):      ", read_rows[:L])
-print(f"read head, output phase (steps {L + 1}-{2 * L}):   ", read_rows[L + 1:])
+show(["head", "phase", "row with the largest weight, step by step"],
+     [["write", f"input (steps 0-{L - 1})", write_rows[:L]], ["read", f"input (steps 0-{L - 1})", read_rows[:L]],
+      ["read", f"output (steps {L + 1}-{2 * L})", read_rows[L + 1:]]],
+     formats={2: lambda rows: " ".join(map(str, rows))})
 p = trace.params  # fields [B, T, heads, ...]; read head first, then write head
 print(f"read head in the output phase: mean beta {p.beta[0, L + 1:, 0].mean():.1f}, mean g {p.g[0, L + 1:, 0].mean():.2f}")
 print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
