@@ -23,6 +23,7 @@ from ntm_minimal import NTM, plotting, pretrained
 from ntm_minimal.addressing import content_weighting
 from ntm_minimal.evaluation import heldout_batch
 from ntm_minimal.metrics import bit_errors
+from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.priority_sort import errors_per_position, read_write_agreement, signed_rows
 from ntm_minimal.training import train
@@ -92,9 +93,11 @@ fresh = heldout_batch(task, 256, 2024)
 with torch.no_grad():
     logits = {label: m(fresh.x) for label, m in models.items()}
 per_position = {label: errors_per_position(out, fresh) for label, out in logits.items()}
-print("position " + "".join(f"{j:>5d}" for j in range(16)))
-for label, e in per_position.items():
-    print(f"{label:8s} " + "".join(f"{v:5.2f}" for v in e.tolist()) + f"  | total {float(bit_errors(logits[label], fresh).mean()):.2f}")
+columns = {label: e.tolist() for label, e in per_position.items()}
+totals = [float(bit_errors(logits[label], fresh).mean()) for label in per_position]
+show(["output position", *per_position], [[j, *(columns[label][j] for label in per_position)] for j in range(16)]
+     + [["total", *totals]], formats={j: ".2f" for j in range(1, 1 + len(per_position))},
+     caption="bit errors per sequence at each output position")
 
 # %%
 fig = plotting.plot_errors_per_position(per_position)
@@ -152,9 +155,8 @@ plt.show()
 
 # %% tags=["nbval-check-output"]
 agree = read_write_agreement(prios, trace_many.read_weights, trace_many.write_weights)
-print("            " + "".join(f"write {j:<3d}" for j in range(agree.shape[1])))
-for i, row in enumerate(agree.tolist()):
-    print(f"read head {i} " + "".join(f"{v:9.2f}" for v in row))
+show(["", *(f"write head {j}" for j in range(agree.shape[1]))],
+     [[f"read head {i}", *row] for i, row in enumerate(agree.tolist())], formats={j: ".2f" for j in range(1, 1 + agree.shape[1])})
 
 # %% [markdown]
 # How does a read head find the next row? Its addressing parameters while answering tell us which
