@@ -27,3 +27,23 @@ def test_claims_hold_on_a_fresh_batch():
     # The soft read over everything answers; the recency window cannot; MegaContext-lite mostly can.
     assert sweep["A"] > 0.95 and sweep["B"] < 0.2 and sweep["C"] > 0.8 and sweep["C_selection"] > 0.8
     assert sweep["oracle"] >= sweep["C"] > sweep["random"]
+
+
+def test_scaling_and_streaming_measurements_run_small():
+    models = load()
+    sc = experiments.scaling(models, [1024, 2048], w_max=256, repeats=1)
+    assert [r["T"] for r in sc["rows"]] == [1024, 2048] and set(sc["slopes"]) == {"A_ms", "C_ms", "A_peak_MiB", "C_peak_MiB"}
+    assert all(r["A_peak_MiB"] > 0 and r["C_peak_MiB"] > 0 for r in sc["rows"])
+    variants = {"no cooldown": {"cooldown": 0}, "cooldown 2": {"cooldown": 2}, "oracle": {"scorer": "oracle"}}
+    st = experiments.streaming(models, length=2048, batch=3, w_max=256, query_every=128, facts=8, variants=variants)
+    first, _, oracle = st["rows"]
+    assert first["accuracy_change"] == 0.0 and len(first["stream_accuracy"]) == 3
+    per_stream = torch.tensor(oracle["stream_accuracy"]) - torch.tensor(first["stream_accuracy"])
+    assert abs(oracle["accuracy_change"] - per_stream.mean().item()) < 1e-6
+    assert abs(oracle["accuracy_change_se"] - (per_stream.std() / 3 ** 0.5).item()) < 1e-6
+
+
+def test_peak_extra_bytes_sees_a_temporary():
+    x = torch.ones(1024, 1024)
+    assert 4 * 2**20 <= experiments.peak_extra_bytes(lambda: (x * 2).sum()) < 5 * 2**20  # one 4 MiB temporary
+    assert 8 * 2**20 <= experiments.peak_extra_bytes(lambda: (x * 2 + 1).sum()) < 9 * 2**20  # two alive at once

@@ -37,8 +37,8 @@ def peak_extra_bytes(fn) -> int:
     for e in prof.events():
         if e.name == "[memory]" and e.cpu_memory_usage < 0:
             events.append((e.time_range.start, e.cpu_memory_usage))
-        elif e.name != "[memory]" and not e.cpu_children and e.cpu_memory_usage > 0:
-            events.append((e.time_range.start, e.cpu_memory_usage))  # a leaf op's allocation
+        elif e.name != "[memory]" and e.self_cpu_memory_usage > 0:
+            events.append((e.time_range.start, e.self_cpu_memory_usage))  # an op's own allocations (not its children's)
     total = peak = 0
     for _, delta in sorted(events):
         total += delta
