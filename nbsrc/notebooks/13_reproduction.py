@@ -18,16 +18,10 @@ import matplotlib.pyplot as plt
 from ntm_minimal import checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import evaluate, heldout_batch
 from ntm_minimal.metrics import bit_errors, cost_bits
+from ntm_minimal.tables import show
 from ntm_minimal.tasks.ngrams import excess_by_occurrences, optimal_cost_bits
 from ntm_minimal.tasks.priority_sort import errors_per_position
 from ntm_minimal.train import learning_rates
-
-
-def show(header, rows):
-    """Print a table as aligned columns (``rows`` are lists of strings)."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, ["-" * w for w in widths], *rows]:
-        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
 
 
 def first_below(name, column, threshold):
