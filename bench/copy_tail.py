@@ -43,6 +43,8 @@ PATHS = ("write_stalls", "read_drift", "read_slips", "repeats")
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--run", default="ntm_minimal/checkpoints/copy", help="a run folder (model + config.json)")
+    p.add_argument("--weights", default=checkpoint.MODEL_FILE,
+                   help=f"weights file in the run folder ({checkpoint.BEST_FILE}: a keep-best run's best)")
     p.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
     p.add_argument("--sequences", type=int, default=1024, help="fresh sequences per length")
     p.add_argument("--chunk", type=int, default=256, help="sequences per forward pass (memory)")
@@ -123,7 +125,7 @@ def worst(rows: list[dict], show: int) -> str:
 def main(argv=None) -> list[dict]:
     args = parse_args(argv)
     torch.set_num_threads(1)
-    model = checkpoint.load_model(args.run).eval()
+    model = checkpoint.load_model(args.run, filename=args.weights).eval()
     task = CopyTask()
     rows = []
     for length in args.lengths:
@@ -131,7 +133,7 @@ def main(argv=None) -> list[dict]:
         r = rows[-1]
         print(f"L={length}: {r['bit_errors']:.4f} bit errors/seq, {r['failing']} failing, worst {r['worst']:.0f}",
               flush=True)
-    print(f"\n{args.run}, {args.sequences} fresh sequences per length (seed {args.seed} + L)\n")
+    print(f"\n{args.run} ({args.weights}), {args.sequences} fresh sequences per length (seed {args.seed} + L)\n")
     print(markdown(rows))
     print("\nWorst sequences:\n")
     print(worst(rows, args.show))
