@@ -25,6 +25,7 @@ Usage (from the repository root, in the course environment)::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -104,6 +105,9 @@ def expected(kind: str, name: str) -> dict[str, nbformat.NotebookNode]:
 
 
 def _execute(nb, folder: Path, allow_errors: bool):
+    # The kernel inherits this environment; with MPLBACKEND set (the Makefile sets agg for the
+    # tests) it would not switch to the inline backend, and every figure would be lost.
+    os.environ.pop("MPLBACKEND", None)
     NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
                    resources={"metadata": {"path": str(folder)}}).execute()
     return nb
