@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 
 from ntm_minimal import addressing, plotting
 from ntm_minimal.tables import show
+from ntm_minimal.tables import show
 
 plotting.use_style()
 
