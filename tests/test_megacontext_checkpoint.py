@@ -32,7 +32,7 @@ def test_claims_hold_on_a_fresh_batch():
 def test_scaling_and_streaming_measurements_run_small():
     models = load()
     sc = experiments.scaling(models, [1024, 2048], w_max=256, repeats=1)
-    assert [r["T"] for r in sc["rows"]] == [1024, 2048] and set(sc["slopes"]) == {"A_ms", "C_ms", "A_peak_MiB", "C_peak_MiB"}
+    assert [r["T"] for r in sc["rows"]] == [1024, 2048] and set(sc["slopes"]) == {"A_ms", "C_ms", "A_cpu_ms", "C_cpu_ms", "A_peak_MiB", "C_peak_MiB"}
     assert all(r["A_peak_MiB"] > 0 and r["C_peak_MiB"] > 0 for r in sc["rows"])
     variants = {"no cooldown": {"cooldown": 0}, "cooldown 2": {"cooldown": 2}, "oracle": {"scorer": "oracle"}}
     st = experiments.streaming(models, length=2048, batch=3, w_max=256, query_every=128, facts=8, variants=variants)

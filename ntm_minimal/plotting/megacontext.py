@@ -18,19 +18,23 @@ __all__ = ["plot_scaling", "plot_budget_sweep", "plot_levels_over_time", "LOD_CO
 
 
 def plot_scaling(result: dict):
-    """Log-log per-query time and peak extra memory of readers A and C against ``T`` (bench JSON)."""
+    """Log-log per-query time (wall: solid, CPU: dashed) and peak extra memory of readers A and C
+    against ``T`` (bench JSON), with the fitted slopes."""
     rows = result["rows"]
     t = np.array([r["T"] for r in rows])
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3))
-    for ax, (key, label) in zip(axes, (("ms", "time per query (ms)"), ("peak_MiB", "peak extra memory (MiB)"))):
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    panels = ((axes[0], (("ms", "-", "wall"), ("cpu_ms", "--", "cpu")), "time per query (ms)"),
+              (axes[1], (("peak_MiB", "-", ""),), "peak extra memory (MiB)"))
+    for ax, curves, label in panels:
         for reader in ("A", "C"):
-            y = np.array([r[f"{reader}_{key}"] for r in rows])
-            slope = result["slopes"][f"{reader}_{key}"]
-            name, color, style = READER_STYLE[reader]
-            ax.loglog(t, y, style, marker="o", color=color, label=f"{name} (slope {slope:.2f})", base=2)
+            name, color, _ = READER_STYLE[reader]
+            for key, style, kind in curves:
+                y = np.array([r[f"{reader}_{key}"] for r in rows])
+                slope = result["slopes"][f"{reader}_{key}"]
+                ax.loglog(t, y, style, marker="o", color=color, label=f"{name} {kind} (slope {slope:.2f})", base=2)
         ax.set_xlabel("tokens T")
         ax.set_ylabel(label)
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
 
