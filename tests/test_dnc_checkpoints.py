@@ -54,14 +54,16 @@ def test_log_is_complete(name):
 @pytest.mark.parametrize("target_name", sorted(TARGETS))
 def test_target_on_fresh_data(target_name):
     """Mean bit errors per sequence below the target on three fresh batches of 128 per setting, and
-    no single sequence with more than a handful of wrong bits (the tail, not only the mean)."""
+    the tail: at most 5 % of the sequences with any wrong bit (a mean can hide a few sequences that
+    fail completely)."""
     if target_name not in pretrained.available():
         pytest.skip(f"checkpoint {target_name} not shipped")
     model, task = pretrained.load(target_name), pretrained.task(target_name)
     for setting, target in TARGETS[target_name]:
         errors = torch.cat([_errors(model, heldout_batch(task, 128, seed, **setting)) for seed in FRESH_SEEDS])
         assert float(errors.mean()) < target, f"{target_name} {setting}: {float(errors.mean()):.3f} bit errors"
-        assert float(errors.max()) <= 8, f"{target_name} {setting}: a sequence with {float(errors.max()):.0f} wrong bits"
+        failed = float((errors > 0).float().mean())
+        assert failed <= 0.05, f"{target_name} {setting}: {failed:.1%} of the sequences have a wrong bit"
 
 
 @torch.no_grad()
