@@ -2,11 +2,15 @@
 fine-tuned on longer sequences), with a fresh optimizer, recorded in its config.json."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from safetensors.torch import load_file
 
-from ntm_minimal import checkpoint
+from ntm_minimal import checkpoint, pretrained
+from ntm_minimal.evaluation import evaluate
+from ntm_minimal.tasks import make_task
 from ntm_minimal.train import main
 
 TINY = ["--task", "copy", "--controller-size", "8", "--memory-n", "8", "--memory-m", "4", "--batch-size", "4",
@@ -33,3 +37,25 @@ def test_init_from_needs_the_same_model(tmp_path):
     with pytest.raises(SystemExit, match="init-from"):
         main([*TINY, "--steps", "2", "--memory-n", "16", "--init-from", str(tmp_path / "base"),
               "--out", str(tmp_path / "other")])
+
+
+FINE_TUNED = "copy_ft50"  # the shipped copy model fine-tuned on lengths 1..50 (bench/copy_tail.md)
+
+
+def test_fine_tuned_copy_reproduces_its_grid_and_beats_its_start():
+    """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each), and every length of its
+    grid has fewer bit errors than the checkpoint it started from."""
+    run = pretrained.extra_run(FINE_TUNED)
+    config, result = checkpoint.load_config(run), checkpoint.load_eval(run)
+    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.path("copy").parts[-2:]
+    model, task = checkpoint.load_model(run), make_task(config["task"])
+    rows = {row["length"]: row for row in result["grid"]}
+    for length in (50, 120):
+        row = rows[length]
+        again = evaluate(model, task, [{"length": length}], row["batch_size"], row["seed"])[0]
+        assert again["cost_bits"] == pytest.approx(row["cost_bits"], rel=1e-4, abs=1e-3)
+        assert again["bit_errors"] == pytest.approx(row["bit_errors"], abs=1e-6)
+    base = {row["length"]: row for row in pretrained.eval_results("copy")["grid"]}
+    assert rows.keys() == base.keys()
+    assert all(rows[n]["bit_errors"] <= base[n]["bit_errors"] for n in rows)
+    assert all(rows[n]["bit_errors"] == 0 for n in rows if n <= 60) and rows[120]["bit_errors"] < 0.3
