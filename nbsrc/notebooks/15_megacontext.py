@@ -165,8 +165,10 @@ gistnet.zero_grad()
 # The heavy numbers of this chapter come from `bench/megacontext.py`, run once on a 2-core CPU; its
 # JSON is shipped in `bench/results/megacontext.json` with the command that made it. First the cost
 # of one query for (A) and (C) as the stream grows from $2^{10}$ to $2^{20}$ tokens (one stream; (C)
-# with $W_{\max} = 2048$: LensNet, three refocus passes and the read). Peak memory is the most extra
-# memory the query allocates (torch profiler), on top of the stored tokens (and, for (C), the tree).
+# with $W_{\max} = 2048$: LensNet, three refocus passes and the read). Wall times on a machine shared
+# with other work are noisy, so the table also gives the CPU (process) time, which does not count the
+# time other processes held the cores. Peak memory is the most extra memory the query allocates
+# (torch profiler), on top of the stored tokens (and, for (C), the tree).
 
 # %%
 bench = json.loads((Path(mc_train.__file__).resolve().parents[2] / "bench" / "results" / "megacontext.json").read_text())
@@ -176,25 +178,28 @@ plt.show()
 
 # %% tags=["nbval-check-output"]
 sc = bench["scaling"]
-Table(["T", "A ms", "C ms", "A median ms", "C median ms", "A peak MiB", "C peak MiB", "tree MiB"],
-      [(r["T"], r["A_ms"], r["C_ms"], r["A_median_ms"], r["C_median_ms"], r["A_peak_MiB"], r["C_peak_MiB"], r["tree_MiB"])
-       for r in sc["rows"]],
-      formats={"A ms": ".2f", "C ms": ".2f", "A median ms": ".2f", "C median ms": ".2f", "A peak MiB": ".2f",
-               "C peak MiB": ".2f", "tree MiB": ".1f"},
-      caption=f"Per query: fastest (and median) of {sc['repeats']} calls, A and C in turns; log-log slopes of the fastest for T >= {sc['slopes_from_T']}: "
+Table(["T", "A ms", "C ms", "A median ms", "C median ms", "A cpu ms", "C cpu ms", "A peak MiB", "C peak MiB", "tree MiB"],
+      [(r["T"], r["A_ms"], r["C_ms"], r["A_median_ms"], r["C_median_ms"], r["A_cpu_ms"], r["C_cpu_ms"], r["A_peak_MiB"],
+        r["C_peak_MiB"], r["tree_MiB"]) for r in sc["rows"]],
+      formats={"A ms": ".2f", "C ms": ".2f", "A median ms": ".2f", "C median ms": ".2f", "A cpu ms": ".2f",
+               "C cpu ms": ".2f", "A peak MiB": ".2f", "C peak MiB": ".2f", "tree MiB": ".1f"},
+      caption=f"Per query: wall time fastest (and median) of {sc['repeats']} calls, A and C in turns; CPU time "
+              f"fastest; cpu-time slopes A {sc['slopes']['A_cpu_ms']:.2f}, C {sc['slopes']['C_cpu_ms']:.2f}; "
+              f"log-log slopes of the fastest wall times for T >= {sc['slopes_from_T']}: "
               f"time A {sc['slopes']['A_ms']:.2f}, C {sc['slopes']['C_ms']:.2f}; "
               f"memory A {sc['slopes']['A_peak_MiB']:.2f}, C {sc['slopes']['C_peak_MiB']:.2f}")
 
 # %% [markdown]
 # (A)'s time and memory grow at least in proportion to $T$: every query touches every token. Its
-# memory slope is 1; its time slope is above 1 here, because from $2^{18}$ to $2^{20}$ tokens the time
-# jumps far more than 4-fold (not profiled further; the query then allocates 156 MiB of temporaries,
-# so memory traffic is the likely cause).
-# (C)'s time and memory stay flat (slope near 0; the times wobble with the machine's load): once the
-# tree is built, a query touches $W_{\max}$ entries whatever $T$ is. (C) is slower than (A) for short
+# memory slope is 1; its time slope is above 1 here, because from $2^{18}$ to $2^{20}$ tokens its time
+# grows far more than 4-fold, in CPU time too (not profiled further; the query then allocates 292 MiB
+# of temporaries, so memory traffic is the likely cause). (C)'s time stays flat (slope near 0; the
+# wall times wobble with the machine's load) and its memory nearly so (it grows with the coarse
+# cover, which holds more gists for longer streams, up to the budget): once the tree is built, a
+# query touches at most $W_{\max}$ entries whatever $T$ is. (C) is slower than (A) for short
 # streams, where its fixed cost (LensNet and three refocus passes of Python-level edits) exceeds a
-# read of all tokens; the two are about equal near $2^{18}$ tokens, and at $2^{20}$ (C) is the faster
-# by an order of magnitude.
+# read of all tokens; the two are about equal near $2^{18}$ tokens, and at $2^{20}$ (C) is faster by
+# more than an order of magnitude.
 # Two costs the flat line hides: (C) stores the tree (3 % more than the tokens), and its budget must
 # grow with $T$ eventually, since the coarsest cover needs $T/1024$ entries (at $T = 2^{20}$, 1024 of the 2048).
 #
