@@ -76,16 +76,14 @@ def _variant(budget=True, gap=False, overlap=False, misaligned=False, cooldown=T
             else:
                 levels[b], entries = 1, entries - 31
             edits += 1
-        out = []
-        for b, v in enumerate(levels.tolist()):
-            if v == 1:
-                start = 32 * b + (1 if misaligned else 0)
-                out.append((start, start + 32, 1))
-                if overlap and b == 0:
-                    out.append((31, 32, 0))
-            else:
-                end = min(32 * b + 32, length) - (1 if gap and b == 0 else 0)
-                out += [(t, t + 1, 0) for t in range(32 * b, end)]
+        out = checks.entries_of(levels, length)
+        if gap:  # the last token of the first LOD0 block left out
+            out.remove(next(e for e in out if e[2] == 0 and e[1] % 32 == 0))
+        if overlap:  # a token kept next to the first gist that covers it
+            first = next(i for i, e in enumerate(out) if e[2] == 1)
+            out.insert(first + 1, (out[first][1] - 1, out[first][1], 0))
+        if misaligned:  # gists one token late
+            out = [(a + 1, b + 1, 1) if lod == 1 else (a, b, lod) for a, b, lod in out]
         return out
     return impl
 
