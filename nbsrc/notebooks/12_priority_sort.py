@@ -104,6 +104,14 @@ fig = plotting.plot_errors_per_position(per_position)
 plt.show()
 
 # %% [markdown]
+# **How far from sorting?** Counted on 1,024 fresh sequences (`bench/sort_tail.md`): the NTM gets
+# 41 % of its output vectors exactly right, all 8 bits (the LSTM 16 %), and sorts none of the
+# 1,024 sequences perfectly (nor does the LSTM). Only its first answer, the highest priority, is
+# right three times in four; from the second answer on it is right 32–44 % of the time, and 25 %
+# at the last. About 25 wrong bits in 128 per sequence: the NTM has learned much of the algorithm,
+# but it does not sort.
+
+# %% [markdown]
 # ## Where the NTM writes
 #
 # The paper's hypothesis: the NTM writes each vector to a location that depends (close to linearly)
