@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 from ntm_minimal import NTM, checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import evaluate_batch, heldout_batch, setting_seed
 from ntm_minimal.metrics import cost_bits
+from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.ngrams import (batch_bits, context_counts, contexts, excess_bits, excess_by_occurrences,
                                       optimal_cost_bits, optimal_predictions, record_overlap, same_context_read_share,
@@ -139,9 +140,8 @@ plt.show()
 models = {label: pretrained.load(name) for label, name in NAMES.items()}
 with torch.no_grad():
     costs = {label: float(cost_bits(m(evaluation_batch.x), evaluation_batch).mean()) for label, m in models.items()}
-for label, c in costs.items():
-    print(f"{label:4s}: {c:7.2f} bits per sequence, {c - optimum:+.2f} from the optimum")
-print(f"optimal: {optimum:7.2f}")
+show(["estimator", "cost per sequence (bits)", "from the optimum"],
+     [[label, c, c - optimum] for label, c in costs.items()] + [["optimal", optimum, 0.0]], formats={1: ".2f", 2: "+.2f"})
 
 # %% [markdown]
 # ## Predictions along one sequence
@@ -263,11 +263,10 @@ optimal_per_bit = {n: float(optimal_cost_bits(b).mean()) / scored[n] for n, b in
 
 def length_table(labels):
     """Excess cost per scored bit over the optimum, by sequence length, from each model's ``eval.json`` grid."""
-    lines = ["length   optimal/bit " + "".join(f"{label:>22s}/bit" for label in labels)]
-    for i, (n, opt) in enumerate(optimal_per_bit.items()):
-        excess = "".join(f"{grids[label][i]['cost_bits'] / scored[n] - opt:+26.3f}" for label in labels)
-        lines.append(f"{n:6d}   {opt:11.3f} {excess}")
-    print("\n".join(lines))  # one print: a stream split in two would not compare equal under nbval
+    rows = [[n, opt, *(grids[label][i]["cost_bits"] / scored[n] - opt for label in labels)]
+            for i, (n, opt) in enumerate(optimal_per_bit.items())]
+    show(["length", "optimal (bits per bit)", *(f"{label}: excess" for label in labels)], rows,
+         formats={1: ".3f", **{j: "+.3f" for j in range(2, 2 + len(labels))}})
 
 
 length_table(NAMES)
@@ -281,12 +280,13 @@ length_table(NAMES)
 
 # %% tags=["nbval-check-output"]
 bigger = models["NTM"].with_memory_rows(256)
-lines = ["length   NTM, N = 128/bit   NTM, N = 256/bit"]
+rows = []
 for i, (n, b) in enumerate(grid_batches.items()):
     n128 = grids["NTM"][i]["cost_bits"] / scored[n] - optimal_per_bit[n]  # the table above
     n256 = evaluate_batch(bigger, b)["cost_bits"] / scored[n] - optimal_per_bit[n]
-    lines.append(f"{n:6d} {n128:+18.3f} {n256:+18.3f}")
-print("\n".join(lines))
+    rows.append([n, n128, n256])
+show(["length", "NTM, N = 128: excess", "NTM, N = 256: excess"], rows, formats={1: "+.3f", 2: "+.3f"},
+     caption="bits per scored bit over the optimum")
 
 # %% [markdown]
 # ### Where the bits are lost
@@ -308,12 +308,12 @@ def span(row):
     return str(row["low"]) if row["high"] == row["low"] + 1 else f"{row['low']}-{row['high'] - 1}"
 
 
-lines = ["earlier occurrences   steps" + "".join(f"{label + ' /step':>14s}{label + ' /seq':>13s}" for label in by_n)]
-for i, row in enumerate(by_n["LSTM"]):
-    lines.append(f"{span(row):>19s} {row['steps']:7d}" + "".join(f"{r[i]['per_step']:+14.4f}{r[i]['per_sequence']:+13.3f}"
-                                                           for r in by_n.values()))
-lines.append(f"{'all':>19s} {'':7s}" + "".join(f"{'':14s}{sum(x['per_sequence'] for x in r):+13.3f}" for r in by_n.values()))
-print("\n".join(lines))
+rows = [[span(row), row["steps"], *(x for r in by_n.values() for x in (r[i]["per_step"], r[i]["per_sequence"]))]
+        for i, row in enumerate(by_n["LSTM"])]
+rows.append(["all", None, *(x for r in by_n.values() for x in (None, sum(y["per_sequence"] for y in r)))])
+show(["earlier occurrences", "steps", *(f"{label} {unit}" for label in by_n for unit in ("/step", "/seq"))], rows,
+     formats={j: ("+.4f" if j % 2 == 0 else "+.3f") for j in range(2, 2 + 2 * len(by_n))},
+     caption="extra bits over the optimum")
 
 # %% [markdown]
 # The NTM loses its bits against the LSTM on contexts it has seen only a few times: for $k$ up
@@ -379,13 +379,12 @@ plt.show()
 models.update({label: pretrained.load(name) for label, name in LEARNED.items()})
 with torch.no_grad():
     costs.update({label: float(cost_bits(models[label](evaluation_batch.x), evaluation_batch).mean()) for label in LEARNED})
-lines = []
+rows = []
 for label, log in logs.items():
     reached = [checkpoint.first_below(log, "heldout_cost_bits", optimum + gap) for gap in (3, 2)]
-    reached = [f"{int(n):,}" if n is not None else "never" for n in reached]
-    lines.append(f"{label:20s} within 3 bits after {reached[0]:>8s} sequences, within 2 after {reached[1]:>8s};"
-                 f" final cost {costs[label]:7.2f} ({costs[label] - optimum:+.2f})")
-print("\n".join(lines))
+    rows.append([label, *(f"{int(n):,}" if n is not None else "never" for n in reached), costs[label], costs[label] - optimum])
+show(["model", "sequences to within 3 bits", "to within 2 bits", "final cost (bits)", "from the optimum"], rows,
+     formats={3: ".2f", 4: "+.2f"})
 
 # %% [markdown]
 # Where does it gain? The same split by earlier occurrences of the context as above, for all
@@ -394,10 +393,9 @@ print("\n".join(lines))
 # %% tags=["nbval-check-output"]
 with torch.no_grad():
     by_n.update({label: excess_by_occurrences(models[label](evaluation_batch.x), evaluation_batch) for label in LEARNED})
-lines = [f"{'earlier occurrences':>19s}" + "".join(f"{label:>22s}" for label in by_n)]
-for i, row in enumerate(by_n["LSTM"]):
-    lines.append(f"{span(row):>19s}" + "".join(f"{r[i]['per_sequence']:+22.3f}" for r in by_n.values()))
-print("\n".join(lines))
+show(["earlier occurrences", *by_n], [[span(row), *(r[i]["per_sequence"] for r in by_n.values())]
+                                     for i, row in enumerate(by_n["LSTM"])],
+     formats={j: "+.3f" for j in range(1, 1 + len(by_n))}, caption="extra bits per sequence over the optimum")
 
 # %% [markdown]
 # With the learned memory the NTM ends ahead of the LSTM as well as of the constant-start NTM.
@@ -426,16 +424,15 @@ length_table([*NAMES, *LEARNED])
 traces = {"NTM": many_trace}  # the constant-start NTM's trace from the section above
 with torch.no_grad():
     traces.update({label: models[label](many.x, return_trace=True)[1] for label in LEARNED})
-lines = []
+table = []
 for label, tr in traces.items():
     reads, writes = tr.read_weights[:, :, 0], tr.write_weights[:, :, 0]
     rows = writes.argmax(-1)
     moves = float((rows[:, 1:] != rows[:, :-1]).float().mean())
     shares = [same_context_read_share(batch_bits(many), reads, writes, lag=d) for d in (0, 1, 2)]
-    lines.append(f"{label:20s} write head moves at {moves:.0%} of steps; read share at lag 0/1/2: "
-                 + " / ".join(f"{float(sh.nanmean()):.2f}" for sh, _ in shares)
-                 + f" (blind to context: {float(shares[1][1].nanmean()):.2f} at lag 1)")
-print("\n".join(lines))
+    table.append([label, moves, *(float(sh.nanmean()) for sh, _ in shares), float(shares[1][1].nanmean())])
+show(["model", "write head moves", "read share, lag 0", "lag 1", "lag 2", "blind to context, lag 1"], table,
+     formats={1: ".0%", **{j: ".2f" for j in range(2, 6)}})
 
 # %% [markdown]
 # The learned-memory NTM keeps a cleaner log. Its write head moves to the next row at almost
