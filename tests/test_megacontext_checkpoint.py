@@ -47,3 +47,12 @@ def test_peak_extra_bytes_sees_a_temporary():
     x = torch.ones(1024, 1024)
     assert 4 * 2**20 <= experiments.peak_extra_bytes(lambda: (x * 2).sum()) < 5 * 2**20  # one 4 MiB temporary
     assert 7.9 * 2**20 < experiments.peak_extra_bytes(lambda: (x * 2 + 1).sum()) < 9 * 2**20  # two alive at once
+
+
+def test_trainer_cli_writes_a_loadable_run(tmp_path):
+    from ntm_minimal.megacontext import train
+    train.main(["--out", str(tmp_path), "--gist-steps", "2", "--lens-steps", "1", "--length", "2048", "--batch", "2",
+                "--log-every", "1"])
+    run = load(tmp_path)
+    assert run["config"]["settings"]["gist_steps"] == 2 and run["config"]["label_forward_passes"]["mean"] > 1
+    assert (tmp_path / "metrics.csv").read_text().splitlines()[0].startswith("phase,step")

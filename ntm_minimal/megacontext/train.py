@@ -13,15 +13,15 @@ writes ``gistnet.safetensors``, ``reader.safetensors``, ``lensnet.safetensors``,
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
+from .. import checkpoint
 from ..tasks.long_recall import LongRecallTask
 from .focus_allocator import FocusConfig, refocus
 from .gistnet import GistNet
@@ -109,20 +109,17 @@ def train(args) -> dict:
 
 
 def save(out: Path, result: dict, args) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the run with the NTM checkpoints' helpers: one safetensors file per model, config, log."""
     settings = {k: v for k, v in vars(args).items() if k != "out"}
     config = {"command": "python -m ntm_minimal.megacontext.train " + " ".join(sys.argv[1:]),
               "settings": settings, "seconds": result["seconds"],
               "label_forward_passes": {"mean": result["label_passes_mean"], "max": result["label_passes_max"],
                                        "note": "per example: 1 read of the working context + 1 per labelled unit"}}
     for name, model in result["models"].items():
-        save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()}, str(out / f"{name}.safetensors"))
+        checkpoint.save_model(out, model, filename=f"{name}.safetensors")
         config[name] = model.config
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    with open(out / "metrics.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(result["rows"][0]))
-        writer.writeheader()
-        writer.writerows(result["rows"])
+    checkpoint.save_json(Path(out) / "config.json", config)
+    checkpoint.save_metrics(out, result["rows"])
 
 
 def load(run_dir: str | Path = DEFAULT_DIR) -> dict:
