@@ -325,6 +325,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# Read the pictures row by row. The oracle (right) opens one narrow LOD0 column under each asked fact
+# and keeps it while the query stays; the new tokens pile up at LOD0 along the diagonal until the budget
+# forces collapses, since the oracle scores every other block 0. LensNet (left) collapses new blocks
+# almost at once (it scores blocks without the asked key negative), and leaves thin LOD0 stripes that
+# appear and vanish a refocus or two later: those are the flip-flops counted in the table. LOD2 groups
+# close and reopen as their gists' scores cross the thresholds.
+#
 # ## Answers to the seed's open questions 2–4, from the table above
 #
 # The numbers to read are in the streaming table; below, each variant against "no cooldown". Every
