@@ -337,6 +337,16 @@ def problems(report: PageReport) -> list[str]:
     return out
 
 
+def duplicate_titles(reports: list[PageReport]) -> dict[str, list[str]]:
+    """Titles (the first ``h1``) that more than one page has: ``{title: [page, ...]}``. Navigation,
+    prev/next links and search show pages by title, so two pages with one title look like one."""
+    pages: dict[str, list[str]] = {}
+    for r in reports:
+        h1 = r.data.get("h1") or [""]
+        pages.setdefault(h1[0], []).append(r.name)
+    return {title: names for title, names in pages.items() if len(names) > 1}
+
+
 def widest(report: PageReport, kinds: tuple[str, ...] | None = None) -> int:
     """Px by which the widest element of the page (of ``kinds``, default all but text that wraps
     fine) exceeds its box or the column (0: none does)."""
@@ -368,6 +378,8 @@ def main(argv: list[str]) -> int:
               f"column {r.data.get('column_width')} px")
         for p in found[:12]:
             print("   ", p)
+    for title, pages in duplicate_titles(reports).items():
+        print(f"title {title!r} on {len(pages)} pages: {', '.join(pages)}")
     summary = {"pages": len(reports), "pages_with_problems": bad,
                "console_errors": sum(len(r.console) for r in reports),
                "widest_px": max(widest(r) for r in reports)}
