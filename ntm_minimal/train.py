@@ -190,6 +190,8 @@ def setup(args) -> tuple[Trainer, list[dict], int]:
             device = args.device if args.device is not UNSET else ("cuda" if torch.cuda.is_available() else "cpu")
             args.compile = compile_by_default(kind, steps, device)
             command += " --compile" if args.compile else " --no-compile"
+            if args.compile:  # a default must not end a run where the compiler fails: dynamo then runs eagerly
+                torch._dynamo.config.suppress_errors = True
         config = _train_config(args)
         torch.manual_seed(config.seed)  # the model's initial weights
         model = checkpoint.build_model(kind, model_config)

@@ -109,6 +109,15 @@ def test_cli_records_its_compile_decision(tmp_path, monkeypatch):
     assert len(decided) == 1 and checkpoint.load_config(tmp_path / "asked")["train"]["compile"] is True
 
 
+def test_a_default_compile_falls_back_to_eager_on_compiler_errors(tmp_path, monkeypatch):
+    monkeypatch.setattr("ntm_minimal.train.compile_by_default", lambda kind, steps, device: True)
+    monkeypatch.setattr(torch._dynamo.config, "suppress_errors", False)
+    monkeypatch.setattr(training, "compile_step", lambda model: model)  # nothing is compiled in this test
+    main([*TINY, "--out", str(tmp_path / "auto")])
+    assert torch._dynamo.config.suppress_errors
+    assert checkpoint.load_config(tmp_path / "auto")["command"].endswith(" --compile")
+
+
 def test_replaying_an_old_run_stays_eager():
     """A command recorded before the default existed ran eagerly, so its replay says --no-compile."""
     old = {"command": "python -m ntm_minimal.train --task copy --steps 5000 --out runs/x"}
