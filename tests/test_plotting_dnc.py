@@ -1,4 +1,4 @@
-"""Chapter 14's pictures draw what the DNC's trace holds; the HTML table escapes and checks its rows."""
+"""Chapter 14's pictures draw what the DNC's trace holds."""
 from __future__ import annotations
 
 import matplotlib
@@ -51,14 +51,6 @@ def test_link_matrix_and_read_modes(trace):
     fig = dnc_plots.plot_read_modes(trace, index=0, head=0)
     assert len(fig.axes[0].collections) == 3  # backward, content, forward
     plt.close(fig)
-
-
-def test_html_table_escapes_and_checks_widths():
-    table = dnc_plots.html_table(["model", "bits"], [["DNC <R=1>", "0.01"], ["NTM", 2]], caption="copy & more")
-    assert table.data.startswith("<table><caption>copy &amp; more</caption><thead><tr><th>model</th>")
-    assert "<td>DNC &lt;R=1&gt;</td>" in table.data and "<td>2</td>" in table.data
-    with pytest.raises(ValueError, match="rows: expected 2 cells"):
-        dnc_plots.html_table(["a", "b"], [["only one"]])
 
 
 def test_answer_phases_are_the_runs_of_scored_steps():

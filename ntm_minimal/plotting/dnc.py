@@ -4,14 +4,12 @@
   weightings, usage over time, and the gates that manage it (write, allocation and free gates);
 * :func:`plot_link_matrix`: one link matrix ``L[i, j]`` (row ``i`` written after row ``j``) as a heatmap;
 * :func:`plot_read_modes`: a read head's modes (backward, content, forward) over time;
-* :func:`answer_phases`: the runs of scored steps of one sequence, to shade them in the plots;
-* :func:`html_table`: a table for the book's HTML pages (a header row and rows of cells).
+* :func:`answer_phases`: the runs of scored steps of one sequence, to shade them in the plots.
 
 Each plot returns the :class:`~matplotlib.figure.Figure`; end the notebook cell with ``plt.show()``.
 """
 from __future__ import annotations
 
-import html
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -19,7 +17,7 @@ import torch
 
 from .style import COLORS, plot_weightings_over_time
 
-__all__ = ["plot_memory_management", "plot_link_matrix", "plot_read_modes", "answer_phases", "html_table", "MODE_NAMES"]
+__all__ = ["plot_memory_management", "plot_link_matrix", "plot_read_modes", "answer_phases", "MODE_NAMES"]
 
 #: The read modes in the paper's order (the last axis of ``DNCTrace.read_modes``).
 MODE_NAMES = ("backward", "content", "forward")
@@ -121,26 +119,3 @@ def answer_phases(mask: torch.Tensor) -> list[tuple[int, int]]:
     on = torch.cat([torch.zeros(1), (mask.detach().cpu() > 0).float(), torch.zeros(1)])
     edges = torch.nonzero(on[1:] - on[:-1]).flatten().tolist()  # a start, then its stop, and so on
     return list(zip(edges[::2], edges[1::2]))
-
-
-def html_table(header: Sequence[str], rows: Sequence[Sequence[object]], caption: str | None = None):
-    """An :class:`IPython.display.HTML` table: the book's pages show it whole, in the page's font.
-
-    Cells are escaped; floats are shown as given (format them first).
-    """
-    from IPython.display import HTML
-
-    width = len(header)
-    if any(len(row) != width for row in rows):
-        raise ValueError(f"rows: expected {width} cells per row (as in the header), got {[len(r) for r in rows]}")
-
-    def cells(tag: str, values) -> str:
-        return "".join(f"<{tag}>{html.escape(str(v))}</{tag}>" for v in values)
-
-    parts = ["<table>"]
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append(f"<thead><tr>{cells('th', header)}</tr></thead><tbody>")
-    parts += [f"<tr>{cells('td', row)}</tr>" for row in rows]
-    parts.append("</tbody></table>")
-    return HTML("".join(parts))
