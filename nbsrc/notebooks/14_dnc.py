@@ -297,7 +297,7 @@ for label, model in [("NTM, 1 read + 1 write head", ntm_minimal.NTM(**sizes)),
 #   memory rows used there, if larger than in training, in brackets).
 
 # %%
-MODELS = {"NTM": "", "DNC": "_dnc", "LSTM": "_lstm"}
+MODELS = {"NTM": "", "LSTM": "_lstm", "DNC": "_dnc"}  # this order keeps chapter 8's colours (NTM red, LSTM blue)
 TARGETS = {"copy": 0.1, "repeat_copy": 0.1, "associative_recall": 0.5}
 BEYOND = {"copy": [{"length": 60}, {"length": 100}, {"length": 120}], "repeat_copy": [{"length": 10, "repeats": 20}, {"length": 20, "repeats": 10}],
           "associative_recall": [{"items": 12}, {"items": 15}], "ngrams": [{"length": 800}],
