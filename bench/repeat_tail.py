@@ -5,14 +5,16 @@ Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/repeat_tail.py [--sequences 51
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from pathlib import Path
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sort_tail import fresh_data_args  # noqa: E402
+
 from ntm_minimal import pretrained  # noqa: E402
 
 SETTINGS = ((10, 10), (10, 12), (10, 15), (10, 20))  # (length, repeats); training: 1..10 each
@@ -34,11 +36,7 @@ def measure(model, task, length: int, repeats: int, sequences: int, seed: int) -
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sequences", type=int, default=512)
-    p.add_argument("--seed", type=int, default=20261201)
-    args = p.parse_args(argv)
-    torch.set_num_threads(1)
+    args = fresh_data_args(__doc__, 512, argv)
     model, task = pretrained.load("repeat_copy").eval(), pretrained.task("repeat_copy")
     print(f"repeat_copy, {args.sequences} fresh sequences per setting (seed {args.seed} + R)\n")
     print("| L | R | bit errors / seq | perfect | end marker raised after k copies (sequences) | bit errors per copy, copy 1..R |")

@@ -29,12 +29,17 @@ def per_position(name: str, sequences: int, seed: int) -> dict:
             "per_position_right": (answers == 0).float().mean(0).tolist()}
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sequences", type=int, default=1024)
+def fresh_data_args(doc: str, sequences: int, argv=None) -> argparse.Namespace:
+    """``--sequences`` and ``--seed`` of a script measuring a checkpoint on fresh data (one thread)."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--sequences", type=int, default=sequences)
     p.add_argument("--seed", type=int, default=20261201)
-    args = p.parse_args(argv)
     torch.set_num_threads(1)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = fresh_data_args(__doc__, 1024, argv)
     rows = {name: per_position(name, args.sequences, args.seed) for name in NAMES}
     print(f"{args.sequences} fresh sequences (seed {args.seed})\n")
     print("| checkpoint | bit errors / seq | output vectors exactly right | sequences sorted perfectly |")
