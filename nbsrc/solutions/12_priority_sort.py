@@ -51,12 +51,14 @@ task_checks.check_errors_per_position(errors_per_position)
 
 # %% tags=["uses-exercise"]
 from ntm_minimal import pretrained
+from ntm_minimal.tables import show
 from ntm_minimal.tasks.priority_sort import PrioritySortTask
 
 batch, priority = PrioritySortTask().sample_with_priorities(64, torch.Generator().manual_seed(12))
 print("targets built by your sort_targets equal the task's:",
       torch.equal(sort_targets(batch.x[:, :20, :8], priority, 16), batch.y[:, 21:]))
 with torch.no_grad():
-    for name in ("priority_sort", "priority_sort_lstm"):
-        errors = errors_per_position(pretrained.load(name)(batch.x), batch.y, batch.mask)
-        print(f"{name:19s}", " ".join(f"{e:.1f}" for e in errors.tolist()))
+    errors = {name: errors_per_position(pretrained.load(name)(batch.x), batch.y, batch.mask).tolist()
+              for name in ("priority_sort", "priority_sort_lstm")}
+show(["output position", *errors], [[j, *(e[j] for e in errors.values())] for j in range(16)],
+     formats={1: ".1f", 2: ".1f"}, caption="bit errors per sequence at each output position")
