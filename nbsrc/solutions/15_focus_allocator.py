@@ -87,13 +87,17 @@ checks.check_focus(focus)
 # block's level (1 = gist, 0 = tokens).
 
 # %% tags=["uses-exercise"]
+from ntm_minimal.tables import show
+
 levels = torch.tensor([1] * 8 + [0] * 3)
 age = torch.full((11,), 100)
 length = 10 * 32 + 7
 wanted = [torch.tensor([0, 0, 0.9, 0, 0, 0.6, 0, 0, 0, 0, 0])] + [torch.tensor([0, 0, -0.9, 0, 0, 0, 0, 0, 0, 0, 0])] * 4
+rows = []
 for step, s in enumerate(wanted):
     wc = focus(levels, s, age, length, w_max=200)
     new = torch.tensor([0 if any(e[2] == 0 for e in wc if e[0] // 32 == b) else 1 for b in range(11)])
     age = torch.where(new != levels, 0, age + 1)
     levels = new
-    print(f"step {step}: levels {levels.tolist()}  ({len(wc)} entries), age of block 2: {int(age[2])}")
+    rows.append([step, " ".join(map(str, levels.tolist())), len(wc), int(age[2])])
+show(["step", "levels of blocks 0-10", "entries", "age of block 2"], rows)
