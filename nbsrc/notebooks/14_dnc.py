@@ -35,6 +35,7 @@ from torch.nn import functional as F
 from ntm_minimal import addressing, checkpoint, dnc, plotting, pretrained, tables
 from ntm_minimal.dnc import DNC
 from ntm_minimal.plotting import dnc as dnc_plots
+from ntm_minimal.tables import show
 
 plotting.use_style()
 
@@ -273,10 +274,12 @@ print("links at the end (row i after row j):", [(i, j) for i, j in (L[0] > 0.5).
 
 # %% tags=["nbval-check-output"]
 sizes = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128, memory_m=20)
+rows = []
 for label, model in [("NTM, 1 read + 1 write head", ntm_minimal.NTM(**sizes)),
                      ("DNC, 1 read head", DNC(**sizes, read_heads=1)), ("DNC, 4 read heads", DNC(**sizes, read_heads=4))]:
     parts = {name: sum(p.numel() for p in child.parameters()) for name, child in model.named_children()}
-    print(f"{label:27s} {sum(parts.values()):7,d} parameters ({', '.join(f'{k} {v:,d}' for k, v in parts.items())})")
+    rows.append([label, sum(parts.values()), ", ".join(f"{k} {v:,d}" for k, v in parts.items())])
+show(["model", "parameters", "of which"], rows, formats={1: ","})
 
 # %% [markdown]
 # ## Trained on the paper's tasks
@@ -537,10 +540,11 @@ tables.show(["model (16 rows)", "length 5", "length 10 (longest trained)"], rows
 # %% tags=["nbval-check-output"]
 logs = {label: checkpoint.load_metrics(pretrained.extra_run(name)) for label, name in
         [("DNC", "dnc_demo_copy"), ("DNC without links", "dnc_demo_copy_nolinks"), ("NTM", "dnc_demo_copy_ntm")]}
+rows = []
 for label, log in logs.items():
     hit = checkpoint.first_below(log, "heldout_bit_errors", 0.1)
-    print(f"{label:18s} held-out bit errors < 0.1 after", f"{int(hit):,} sequences" if hit else
-          f"more than {int(log['sequences'][-1]):,} sequences (the run's budget)")
+    rows.append([label, f"{int(hit):,}" if hit else f"more than {int(log['sequences'][-1]):,} (the run's budget)"])
+show(["model", "training sequences until held-out bit errors < 0.1"], rows)
 
 # %%
 fig = plotting.plot_learning_curves(logs, y="heldout_bit_errors")
@@ -642,6 +646,7 @@ for n in (16, 64):
 # (the trainer compiles a new NTM run's step by default since these runs began):
 
 # %% tags=["nbval-check-output"]
+rows = []
 for dnc_run, ntm_run in [("dnc_demo_copy", "dnc_demo_copy_ntm"), ("dnc_demo_reuse", "dnc_demo_reuse_ntm")]:
     per_step, mode = {}, {}
     for name in (dnc_run, ntm_run):
@@ -649,9 +654,10 @@ for dnc_run, ntm_run in [("dnc_demo_copy", "dnc_demo_copy_ntm"), ("dnc_demo_reus
         per_step[name] = ev["wall_s"] / ev["steps"]
         mode[name] = "compiled" if cfg["train"].get("compile") else "eager"
     fair = mode[dnc_run] == mode[ntm_run]
-    print(f"{dnc_run:15s} {per_step[dnc_run]:.3f} s / step ({mode[dnc_run]}) vs {ntm_run} {per_step[ntm_run]:.3f} "
-          f"s / step ({mode[ntm_run]}): " + (f"{per_step[dnc_run] / per_step[ntm_run]:.1f}x" if fair else
-                                             "not comparable (the NTM's step ran under torch.compile)"))
+    rows.append([f"{dnc_run} vs {ntm_run}", f"{per_step[dnc_run]:.3f} ({mode[dnc_run]})",
+                 f"{per_step[ntm_run]:.3f} ({mode[ntm_run]})",
+                 f"{per_step[dnc_run] / per_step[ntm_run]:.1f}x" if fair else "not comparable (the NTM's step ran under torch.compile)"])
+show(["runs (DNC vs NTM)", "DNC: s / step", "NTM: s / step", "DNC / NTM"], rows)
 
 # %% [markdown]
 # `bench/dnc_scaling.py` times the two side by side at the copy shape for $N$ = 16 to 512
