@@ -58,7 +58,7 @@ EXERCISES: dict[str, tuple[str, ...]] = {
 }
 NOTEBOOK = "(notebook)"  # the check column of a row about the whole notebook
 CHECK_CALL = re.compile(r"\bcheck_\w+(?=\()")
-TITLE = re.compile(r"^#\s*Exercise\s+(\d+)\b", re.M | re.I)
+TITLE = re.compile(r"^#\s*(?:Exercise|Solution)\s+(\d+)\b", re.M | re.I)  # a solution twin submitted too
 NUMBER = re.compile(r"(?:^|[^0-9])(?:ex(?:ercise)?[ _-]?)?(\d{1,2})(?=[^0-9]|$)", re.I)
 DETAIL_CHARS = 300
 
