@@ -6,8 +6,13 @@ reads the function's source with :mod:`ast`, resolves the names it uses in the f
 (so ``from ntm_minimal.addressing import shift as s`` is caught as well as ``addressing.shift``),
 and follows the reader's own helper functions (``write`` calling the reader's ``erase``).
 
-    >>> find_broken_rule(lambda w: [x for x in w], loops=True)  # doctest: +ELLIPSIS
-    'rule: no Python loops ... a list comprehension ...'
+For a function defined in a file or a notebook cell (its source must be readable)::
+
+    def total(w):
+        return sum([x for x in w])
+
+    find_broken_rule(total, loops=True)
+    # -> 'rule: no Python loops. `total` uses a list comprehension: `[x for x in w]`'
 """
 from __future__ import annotations
 
