@@ -19,7 +19,6 @@ import matplotlib.pyplot as plt
 
 from ntm_minimal import addressing, plotting
 from ntm_minimal.tables import show
-from ntm_minimal.tables import show
 
 plotting.use_style()
 

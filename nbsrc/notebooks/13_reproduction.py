@@ -19,7 +19,6 @@ from ntm_minimal import checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import evaluate, heldout_batch
 from ntm_minimal.metrics import bit_errors, cost_bits
 from ntm_minimal.tables import show
-from ntm_minimal.tables import show
 from ntm_minimal.tasks.ngrams import excess_by_occurrences, optimal_cost_bits
 from ntm_minimal.tasks.priority_sort import errors_per_position
 from ntm_minimal.train import learning_rates
