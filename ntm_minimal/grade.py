@@ -55,6 +55,7 @@ EXERCISES: dict[str, tuple[str, ...]] = {
     "11_dynamic_ngrams": ("check_optimal_predictions",),
     "12_priority_sort": ("check_sort_targets", "check_errors_per_position"),
     "14_dnc": ("check_allocation", "check_link"),
+    "15_focus_allocator": ("check_focus",),
 }
 NOTEBOOK = "(notebook)"  # the check column of a row about the whole notebook
 CHECK_CALL = re.compile(r"\bcheck_\w+(?=\()")

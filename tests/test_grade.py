@@ -139,3 +139,14 @@ def test_a_jupyter_user_sees_the_message_without_checker_frames(tmp_path):
     shown = "\n".join(raising.traceback)
     assert "return w_content / 0 + undefined" in shown and "NameError: name 'undefined' is not defined" in shown
     assert "checks.py" not in shown
+
+
+@pytest.mark.parametrize("name", ["14_dnc", "15_focus_allocator"])
+def test_later_chapters_solutions_report_every_check(name, tmp_path):
+    """The DNC and MegaContext checks record through ``checks.graded``: a solution passes each listed check."""
+    (tmp_path / "subs" / "zoe").mkdir(parents=True)
+    nbformat.write(_exercise(name), tmp_path / "subs" / "zoe" / f"{name}.ipynb")
+    out = tmp_path / "report"
+    assert grade.main([str(tmp_path / "subs"), "--out", str(out), "--timeout", "120"]) == 0
+    rows = {r["check"]: r["result"] for r in csv.DictReader(open(out.with_suffix(".csv")))}
+    assert {check: rows.get(check) for check in grade.EXERCISES[name]} == dict.fromkeys(grade.EXERCISES[name], "passed")

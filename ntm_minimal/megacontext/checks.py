@@ -23,7 +23,7 @@ from typing import Callable
 
 import torch
 
-from ..checks import CheckFailed
+from ..checks import CheckFailed, graded
 
 BLOCK = 32
 
@@ -142,6 +142,7 @@ def _cases() -> list[tuple[str, dict]]:
     return cases
 
 
+@graded("focus allocator (greedy, block-aligned, cooldown)")
 def check_focus(fn: Callable) -> None:
     """Check the exercise's ``focus(levels, scores, age, length, w_max, tail, cooldown, max_edits, threshold)``."""
     if not callable(fn):
