@@ -298,14 +298,18 @@ def inspect_page(browser, server, url: str, name: str, links: LinkChecker, scree
 
 
 def save_full_screenshot(browser, path: Path) -> None:
-    """The whole page, not just the window (Chrome DevTools: capture beyond the viewport)."""
+    """The whole page as a reader scrolls it: the viewport is stretched to the page's height for the
+    capture, so the layout stays the window's (a clip beyond the viewport shifted wide pages sideways)."""
     import base64
 
-    metrics = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    size = metrics.get("cssContentSize") or metrics["contentSize"]
-    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 30000), "scale": 1}})
+    width = browser.execute_script("return window.innerWidth")
+    height = min(browser.execute_script("return document.documentElement.scrollHeight"), 30000)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
 
