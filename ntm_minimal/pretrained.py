@@ -111,15 +111,17 @@ def task(name: str):
 
 
 def reproduction(name: str, out: str | None = None) -> list[list[str]]:
-    """Argument lists for ``python -m ntm_minimal.train`` that retrain checkpoint ``name`` exactly,
-    into ``out`` (default ``runs/<name>``); run them in order (see :func:`ntm_minimal.train.reproduction`)."""
+    """Argument lists for ``python -m ntm_minimal.train`` that retrain checkpoint (or further run)
+    ``name`` exactly, into ``out`` (default ``runs/<name>``); run them in order (see
+    :func:`ntm_minimal.train.reproduction`)."""
     from .train import reproduction as _reproduction
 
-    return _reproduction(config(name), out or f"runs/{name}", eval_results(name)["steps"])
+    run = folder(name)
+    return _reproduction(checkpoint.load_config(run), out or f"runs/{name}", checkpoint.load_eval(run)["steps"])
 
 
 def retrain(name: str, out: str | None = None, compile: bool = False) -> dict:
-    """Retrain checkpoint ``name`` from scratch with its recorded commands, into ``out``
+    """Retrain checkpoint (or further run) ``name`` from scratch with its recorded commands, into ``out``
     (default ``runs/<name>``); returns the new run's ``eval.json`` contents.
 
     Runs every segment of :func:`reproduction` in turn, in this process (a GPU is used when one is
@@ -136,7 +138,7 @@ def retrain(name: str, out: str | None = None, compile: bool = False) -> dict:
 
 
 def summary(name: str, commands: str = "recorded") -> str:
-    """A few lines on checkpoint ``name``: size, training budget, and the commands that made it.
+    """A few lines on checkpoint (or further run) ``name``: size, training budget, and the commands that made it.
 
     ``commands="recorded"`` prints the commands as ``config.json`` recorded them, in the folders of
     the original session (a resumed segment may name a copy of the run folder, e.g.
@@ -145,7 +147,8 @@ def summary(name: str, commands: str = "recorded") -> str:
     """
     if commands not in ("recorded", "reproduce"):
         raise ValueError(f"commands: expected 'recorded' or 'reproduce', got {commands!r}")
-    cfg, result = config(name), eval_results(name)
+    run = folder(name)  # a shipped checkpoint or a further run
+    cfg, result = checkpoint.load_config(run), checkpoint.load_eval(run)
     head = (f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
             f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
             f"weights from step {result.get('model_step', result['steps'])}")

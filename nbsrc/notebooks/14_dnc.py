@@ -418,22 +418,14 @@ from pathlib import Path
 
 from ntm_minimal.metrics import bit_errors
 from ntm_minimal.tasks import make_task
-from ntm_minimal.train import main as train_cli, reproduction
 
 
 def demo_run(name):
     """Folder of demonstration run ``name``: the shipped one, or (TRAIN_FROM_SCRATCH) a retrained copy in runs/."""
-    folder = pretrained.extra_run(name)
-    ev = checkpoint.load_eval(folder)
-    cfg = checkpoint.load_config(folder)
-    print(f"{name}: {ev['parameters']:,} parameters, {ev['steps']:,} steps, {ev['wall_s'] / 60:.0f} min, "
-          f"weights from step {ev.get('model_step', ev['steps']):,}\n   {cfg['command']}")
-    for segment in cfg.get("resumed_with", []):
-        print(f"   then, from step {segment['from_step']:,}: {segment['command']}")
+    print(pretrained.summary(name))
     if not TRAIN_FROM_SCRATCH:
-        return folder
-    for args in reproduction(checkpoint.load_config(folder), f"runs/{name}", ev["steps"]):
-        train_cli(args)
+        return pretrained.extra_run(name)
+    pretrained.retrain(name)
     return Path("runs") / name
 
 
