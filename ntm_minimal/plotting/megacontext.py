@@ -55,7 +55,7 @@ def plot_budget_sweep(result: dict):
     return fig
 
 
-def plot_levels_over_time(ax, grid, query_steps=None, answer_steps=None, block: int = 32, title: str | None = None):
+def plot_levels_over_time(ax, grid, answer_steps=None, block: int = 32, title: str | None = None):
     """The level of every block (x) at every refocus (y): LOD0 dark, LOD1 mid, LOD2 light, future white.
 
     ``grid`` ``[Q, n_blocks]`` from :func:`~ntm_minimal.megacontext.stream.run_stream` (``record=True``);
