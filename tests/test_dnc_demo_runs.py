@@ -34,6 +34,18 @@ def test_files_config_and_replay(name):
     assert replay[-1][-4:] == ["--steps", str(ev["steps"]), "--max-seconds", "none"]
 
 
+def test_pretrained_summary_and_reproduction_take_further_runs():
+    """Chapter 14 prints and retrains its demonstration runs through ``pretrained`` like shipped checkpoints."""
+    name = "dnc_demo_reuse"
+    cfg, ev = checkpoint.load_config(pretrained.extra_run(name)), checkpoint.load_eval(pretrained.extra_run(name))
+    text = pretrained.summary(name)
+    assert text.startswith(f"{name}: {ev['parameters']:,} parameters; trained {ev['steps']} steps")
+    assert cfg["command"] in text and len(text.splitlines()) == 2 + len(cfg.get("resumed_with", []))
+    assert pretrained.reproduction(name) == reproduction(cfg, f"runs/{name}", ev["steps"])
+    with pytest.raises(ValueError, match="name"):
+        pretrained.summary("no_such_run")
+
+
 @pytest.mark.parametrize("name", RUNS)
 def test_heldout_reproduces_eval_json(name):
     model, task, _, ev = _load(name)

@@ -416,6 +416,7 @@ plt.show()
 # %%
 from pathlib import Path
 
+from ntm_minimal.evaluation import heldout_batch
 from ntm_minimal.metrics import bit_errors
 from ntm_minimal.tasks import make_task
 
@@ -432,7 +433,7 @@ def demo_run(name):
 @torch.no_grad()
 def fresh_errors(model, task, seed, **setting):
     """Bit errors of each of 256 fresh sequences (``setting``: sample overrides such as ``length``)."""
-    batch = task.sample(256, torch.Generator().manual_seed(seed), **setting)
+    batch = heldout_batch(task, 256, seed, **setting)
     return bit_errors(model(batch.x), batch)
 
 
