@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import html
 import json
 import os
 import re
@@ -38,6 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .checks import GRADE_LOG_ENV
+from .tables import Table
 
 #: Exercise -> the checks its notebook calls, in order (exercises of later chapters are read from
 #: the notebook's own check calls when they are not listed here).
@@ -300,18 +300,12 @@ def to_markdown(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html_table(header: list[str], body: list[tuple]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in body)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
 def to_html(rows: list[Row]) -> str:
     style = ("body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:2em}"
              "td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grade report</title><style>{style}</style>"
-            f"</head><body><h1>Grade report</h1>{_html_table(['student', 'exercise', 'result'], summary(rows))}"
-            f"<h2>Every check</h2>{_html_table(COLUMNS, rows)}</body></html>\n")
+            f"</head><body><h1>Grade report</h1>{Table(['student', 'exercise', 'result'], summary(rows))._repr_html_()}"
+            f"<h2>Every check</h2>{Table(COLUMNS, rows)._repr_html_()}</body></html>\n")
 
 
 def write_report(rows: list[Row], out: Path) -> list[Path]:
