@@ -175,8 +175,8 @@ for setting in [{"length": 10, "repeats": 10}, {"length": 10, "repeats": 12}, {"
 # predicting the end marker, which the authors attribute to the number of repeats being given
 # as a number, which does not easily generalise beyond the trained range.
 #
-# The same on 512 fresh sequences per setting (`bench/repeat_tail.py`, $L = 10$): asked for 20
-# copies, the NTM first raises its end marker after 13–15 complete copies (after 14 in 407 of the
+# The same on 512 fresh sequences per setting (`bench/repeat_tail.md`, $L = 10$): asked for 20
+# copies, the NTM first raises its end marker after 13–16 complete copies (after 14 in 407 of the
 # 512 sequences, never in one). The copies before that have 1.6–2.5 wrong bits each out of 80, the
 # 15th and 16th 6 and 11, and copies 17–20 34–39, about chance (40): having signalled the end, it
 # no longer reproduces the sequence. Asked for 12, it raises the marker during the 12th copy in 459 of
