@@ -87,7 +87,7 @@ print("bit errors when confident and right:", bit_errors(perfect, batch).tolist(
 # time, because a batch of 16 costs little more than one sequence (see `bench/convergence.md`).
 # The shipped copy model uses Adam; a **curriculum** (short sequences first, `curriculum_steps`)
 # helps even more: in the benchmark three seeds reached the held-out target (below 0.1 bit errors
-# per sequence) after 19,000–28,000 sequences, 30–54 seconds of CPU time with the compiled time
+# per sequence) after 18,800–28,400 sequences, 30–54 seconds of CPU time with the compiled time
 # step (`--compile`, the command line's default for long NTM runs), where the shipped run, without
 # a curriculum, took 34 minutes.
 #
@@ -219,8 +219,8 @@ plt.show()
 # longest length it trained on, and beyond that it falls apart. Do not read this as an LSTM that
 # learned to copy and failed to generalise: this one had not finished learning the training
 # range itself (its held-out cost was still falling when its time budget stopped it, and never
-# went below 1 bit, cell above). What the figure shows beyond length 20 is an under-trained
-# baseline. The NTM copies sequences six times longer than any it saw. Where its mean is not
+# went below 1 bit, as measured earlier). Its errors beyond length 20 are partly under-training;
+# the 65-minute run above shows they do not go away with training alone. The NTM copies sequences six times longer than any it saw. Where its mean is not
 # zero, almost every sequence is still copied perfectly: the errors
 # come from a few sequences, as the count below shows on a fresh batch of each length. The next
 # pictures show why the length itself does not matter to it.
@@ -321,8 +321,8 @@ plt.show()
 # - The NTM learns to copy within the training range and copies much longer sequences, because
 #   it learned a length-independent program: write row after row while the read head waits on the
 #   first row, then read row after row. The shipped LSTM, stopped by its 20-minute budget while
-#   still improving, had not yet learned the training range itself, so it says nothing about how
-#   an LSTM generalises.
+#   still improving, had not yet learned the training range itself; a run three times longer
+#   nearly learned it and still fails beyond length 20.
 #
 # Next, chapter 9 asks for the sequence several times over: the NTM has to jump back to the start
 # of the sequence again and again, and count.
