@@ -55,7 +55,6 @@ def run_stream(layout: RecallLayout, gistnet, reader: Reader, config: FocusConfi
     b, _, c = x.shape
     queries = layout.query_steps[0].tolist()
     tree = MegaContextTree(gistnet, b, c, config.block)
-    rows = torch.arange(b)
     logs = {k: [] for k in ("correct", "edits", "forced", "flips", "fragments", "selected", "levels")}
     units, done = None, 0
     with torch.no_grad():
@@ -71,7 +70,7 @@ def run_stream(layout: RecallLayout, gistnet, reader: Reader, config: FocusConfi
             units, stats = refocus(units, scores, length, config, step)
             entries = assemble(units, *levels, block=config.block)
             logits = reader.logits(query, entries.embedding, entries.valid)
-            logs["correct"].append(correct(logits, y[rows, q]))
+            logs["correct"].append(correct(logits, y[:, q]))
             logs["edits"].append(stats.edits)
             logs["forced"].append(stats.forced)
             logs["flips"].append(stats.flips)
