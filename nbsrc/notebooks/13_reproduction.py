@@ -321,7 +321,7 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   controller of 100 units with one read and one write head. The LSTM baselines have 3 layers
 #   of 256 units for copy and repeat copy (1.33 million parameters, 2.7 MB in float16) and 3 layers
 #   of 128 units for associative recall, N-grams and priority sort (about 335,000 parameters,
-#   1.3 MB; the paper's associative-recall LSTM has 3 x 256, section 4.3), to keep those
+#   1.3 MB in float32; the paper's associative-recall LSTM has 3 x 256, section 4.3), to keep those
 #   checkpoints small.
 # - **Task details the paper leaves open.** Sort vectors are 8 bits wide; the shift range is
 #   $-1..1$; the memory starts at a small constant ($10^{-6}$, Collier & Beel 2018), except in
