@@ -269,3 +269,22 @@ def test_lensnet_scores_are_signed_bounded_and_a_unit_takes_its_best_entry():
             torch.testing.assert_close(u[row, j], s[row][e.valid[row] & (e.unit[row] == j)].max())
     s.sum().backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in lens.parameters())
+
+
+def test_reader_weights_stay_on_valid_entries_for_a_huge_key_strength():
+    # The query's key bits are all 0, as are the padding's (all-zero entries): the padding matches the
+    # query better than any valid entry (key bits 1), so a softmax taken before masking would give it
+    # all the mass at beta = 1e4 and leave the valid entries 0 after renormalising.
+    reader = Reader(16, 8, beta=1e4).double()
+    query = torch.zeros(2, reader.channels, dtype=torch.float64)
+    query[:, 25] = 1.0  # query flag on
+    entries = torch.zeros(2, 5, reader.channels, dtype=torch.float64)
+    entries[:, :3, :16] = 1.0
+    entries[:, :3, 16:24] = torch.tensor([1.0, 0.0] * 4, dtype=torch.float64)
+    valid = torch.tensor([[True, True, True, False, False], [True, True, False, False, False]])
+    w = reader.weighting(query, entries, valid)
+    assert bool(torch.isfinite(w).all()) and not bool(w[~valid].any())
+    torch.testing.assert_close(w.sum(-1), torch.ones(2, dtype=torch.float64))
+    torch.testing.assert_close(w[0, :3], torch.full((3,), 1 / 3, dtype=torch.float64))
+    logits = reader.logits(query, entries, valid)
+    assert bool((logits[:, 0] > 0).all()) and bool((logits[:, 1] < 0).all())  # the valid entries' value bits

@@ -8,7 +8,7 @@ channels; the answer's logits are ``alpha * (2 r - 1)``. ``beta`` (Eq. 5's key s
 ``alpha`` are the reader's only parameters, trained with the GistNet.
 
 Entries marked invalid (padding of a ragged working context) get weight exactly 0: the softmax of
-Eq. 5 is taken over the valid entries only (renormalising after masking is the same softmax).
+Eq. 5 is taken over the valid entries only (they are masked before it).
 """
 from __future__ import annotations
 
@@ -49,11 +49,13 @@ class Reader(nn.Module):
         """Eq. 5-6 over the entries: ``[B, W]``, 0 on invalid entries, summing to 1."""
         b = query.shape[0]
         beta = self.log_beta.exp().expand(b, 1)
-        w = addressing._content_weighting(self.keys(query, query=True), beta, self.keys(entries))
-        if valid is not None:
-            w = w * valid
-            w = w / w.sum(-1, keepdim=True).clamp_min(1e-30)
-        return w
+        key, memory_keys = self.keys(query, query=True), self.keys(entries)
+        if valid is None:
+            return addressing._content_weighting(key, beta, memory_keys)
+        # Eq. 6's softmax over the valid entries only; masking before the softmax (not renormalising
+        # after it) keeps the weights exact for a key strength so large that padding would take all the mass.
+        logits = (beta * addressing._cosine_similarity(key, memory_keys)).masked_fill(~valid.bool(), float("-inf"))
+        return torch.softmax(logits, -1)
 
     def logits(self, query: torch.Tensor, entries: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
         """Answer logits ``[B, value_bits]`` for queries ``[B, C]`` over entries ``[B, W, C]``."""
