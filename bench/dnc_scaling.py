@@ -46,8 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def runners_at(n: int, args, device: torch.device) -> list[Runner]:
-    batch = CopyTask().sample(args.batch_size, torch.Generator().manual_seed(args.seed), length=args.length)
-    batch = type(batch)(*(t.to(device) for t in batch))
+    batch = CopyTask().sample(args.batch_size, torch.Generator().manual_seed(args.seed), length=args.length).to(device)
     torch.manual_seed(args.seed)
     ntm = ntm_minimal.NTM(**{**COPY_SHAPE, "memory_n": n}).to(device)
     dnc = ntm_minimal.DNC(**{**DNC_SHAPE, "memory_n": n}).to(device)
