@@ -31,9 +31,8 @@ from ntm_minimal.tables import Table  # noqa: E402
 
 
 def _table(rows, columns, formats) -> str:
-    """Aligned text of ``rows`` (dicts) in ``columns``, formatted with ``formats`` (``"{:.2f}"`` style)."""
-    specs = {c: f[2:-1] for c, f in formats.items()}
-    return Table(columns, [[r[c] for c in columns] for r in rows], formats=specs).to_text()
+    """Aligned text of ``rows`` (dicts) in ``columns``, formatted with ``formats`` (``".2f"`` style)."""
+    return Table(columns, [[r[c] for c in columns] for r in rows], formats=formats).to_text()
 
 
 def main(argv=None) -> dict:
@@ -61,27 +60,27 @@ def main(argv=None) -> dict:
     print("1. Per query, one stream (A: soft read over all T tokens; C: LensNet + 3 refocus passes + read, W_max = 2048);")
     print(f"   wall times: fastest and median of {args.repeats} calls, A and C in turns; cpu: fastest process time")
     print(_table(out["scaling"]["rows"], ["T", "A_ms", "C_ms", "A_median_ms", "C_median_ms", "A_cpu_ms", "C_cpu_ms", "A_peak_MiB", "C_peak_MiB", "tree_MiB", "ingest_s_per_token"],
-                 {"A_ms": "{:.2f}", "C_ms": "{:.2f}", "A_median_ms": "{:.2f}", "C_median_ms": "{:.2f}",
-                  "A_cpu_ms": "{:.2f}", "C_cpu_ms": "{:.2f}", "A_peak_MiB": "{:.2f}", "C_peak_MiB": "{:.2f}", "tree_MiB": "{:.1f}",
-                  "ingest_s_per_token": "{:.2e}"}))
+                 {"A_ms": ".2f", "C_ms": ".2f", "A_median_ms": ".2f", "C_median_ms": ".2f",
+                  "A_cpu_ms": ".2f", "C_cpu_ms": ".2f", "A_peak_MiB": ".2f", "C_peak_MiB": ".2f", "tree_MiB": ".1f",
+                  "ingest_s_per_token": ".2e"}))
     s = out["scaling"]["slopes"]
     print(f"log-log slopes for T >= {out['scaling']['slopes_from_T']}: wall time A {s['A_ms']:.2f}, C {s['C_ms']:.2f}; "
           f"cpu time A {s['A_cpu_ms']:.2f}, C {s['C_cpu_ms']:.2f}; "
           f"peak memory A {s['A_peak_MiB']:.2f}, C {s['C_peak_MiB']:.2f}\n")
 
-    budgets = [b for b in (128, 256, 512, 1024, 2048) if b >= 128]
+    budgets = [128, 256, 512, 1024, 2048]
     out["budget_sweep"] = experiments.budget_sweep(models, args.sweep_t, budgets, batch=args.sweep_batch)
     print(f"2. Accuracy (all 8 value bits right) vs W_max / T, T = {args.sweep_t}, {args.sweep_batch} queries, 16 facts")
     print(_table(out["budget_sweep"]["rows"], ["W_max", "W_over_T", "A", "B", "C", "oracle", "random", "C_selection",
                                                 "oracle_selection", "random_selection", "C_edits"],
-                 {k: "{:.3f}" for k in ("W_over_T", "A", "B", "C", "oracle", "random", "C_selection", "oracle_selection",
-                                        "random_selection")} | {"C_edits": "{:.1f}"}))
+                 {k: ".3f" for k in ("W_over_T", "A", "B", "C", "oracle", "random", "C_selection", "oracle_selection",
+                                        "random_selection")} | {"C_edits": ".1f"}))
     print()
     out["substitution_gap"] = experiments.substitution_gap(models)
     gap_rows = [{"gists": k.split("_")[0], "answer at": k.split("_")[1].upper(), **v}
                 for k, v in out["substitution_gap"]["results"].items()]
     print("3. Substitution gap: reader loss (nats) with the answer's block at each level, T = 4096")
-    print(_table(gap_rows, ["gists", "answer at", "nll", "accuracy", "n"], {"nll": "{:.3f}", "accuracy": "{:.3f}"}))
+    print(_table(gap_rows, ["gists", "answer at", "nll", "accuracy", "n"], {"nll": ".3f", "accuracy": ".3f"}))
     print()
     out["streaming"] = experiments.streaming(models, batch=args.stream_batch)
     st = out["streaming"]
@@ -89,7 +88,7 @@ def main(argv=None) -> dict:
           f"({st['queries']} refocuses), W_max = {st['w_max']}, switch probability {st['switch']}")
     print(_table(st["rows"], ["variant", "accuracy", "accuracy_change", "accuracy_change_se", "worst_stream_accuracy",
                               "selection_recall", "edits_per_refocus", "flips_per_refocus", "fragments"],
-                 {k: "{:.3f}" for k in ("accuracy", "accuracy_change", "accuracy_change_se", "worst_stream_accuracy",
+                 {k: ".3f" for k in ("accuracy", "accuracy_change", "accuracy_change_se", "worst_stream_accuracy",
                                         "selection_recall", "edits_per_refocus", "flips_per_refocus", "fragments")}))
     print("accuracy_change: against 'no cooldown', paired by stream; _se: its standard error over the streams")
     out["seconds"] = round(time.time() - t0, 1)
