@@ -16,7 +16,7 @@ from typing import Callable
 import torch
 
 from . import metrics
-from .checks import Case, Rules, graded, run_check
+from .checks import Case, Rules, _gen, graded, run_check
 from .tasks import associative_recall as recall_module, copy as copy_module, ngrams, priority_sort
 from .tasks import repeat_copy as repeat_module
 from .tasks.associative_recall import AssociativeRecallTask
@@ -48,10 +48,6 @@ class _Drawn:
 
     def __call__(self, **args):
         return self.batches[self._key(args[self.key_arg])]
-
-
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 def _no(*modules) -> Rules:
