@@ -147,3 +147,8 @@ def test_instructor_guide_times_are_measured():
     timed = set(re.findall(r"^\| \[(\w+)\]\(\.\./notebooks/\1\.ipynb\)", table, re.M))
     assert timed == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}, timed
     assert "Measured by `python tools/chapter_times.py`" in table
+    # A row timed before its chapter changed is stale: its code-cell count no longer matches.
+    cells = dict(re.findall(r"^\| \[(\w+)\]\([^)]*\) [^|]*\| (\d+) \|", table, re.M))
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        count = sum(c.cell_type == "code" for c in nbformat.read(path, as_version=4).cells)
+        assert int(cells[path.stem]) == count, f"{path.stem}: rerun `python tools/chapter_times.py {path.stem}`"
