@@ -242,7 +242,8 @@ class Trainer:
         if self.config.curriculum_steps > 0:
             ramped = {}
             for field in self.config.curriculum_fields:
-                low = getattr(task, field.replace("max_", "min_"), 1)  # never below the matching minimum
+                # Never below the matching minimum; a field with no min_ partner (e.g. "items") starts at 1.
+                low = getattr(task, "min_" + field[4:], 1) if field.startswith("max_") else 1
                 ramped[field] = max(low, curriculum_value(self.step, self.config, getattr(task, field)))
             task = dataclasses.replace(task, **ramped)
         return task.sample(self.config.batch_size, self.data_rng).to(self.device)

@@ -300,6 +300,17 @@ def test_curriculum_keeps_min_len_valid():
     assert trainer.sample().mask.sum(1).max() == 5
 
 
+def test_curriculum_ramps_a_count_with_no_minimum():
+    # Priority sort's "items" and "outputs" have no min_ partner: they must ramp from the start value,
+    # not be held at their final value (the bug that made a priority-sort curriculum a no-op).
+    config = TrainConfig(curriculum_steps=100, curriculum_start=2, curriculum_fields=["items", "outputs"],
+                         progress=False)
+    trainer = Trainer(LSTMBaseline(10, 8, 8, 1), make_task("priority_sort"), config)
+    assert trainer.sample().x.shape[1] == 2 + 2 + 1  # 2 items, 2 outputs, the delimiter
+    trainer.step = 100
+    assert trainer.sample().x.shape[1] == 20 + 16 + 1
+
+
 def test_curriculum_ramps_several_fields():
     from ntm_minimal.tasks import make_task
 
