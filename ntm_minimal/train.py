@@ -79,6 +79,10 @@ def parser() -> argparse.ArgumentParser:
                    help="dnc: no link matrix, content reads only (the link ablation)")
     m.add_argument("--dealloc-content", action="store_true",
                    help="dnc: wipe freed rows (Csordas & Schmidhuber 2019's de-allocation fix)")
+    m.add_argument("--masking", action="store_true",
+                   help="dnc: masked content lookups (Csordas & Schmidhuber 2019's masking fix)")
+    m.add_argument("--link-sharpness", action="store_true",
+                   help="dnc: sharpened forward/backward weightings (Csordas & Schmidhuber 2019's sharpness fix)")
     m.add_argument("--lstm-size", type=int, default=256, help="baseline: units per layer")
     m.add_argument("--lstm-layers", type=int, default=3, help="baseline: layers")
     o = p.add_argument_group("training")
@@ -132,7 +136,8 @@ def _model_config(args, task) -> tuple[str, dict]:
     if args.model == "dnc":  # one write head, no shifts: --write-heads, --shift-range, --memory-init do not apply
         return "dnc", dict(**io, controller=args.controller, controller_size=args.controller_size,
                            memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
-                           temporal_links=args.temporal_links, dealloc_content=args.dealloc_content)
+                           temporal_links=args.temporal_links, dealloc_content=args.dealloc_content,
+                           masking=args.masking, link_sharpness=args.link_sharpness)
     return "ntm", dict(**io, controller=args.controller, controller_size=args.controller_size,
                        memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
                        write_heads=args.write_heads, shift_range=args.shift_range,

@@ -21,21 +21,30 @@ Deviations from the paper, all for numerical safety:
 * the model (not :func:`usage`) may stop the gradient from usage into the previous write weighting
   (``DNC(detach_usage=True)``, as deepmind/dnc and Csordás & Schmidhuber's code); the equation itself
   is the paper's and fully differentiable.
+
+Two of Csordás & Schmidhuber's (ICLR 2019) fixes are here as optional equations, off in the
+paper's DNC: :func:`masked_content_weighting` (their key-value masking, "M") and
+:func:`sharpen_links` (their link distribution sharpness control, "S"); the third, de-allocation
+("D"), is one line in the model (``DNC(dealloc_content=True)``).
 """
 from __future__ import annotations
 
 import torch
 
-from ..addressing import content_weighting
+from ..addressing import COSINE_EPS, content_weighting
 from ..memory import read, write
 from ..validation import check_last, check_range, check_tensor
 
 #: Floor on usages before the allocation's cumulative product (deepmind/dnc's value): the product of
 #: many tiny usages underflows to 0 instead of feeding 0/0 into the product's gradient.
 ALLOC_EPS = 1e-6
+#: Added to each forward/backward weight before :func:`sharpen_links` raises it to a power, so
+#: ``log`` stays finite for the zero weights a link matrix is full of.
+SHARPNESS_EPS = 1e-6
 
-__all__ = ["ALLOC_EPS", "allocation", "content_weighting", "directional_weightings", "link", "precedence",
-           "read", "read_weighting", "retention", "usage", "write", "write_weighting"]
+__all__ = ["ALLOC_EPS", "SHARPNESS_EPS", "allocation", "content_weighting", "directional_weightings", "link",
+           "masked_content_weighting", "precedence", "read", "read_weighting", "retention", "sharpen_links", "usage",
+           "write", "write_weighting"]
 
 
 # ---------------------------------------------------------------- kernels (no checks)
@@ -80,6 +89,24 @@ def _directional_weightings(link_t: torch.Tensor, w_read_prev: torch.Tensor) -> 
 
 def _read_weighting(backward, content, forward, modes) -> torch.Tensor:
     return modes[..., 0:1] * backward + modes[..., 1:2] * content + modes[..., 2:3] * forward
+
+
+def _masked_content_weighting(key, beta, memory, mask) -> torch.Tensor:
+    b, n, w = memory.shape
+    k, m = key.reshape(b, -1, w), mask.reshape(b, -1, w)
+    # (k ∘ m) · (M_i ∘ m) = Σ k m² M_i and |M_i ∘ m|² = Σ m² M_i²: two [B, H, W] x [B, W, N] products,
+    # never the [B, H, N, W] tensor of masked rows.
+    dots = torch.bmm(k * m * m, memory.transpose(1, 2))
+    row_norms = torch.bmm(m * m, (memory * memory).transpose(1, 2)).clamp_min(COSINE_EPS**2).sqrt()
+    norms = torch.linalg.vector_norm(k * m, dim=-1, keepdim=True) * row_norms
+    cosine = (dots / norms.clamp_min(COSINE_EPS)).reshape(*key.shape[:-1], n)
+    return torch.softmax(beta * cosine, dim=-1)
+
+
+def _sharpen_links(d: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    # ((d + ε) / max(d + ε))^s / Σ(...)^s == softmax(s log(d + ε)): the max cancels, and the softmax
+    # never overflows however large s is.
+    return torch.softmax(s * torch.log(d + SHARPNESS_EPS), dim=-1)
 
 
 # ---------------------------------------------------------------- checks
@@ -322,3 +349,66 @@ def read_weighting(backward: torch.Tensor, content: torch.Tensor, forward: torch
         raise ValueError(f"modes: each [backward, content, forward] triple must sum to 1, got sums in "
                          f"[{float(total.min()):.6g}, {float(total.max()):.6g}]")
     return _read_weighting(backward, content, forward, modes)
+
+
+def masked_content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor,
+                             mask: torch.Tensor) -> torch.Tensor:
+    """Masked content lookup (Csordás & Schmidhuber, ICLR 2019, "memory masking"; off in the paper's
+    DNC): ``C(M, k, β, m)[i] = softmax_i(β · cos(k ∘ m, M[i] ∘ m))``.
+
+    The NTM's Eq. 5-6 (the DNC's ``C(M, k, β)``) compares the key with the whole word, so a word that
+    holds a tag and a value can only be found by both. A mask ``m ∈ [0, 1]^W`` per head lets the
+    controller look up by part of the word: the tag alone, say, whatever value sits beside it. A
+    constant mask changes nothing (the cosine ignores scale), so ``m = 1`` gives
+    :func:`content_weighting` exactly. The masked rows are never built: the dot products and norms
+    are each one batched matrix product.
+
+    Args:
+        key: ``[B, *H, W]``, one key per head.
+        beta: ``[B, *H, 1]``, key strengths ``>= 0``.
+        memory: ``[B, N, W]``.
+        mask: ``[B, *H, W]``, entries in ``[0, 1]`` (the model squashes with a sigmoid).
+
+    Returns:
+        ``[B, *H, N]``, a distribution over rows per head.
+    """
+    check_tensor("memory", memory, "[B, N, W]")
+    if memory.dim() != 3 or 0 in memory.shape:
+        raise ValueError(f"memory: expected shape [B, N, W] with B, N, W >= 1, got {list(memory.shape)}")
+    b, n, w = memory.shape
+    check_tensor("key", key, f"[B={b}, *H, W={w}]")
+    if key.dim() < 2 or key.shape[0] != b or key.shape[-1] != w:
+        raise ValueError(f"key: expected shape [B={b}, *H, W={w}], got {list(key.shape)}")
+    lead = tuple(key.shape[:-1])
+    check_last("beta", beta, 1, "1", lead=lead)
+    check_range("beta", beta, 0.0)
+    check_last("mask", mask, w, "W", lead=lead)
+    check_range("mask", mask, 0.0, 1.0)
+    return _masked_content_weighting(key, beta, memory, mask)
+
+
+def sharpen_links(d: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    """Link distribution sharpness control (Csordás & Schmidhuber, ICLR 2019; off in the paper's DNC):
+    ``S(d, s)[i] = ((d_i + ε) / max_j(d_j + ε))^s / Σ_k ((d_k + ε) / max_j(d_j + ε))^s``.
+
+    A forward weighting ``L w`` inherits every small weight the link matrix has collected, and a chain
+    of forward reads blurs it further at each step. Raising it to a learned power ``s >= 1`` and
+    renormalising (the NTM's sharpening, Eq. 9, applied to :func:`directional_weightings`) keeps the
+    chain on one row. Unlike ``L w`` the result always sums to 1: where ``L w`` is all zero (past the
+    last write) it becomes uniform, and the controller must then read by content instead. Computed as
+    ``softmax(s log(d + ε))`` with ``ε =`` :data:`SHARPNESS_EPS`.
+
+    Args:
+        d: ``[B, R, N]``, a forward or backward weighting (entries ``>= 0``).
+        s: ``[B, R, 1]``, the sharpness per read head, ``>= 1`` (``oneplus`` of the interface).
+
+    Returns:
+        ``[B, R, N]``, a distribution over rows per head.
+    """
+    check_tensor("d", d, "[B, R, N]")
+    if d.dim() != 3 or 0 in d.shape:
+        raise ValueError(f"d: expected shape [B, R, N] with B, R, N >= 1, got {list(d.shape)}")
+    check_range("d", d, 0.0)
+    check_last("s", s, 1, "1", lead=tuple(d.shape[:2]))
+    check_range("s", s, 0.0)
+    return _sharpen_links(d, s)

@@ -19,6 +19,17 @@ write_gate        [B, 1]      sigmoid
 read_modes        [B, R, 3]   softmax      backward, content, forward (the paper's order)
 ================  ==========  ===========  =============================================
 
+Csordás & Schmidhuber's (2019) fixes add pieces, each ``None`` when its fix is off:
+
+==================  ==========  ===========  ===========================================
+field               shape       transform    why
+==================  ==========  ===========  ===========================================
+read_masks          [B, R, W]   sigmoid      masking: which word entries a read key compares
+write_mask          [B, W]      sigmoid      masking, for the write key
+forward_sharpness   [B, R, 1]   oneplus      sharpness ``s >= 1`` of the forward weighting
+backward_sharpness  [B, R, 1]   oneplus      and of the backward one
+==================  ==========  ===========  ===========================================
+
 ``oneplus(x) = 1 + log(1 + e^x)``, computed as ``1 + softplus(x)`` (no overflow for large ``x``).
 """
 from __future__ import annotations
@@ -43,6 +54,10 @@ class Interface(NamedTuple):
     alloc_gate: torch.Tensor
     write_gate: torch.Tensor
     read_modes: torch.Tensor
+    read_masks: torch.Tensor | None = None
+    write_mask: torch.Tensor | None = None
+    forward_sharpness: torch.Tensor | None = None
+    backward_sharpness: torch.Tensor | None = None
 
 
 def oneplus(x: torch.Tensor) -> torch.Tensor:
@@ -50,24 +65,35 @@ def oneplus(x: torch.Tensor) -> torch.Tensor:
     return 1 + F.softplus(x)
 
 
-def interface_size(word_size: int, read_heads: int) -> int:
-    """``W·R + 3W + 5R + 3``, the paper's length of ``ξ_t``."""
-    return word_size * read_heads + 3 * word_size + 5 * read_heads + 3
+def interface_size(word_size: int, read_heads: int, masking: bool = False, link_sharpness: bool = False) -> int:
+    """``W·R + 3W + 5R + 3``, the paper's length of ``ξ_t``; masking adds ``W·R + W``, sharpness ``2R``."""
+    extra = (word_size * read_heads + word_size if masking else 0) + (2 * read_heads if link_sharpness else 0)
+    return word_size * read_heads + 3 * word_size + 5 * read_heads + 3 + extra
 
 
 class InterfaceLayer(nn.Module):
     """``ξ_t = W_ξ h_t``, then split and squashed into an :class:`Interface`."""
 
-    def __init__(self, controller_size: int, word_size: int, read_heads: int):
+    def __init__(self, controller_size: int, word_size: int, read_heads: int, masking: bool = False,
+                 link_sharpness: bool = False):
         super().__init__()
-        self.w, self.r = word_size, read_heads
-        self.proj = nn.Linear(controller_size, interface_size(word_size, read_heads))
+        self.w, self.r, self.masking, self.link_sharpness = word_size, read_heads, masking, link_sharpness
+        self.proj = nn.Linear(controller_size, interface_size(word_size, read_heads, masking, link_sharpness))
 
     def forward(self, h: torch.Tensor) -> Interface:
         """``h`` ``[B, controller_size]`` -> :class:`Interface`."""
         b, w, r = h.shape[0], self.w, self.r
-        keys, strengths, write_key, write_strength, erase, vector, free, alloc, gate, modes = self.proj(h).split(
+        base = interface_size(w, r)
+        xi, extra = self.proj(h).split([base, self.proj.out_features - base], dim=-1)
+        keys, strengths, write_key, write_strength, erase, vector, free, alloc, gate, modes = xi.split(
             [r * w, r, w, 1, w, w, r, 1, 1, 3 * r], dim=-1)
+        fixes = {}
+        if self.masking:
+            read_masks, write_mask, extra = extra.split([r * w, w, extra.shape[-1] - r * w - w], dim=-1)
+            fixes.update(read_masks=torch.sigmoid(read_masks).view(b, r, w), write_mask=torch.sigmoid(write_mask))
+        if self.link_sharpness:
+            fwd, bwd = extra.split([r, r], dim=-1)
+            fixes.update(forward_sharpness=oneplus(fwd).view(b, r, 1), backward_sharpness=oneplus(bwd).view(b, r, 1))
         return Interface(
             read_keys=keys.view(b, r, w),
             read_strengths=oneplus(strengths).view(b, r, 1),
@@ -79,4 +105,5 @@ class InterfaceLayer(nn.Module):
             alloc_gate=torch.sigmoid(alloc),
             write_gate=torch.sigmoid(gate),
             read_modes=torch.softmax(modes.view(b, r, 3), dim=-1),
+            **fixes,
         )

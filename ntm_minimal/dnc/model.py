@@ -96,9 +96,13 @@ class DNC(nn.Module):
             ablation of the paper's Extended Data Fig. 4.
         detach_usage: stop the gradient from the usage into the previous write weighting, as
             deepmind/dnc does (the paper does not say); ``False`` keeps the full gradient.
-        dealloc_content: Csordás & Schmidhuber's (2019) de-allocation fix: multiply each memory row
-            by its retention ``ψ_t`` before the write, so freed rows are wiped rather than only
+        dealloc_content: Csordás & Schmidhuber's (2019) de-allocation fix ("D"): multiply each memory
+            row by its retention ``ψ_t`` before the write, so freed rows are wiped rather than only
             marked free (off by default: the paper's DNC).
+        masking: their masking fix ("M"): every content lookup (write and reads) compares only the
+            word entries its head's mask selects (:func:`~.equations.masked_content_weighting`).
+        link_sharpness: their sharpness fix ("S"): forward and backward weightings are sharpened by
+            a learned power per read head (:func:`~.equations.sharpen_links`); needs the links.
 
     No parameter depends on ``N``, so :meth:`with_memory_rows` runs a trained model with a larger
     memory unchanged.
@@ -116,21 +120,26 @@ class DNC(nn.Module):
         temporal_links: bool = True,
         detach_usage: bool = True,
         dealloc_content: bool = False,
+        masking: bool = False,
+        link_sharpness: bool = False,
     ):
         super().__init__()
         check_positive_ints(input_size=input_size, output_size=output_size, controller_size=controller_size,
                             memory_n=memory_n, memory_m=memory_m, read_heads=read_heads)
         for name, value in [("temporal_links", temporal_links), ("detach_usage", detach_usage),
-                            ("dealloc_content", dealloc_content)]:
+                            ("dealloc_content", dealloc_content), ("masking", masking),
+                            ("link_sharpness", link_sharpness)]:
             if not isinstance(value, bool):
                 raise ValueError(f"{name}: expected True or False, got {value!r}")
+        if link_sharpness and not temporal_links:
+            raise ValueError("link_sharpness: sharpens the temporal links' weightings, so it needs temporal_links=True")
         self.config = dict(input_size=input_size, output_size=output_size, controller=controller,
                            controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
                            read_heads=read_heads, temporal_links=temporal_links, detach_usage=detach_usage,
-                           dealloc_content=dealloc_content)
+                           dealloc_content=dealloc_content, masking=masking, link_sharpness=link_sharpness)
         self.input_size, self.read_heads = input_size, read_heads
         self.controller = make_controller(controller, input_size + read_heads * memory_m, controller_size)
-        self.interface = InterfaceLayer(controller_size, memory_m, read_heads)
+        self.interface = InterfaceLayer(controller_size, memory_m, read_heads, masking, link_sharpness)
         self.output = nn.Linear(controller_size + read_heads * memory_m, output_size)
         self.register_buffer("memory_init", torch.full((memory_n, memory_m), MEMORY_INIT), persistent=False)
         self.register_buffer("content_only", torch.tensor(CONTENT_ONLY), persistent=False)
@@ -159,15 +168,18 @@ class DNC(nn.Module):
         w_write_prev = state.write_weights.detach() if self.config["detach_usage"] else state.write_weights
         u = eq._usage(state.usage, w_write_prev, psi)
         alloc = eq._allocation(u)
-        write_content = _content_weighting(xi.write_key, xi.write_strength, state.memory)
+        write_content = self._lookup(xi.write_key, xi.write_strength, state.memory, xi.write_mask)
         w_write = eq._write_weighting(alloc, write_content, xi.alloc_gate, xi.write_gate)
         memory = state.memory * psi.unsqueeze(-1) if self.config["dealloc_content"] else state.memory
         memory = _write(memory, w_write, xi.erase, xi.write_vector)
-        read_content = _content_weighting(xi.read_keys, xi.read_strengths, memory)
+        read_content = self._lookup(xi.read_keys, xi.read_strengths, memory, xi.read_masks)
         if self.config["temporal_links"]:
             link = eq._link(state.link, state.precedence, w_write)
             prec = eq._precedence(state.precedence, w_write)
             forward, backward = eq._directional_weightings(link, state.read_weights)
+            if self.config["link_sharpness"]:
+                forward = eq._sharpen_links(forward, xi.forward_sharpness)
+                backward = eq._sharpen_links(backward, xi.backward_sharpness)
             w_read = eq._read_weighting(backward, read_content, forward, xi.read_modes)
         else:
             link, prec, w_read = state.link, state.precedence, read_content
@@ -176,6 +188,13 @@ class DNC(nn.Module):
         logits = self.output(torch.cat([h, reads.flatten(1)], dim=-1))
         new = DNCState(ctrl, memory, u, prec, link, w_write, w_read, reads)
         return logits, new, StepInfo(xi, alloc, write_content, read_content)
+
+    @staticmethod
+    def _lookup(key, strength, memory, mask) -> torch.Tensor:
+        """Content lookup, masked when the masking fix is on (the interface then carries a mask)."""
+        if mask is None:
+            return _content_weighting(key, strength, memory)
+        return eq._masked_content_weighting(key, strength, memory, mask)
 
     def forward(self, x: torch.Tensor, return_trace: bool = False):
         """Run a batch of sequences.
@@ -201,7 +220,8 @@ class DNC(nn.Module):
     @staticmethod
     def _trace(records: list[tuple[DNCState, StepInfo]]) -> DNCTrace:
         def stack(ts):
-            return torch.stack(list(ts), dim=1).detach()
+            ts = list(ts)
+            return None if ts[0] is None else torch.stack(ts, dim=1).detach()  # None: a fix that is off
 
         states, infos = zip(*records)
         xi = Interface(*(stack(field) for field in zip(*(i.interface for i in infos))))
