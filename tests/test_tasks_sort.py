@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.priority_sort import PrioritySortTask, errors_per_position, read_write_agreement, signed_rows
+from ntm_minimal.tasks.priority_sort import (PrioritySortTask, errors_per_position, read_write_agreement, signed_rows,
+                                             sort_quality)
 
 
 def _gen(seed=0):
@@ -53,6 +54,17 @@ def test_errors_per_position():
     assert errors_per_position(logits, batch).tolist() == [1.5, 0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match="logits"):
         errors_per_position(logits[:, :-1], batch)
+
+
+def test_sort_quality_counts_vectors_and_perfect_sequences():
+    batch = PrioritySortTask(items=6, outputs=4, bits=3).sample(2, _gen(3))
+    logits = batch.y * 20 - 10
+    assert sort_quality(logits, batch) == {"bit_errors": 0.0, "vectors_right": 1.0, "perfect": 1.0}
+    logits[0, -4, 0] = -logits[0, -4, 0]  # one wrong bit in sequence 0
+    logits[0, -1] = -logits[0, -1]  # and all three bits of its last output
+    assert sort_quality(logits, batch) == {"bit_errors": 2.0, "vectors_right": 6 / 8, "perfect": 0.5}
+    with pytest.raises(ValueError, match="logits"):
+        sort_quality(logits[:, :-1], batch)
 
 
 @pytest.mark.parametrize("settings", [dict(outputs=21), dict(outputs=0), dict(bits=0), dict(items=0)])

@@ -91,6 +91,24 @@ def errors_per_position(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
     return wrong.mean(0)
 
 
+def sort_quality(logits: torch.Tensor, batch: Batch) -> dict[str, float]:
+    """How well a batch was sorted, beyond the mean bit errors: the share of output vectors with
+    all bits right, and the share of sequences sorted perfectly (every bit of every output right).
+
+    Args:
+        logits: ``[B, T, bits]``; batch: a sort batch whose scored steps are its last ``S`` steps.
+
+    Returns:
+        ``bit_errors`` (mean wrong bits per sequence), ``vectors_right`` and ``perfect`` (fractions).
+    """
+    if logits.shape != batch.y.shape:
+        raise ValueError(f"logits: expected shape {list(batch.y.shape)}, got {list(logits.shape)}")
+    S = int(batch.mask[0].sum())
+    wrong = ((logits[:, -S:] > 0) != (batch.y[:, -S:] > 0.5)).float().sum(-1)  # [B, S]
+    return {"bit_errors": float(wrong.sum(-1).mean()), "vectors_right": float((wrong == 0).float().mean()),
+            "perfect": float((wrong.sum(-1) == 0).float().mean())}
+
+
 def signed_rows(w: torch.Tensor) -> torch.Tensor:
     """The most-weighted row of each weighting ``[..., N]`` -> ``[...]``, as an offset around row 0.
 
