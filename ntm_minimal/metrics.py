@@ -28,6 +28,21 @@ def bit_errors(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
     return (wrong * batch.mask).sum(-1)
 
 
+def margin_shortfall(logits: torch.Tensor, batch: Batch, margin: float) -> torch.Tensor:
+    """Squared shortfall of each scored bit's signed logit below ``margin``, summed per sequence: ``[B]``.
+
+    The signed logit is the logit for a target bit 1 and minus it for a 0, so it is negative
+    exactly where the bit is wrong. Unlike the cross-entropy, whose gradient is mostly spent on bits
+    that are already far on the right side, this is zero for every bit at least ``margin`` away from
+    0.5 and grows for the few that are close: a loss that targets the rare wrong bits.
+    """
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin > 0:
+        raise ValueError(f"margin: expected a positive number, got {margin!r}")
+    signed = logits * (2 * (batch.y > 0.5).to(logits.dtype) - 1)
+    short = F.relu(margin - signed).pow(2).sum(-1)  # [B, T]
+    return (short * batch.mask).sum(-1)
+
+
 def masked_loss(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
     """The training loss: mean over sequences of :func:`cost_bits` (a scalar, in bits)."""
     return cost_bits(logits, batch).mean()

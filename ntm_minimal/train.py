@@ -100,6 +100,10 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--curriculum-start", type=int, default=d.curriculum_start)
     o.add_argument("--curriculum-fields", nargs="+", default=list(d.curriculum_fields),
                    help="task settings that ramp up, e.g. max_len max_repeats")
+    o.add_argument("--margin", type=_optional_float, default=d.margin,
+                   help="also penalise each scored bit whose signed logit is below this (squared shortfall, "
+                        "metrics.margin_shortfall): a loss aimed at the rare wrong bits; none = off")
+    o.add_argument("--margin-weight", type=float, default=d.margin_weight, help="weight of the --margin term")
     o.add_argument("--eval-every", type=int, default=d.eval_every)
     o.add_argument("--eval-batch-size", type=int, default=d.eval_batch_size)
     o.add_argument("--eval-seed", type=int, default=d.eval_seed)

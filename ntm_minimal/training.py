@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint
 from .evaluation import evaluate_batch, heldout_batch
-from .metrics import bit_errors, masked_loss
+from .metrics import bit_errors, margin_shortfall, masked_loss
 
 OPTIMIZERS = ("rmsprop", "adam")
 
@@ -67,6 +67,8 @@ class TrainConfig:
     keep_best: bool = False  # also save the best held-out weights (best.safetensors)
     snapshot_every: int | None = None  # keep a resumable copy of the run every this many steps; None = off
     compile: bool = False  # run the NTM's time step under torch.compile (about 2x faster on CPU; see compile_step)
+    margin: float | None = None  # None = off; else the loss adds margin_weight * metrics.margin_shortfall(margin)
+    margin_weight: float = 1.0
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -80,10 +82,12 @@ class TrainConfig:
                                   or every % self.eval_every):
             raise ValueError(f"snapshot_every: expected None or a positive multiple of eval_every "
                              f"({self.eval_every}), got {every!r}")
-        for name in ("lr", "clip_value", "clip_norm", "max_seconds"):
+        for name in ("lr", "clip_value", "clip_norm", "max_seconds", "margin"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and value > 0):
                 raise ValueError(f"{name}: expected a positive number or None, got {value!r}")
+        if isinstance(self.margin_weight, bool) or not isinstance(self.margin_weight, (int, float)) or not self.margin_weight > 0:
+            raise ValueError(f"margin_weight: expected a positive number, got {self.margin_weight!r}")
         self.curriculum_fields = tuple(self.curriculum_fields)
         if self.save_dtype not in checkpoint.DTYPES:
             raise ValueError(f"save_dtype: expected one of {sorted(checkpoint.DTYPES)}, got {self.save_dtype!r}")
@@ -252,7 +256,9 @@ class Trainer:
         """One optimizer step; returns the batch's mean cost (bits) and bit errors per sequence."""
         batch = self.sample()
         logits = self.model(batch.x)
-        loss = masked_loss(logits, batch)
+        cost = loss = masked_loss(logits, batch)
+        if self.config.margin is not None:
+            loss = loss + self.config.margin_weight * margin_shortfall(logits, batch, self.config.margin).mean()
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if finite_gradients(self.model):
@@ -262,7 +268,7 @@ class Trainer:
             self.skipped_steps += 1
         self.step += 1
         self.sequences += batch.x.shape[0]
-        return float(loss.detach()), float(bit_errors(logits.detach(), batch).mean())
+        return float(cost.detach()), float(bit_errors(logits.detach(), batch).mean())
 
     def log(self) -> dict:
         """Evaluate the held-out batch and append one row to :attr:`metrics`."""

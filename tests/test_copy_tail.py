@@ -1,0 +1,136 @@
+"""The copy tail (bench/copy_tail.py, issue 16): the margin loss that targets the rare wrong bits,
+the tail script's measures, and the shipped fine-tune that removes the single-bit errors."""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from ntm_minimal import NTM, checkpoint
+from ntm_minimal.metrics import bit_errors, margin_shortfall
+from ntm_minimal.tasks import CopyTask
+from ntm_minimal.tasks.base import Batch
+from ntm_minimal.train import main
+from ntm_minimal.training import TrainConfig, Trainer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _copy_tail():
+    spec = importlib.util.spec_from_file_location("copy_tail", ROOT / "bench" / "copy_tail.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _batch(seed=0, batch=3, length=4, dtype=torch.float64):
+    b = CopyTask().sample(batch, torch.Generator().manual_seed(seed), length=length)
+    return Batch(b.x.to(dtype), b.y.to(dtype), b.mask.to(dtype))
+
+
+def test_margin_shortfall_matches_a_float64_loop():
+    batch = _batch()
+    logits = torch.randn(batch.y.shape, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * 3
+    got = margin_shortfall(logits, batch, 2.5)
+    want = torch.zeros(logits.shape[0], dtype=torch.float64)
+    for b in range(logits.shape[0]):
+        for t in range(logits.shape[1]):
+            for k in range(logits.shape[2]):
+                signed = logits[b, t, k] if batch.y[b, t, k] > 0.5 else -logits[b, t, k]
+                want[b] += batch.mask[b, t] * max(0.0, 2.5 - float(signed)) ** 2
+    assert torch.allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_margin_shortfall_is_zero_far_from_the_threshold_and_counts_every_wrong_bit():
+    batch = _batch()
+    right = 50 * (2 * batch.y - 1)  # every bit 50 logits on its right side
+    assert torch.equal(margin_shortfall(right, batch, 5.0), torch.zeros(3, dtype=torch.float64))
+    wrong = -right  # every bit wrong by 50: (5 + 50)^2 per scored bit
+    scored = batch.mask.sum(-1) * batch.y.shape[-1]
+    assert torch.allclose(margin_shortfall(wrong, batch, 5.0), scored * 55.0 ** 2)
+    assert torch.equal(bit_errors(wrong, batch), scored)
+    # Unscored steps (the input phase) never count, whatever their logits.
+    off = right.clone()
+    off[batch.mask == 0] = -1e6
+    assert torch.equal(margin_shortfall(off, batch, 5.0), torch.zeros(3, dtype=torch.float64))
+
+
+def test_margin_shortfall_gradcheck():
+    batch = _batch(batch=2, length=3)
+    logits = torch.randn(batch.y.shape, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    logits = logits.requires_grad_()  # the kink at signed == margin has measure zero for random logits
+    assert torch.autograd.gradcheck(lambda z: margin_shortfall(z, batch, 1.0), (logits,))
+
+
+@pytest.mark.parametrize("margin", [0, -1.0, True, "2", None])
+def test_margin_shortfall_rejects_a_bad_margin(margin):
+    batch = _batch()
+    with pytest.raises(ValueError, match="margin"):
+        margin_shortfall(torch.zeros(batch.y.shape, dtype=torch.float64), batch, margin)
+
+
+@pytest.mark.parametrize("field, value", [("margin", 0.0), ("margin", -2.0), ("margin_weight", 0.0),
+                                          ("margin_weight", True)])
+def test_train_config_rejects_a_bad_margin(field, value):
+    with pytest.raises(ValueError, match=field):
+        TrainConfig(**{field: value})
+
+
+TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
+        "--memory-m", "4", "--batch-size", "4", "--eval-every", "2", "--eval-batch-size", "4",
+        "--eval-grid", '[{"length": 3}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu",
+        "--no-compile", "--steps", "2", "--seed", "3"]
+
+
+def test_the_margin_term_changes_the_step_but_not_the_reported_cost(tmp_path):
+    """Same weights, same batch: train_step reports the same cross-entropy with and without the
+    term (the term is not a cost in bits), and the term changes the update."""
+    torch.manual_seed(0)
+    model = NTM(9, 8, controller_size=8, memory_n=8, memory_m=4)
+    task = CopyTask(max_len=3)
+    steps = {}
+    for margin in (None, 4.0):
+        trainer = Trainer(copy.deepcopy(model), task, TrainConfig(batch_size=4, margin=margin, margin_weight=0.5,
+                                                                  progress=False))
+        steps[margin] = (trainer.train_step(), trainer.model.state_dict())
+    (cost_a, _), a = steps[None]
+    (cost_b, _), b = steps[4.0]
+    assert cost_a == cost_b
+    assert any(not torch.equal(a[k], b[k]) for k in a)
+
+
+def test_the_cli_records_the_margin(tmp_path):
+    main([*TINY, "--margin", "4", "--margin-weight", "0.5", "--out", str(tmp_path / "margin")])
+    config = checkpoint.load_config(tmp_path / "margin")
+    assert (config["train"]["margin"], config["train"]["margin_weight"]) == (4.0, 0.5)
+    assert "--margin 4" in config["command"]
+
+
+def test_copy_tail_min_margin_and_wrong_positions():
+    tail = _copy_tail()
+    batch = _batch(batch=2, length=3, dtype=torch.float32)
+    logits = 4 * (2 * batch.y - 1)
+    steps = batch.mask[1].nonzero().flatten()
+    logits[1, steps[2], 5] = -0.5  # sequence 1: bit 5 of output 2 wrong, signed margin -0.5
+    logits[0, steps[0], 0] = 1.5 * (2 * batch.y[0, steps[0], 0] - 1)  # sequence 0: right, margin 1.5
+    assert tail.min_margin(logits, batch).tolist() == [1.5, -0.5]
+    assert tail.wrong_positions(logits, batch, 3) == [[], [2]]
+    assert bit_errors(logits, batch).tolist() == [0.0, 1.0]
+
+
+def test_copy_tail_full_lengths_and_compact_json(tmp_path):
+    tail = _copy_tail()
+    assert tail.parse_args(["--full"]).lengths == [*range(1, 51), 60, 80, 100, 120]
+    out = tmp_path / "tail.json"
+    rows = tail.main(["--lengths", "2", "3", "--sequences", "40", "--chunk", "16", "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert [r["length"] for r in saved["rows"]] == [2, 3] and saved["sequences"] == 40
+    for r in rows:
+        failing = r["failing_sequences"]
+        assert len(failing["index"]) == r["failing"] == len(failing["errors"]) == len(failing["wrong_outputs"])
+        assert r["perfect_fraction"] == pytest.approx(1 - r["failing"] / 40)
+        assert (r["min_margin"] < 0) == (r["failing"] > 0)
