@@ -164,7 +164,7 @@ def learning_logs(names: Mapping[str, str], retrain_first: bool = False,
                   commands: str = "recorded") -> dict[str, dict[str, list[float]]]:
     """Print the :func:`summary` of each checkpoint (with ``commands``) and return its training log, by label.
 
-    ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name. With ``retrain_first`` (a chapter's
+    ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name or a further run's (``EXTRA``). With ``retrain_first`` (a chapter's
     ``TRAIN_FROM_SCRATCH`` switch) each is first retrained into ``runs/<name>`` with :func:`retrain`,
     and the logs returned are those of the new runs, not the shipped ones.
     """
@@ -175,5 +175,5 @@ def learning_logs(names: Mapping[str, str], retrain_first: bool = False,
             retrain(name)
             logs[label] = checkpoint.load_metrics(f"runs/{name}")
         else:
-            logs[label] = metrics(name)
+            logs[label] = checkpoint.load_metrics(folder(name))
     return logs

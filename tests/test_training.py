@@ -128,6 +128,15 @@ def test_learning_logs_shipped_or_retrained(tmp_path, monkeypatch, capsys):
     assert again["NTM"]["heldout_cost_bits"] == shipped["NTM"]["heldout_cost_bits"]
 
 
+def test_learning_logs_of_a_further_run(tmp_path, monkeypatch, capsys):
+    _run(tmp_path, "original", "--steps", "6")
+    monkeypatch.setattr(pretrained, "EXTRA", tmp_path / "extra")
+    checkpoint.export(tmp_path / "original", tmp_path / "extra" / "variant")
+    logs = pretrained.learning_logs({"variant": "variant"})
+    assert logs["variant"] == checkpoint.load_metrics(tmp_path / "extra" / "variant")
+    assert "variant: " in capsys.readouterr().out
+
+
 def test_learning_rates_follow_the_resumed_segments():
     base = "python -m ntm_minimal.train --task copy --steps 10 --out runs/x"
     config = {"command": base, "resumed_with": [
