@@ -11,7 +11,9 @@ start from the package model's weights, use the same batch and the same optimize
 what the DNC's memory management costs at this shape; it is not in the speed-up table. The
 ``before`` row is the package's NTM step as it was before the speed work (``bench/ntm_before.py``,
 which ``tests/test_speed.py`` holds bit for bit equal to today's eager step): with ``--compile``
-the speed-up table gives the compiled step's gain over it.
+the speed-up table gives the compiled step's gain over it, once per ``--chunks`` entry (time steps
+per compiled call, as ``training.compile_step`` sets them; 1 = the step alone, as before
+``NTM.steps``; the trainer uses ``training.STEP_CHUNK``).
 
 The implementations are timed in turns (round-robin, order rotated every repeat), so a busy machine
 slows them alike; the table reports medians and the min-max range over the repeats.
@@ -38,6 +40,7 @@ from plain_ntm import load_from_ntm, plain_from_config  # noqa: E402
 import ntm_minimal  # noqa: E402
 from ntm_minimal.metrics import masked_loss  # noqa: E402
 from ntm_minimal.tasks.copy import CopyTask  # noqa: E402
+from ntm_minimal.training import STEP_CHUNK, compile_step  # noqa: E402
 
 COPY_SHAPE = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128,
                   memory_m=20, read_heads=1, write_heads=1, shift_range=1)
@@ -49,6 +52,10 @@ DNC_SHAPE = {k: v for k, v in COPY_SHAPE.items() if k not in ("write_heads", "sh
 DNC_NAME = PACKAGE + " DNC"
 #: The package's NTM step as it was before the speed work (``bench/ntm_before.py``), run eagerly.
 BEFORE = "before (a3c4099, eager)"
+
+
+def compiled_name(chunk: int) -> str:
+    return PACKAGE + (" (compiled step)" if chunk == 1 else f" (compiled, {chunk} steps per call)")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,6 +71,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--compile", action="store_true",
                    help="also time the package with its per-time-step function under torch.compile "
                         "(compiles during warm-up: tens of seconds per batch size; needs a C++ compiler on CPU)")
+    p.add_argument("--chunks", type=int, nargs="+", default=[1, STEP_CHUNK],
+                   help=f"with --compile: time steps per compiled call to time (default 1 and the trainer's {STEP_CHUNK})")
     p.add_argument("--no-dnc", dest="dnc", action="store_false", help="skip the DNC row")
     p.add_argument("--no-before", dest="before", action="store_false",
                    help="skip the NTM step as it was before the speed work (bench/ntm_before.py)")
@@ -74,6 +83,8 @@ def parse_args(argv=None) -> argparse.Namespace:
             p.error(f"--{name}: expected >= 1, got {getattr(args, name)}")
     if args.warmup < 0 or min(args.batch_sizes) < 1:
         p.error("--warmup must be >= 0 and every --batch-sizes entry >= 1")
+    if min(args.chunks) < 1:
+        p.error("--chunks: every entry must be >= 1")
     if args.compile and args.warmup < 1:
         p.error("--compile needs --warmup >= 1 (the first step compiles)")
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -144,11 +155,11 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
         before = ntm_minimal.NTM(**COPY_SHAPE).to(device)
         before.load_state_dict(ntm.state_dict())
         runners.append(Runner(BEFORE, BeforeNTM(before), batch, device))
-    if args.compile:
+    for chunk in (args.chunks if args.compile else []):
         twin = ntm_minimal.NTM(**COPY_SHAPE).to(device)
         twin.load_state_dict(ntm.state_dict())
-        twin.step = torch.compile(twin.step, dynamic=False)  # one time step; the loop over time stays Python
-        runners.append(Runner(PACKAGE + " (compiled step)", twin, batch, device))
+        compile_step(twin, chunk=chunk)  # what the trainer's --compile does; the loop over time stays Python
+        runners.append(Runner(compiled_name(chunk), twin, batch, device))
     for mode in args.baselines:
         plain = load_from_ntm(plain_from_config(COPY_SHAPE, mode).to(device), ntm)
         with torch.no_grad():  # the comparison is only fair if both compute the same thing

@@ -159,16 +159,54 @@ class NTM(nn.Module):
         if 0 in x.shape[:2]:
             raise ValueError(f"x: expected shape [B, T, input_size={self.input_size}] with B, T >= 1, got {list(x.shape)}")
         state = self.initial_state(x.shape[0])
-        outputs, records = [], []
         # Time-major and contiguous, so every x_t has the same strides whatever T is: a compiled
         # step (compile_step) would otherwise compile again for each new sequence length.
-        for x_t in x.transpose(0, 1).contiguous():
+        xs = x.transpose(0, 1).contiguous()
+        if self.chunk > 1 and not return_trace:
+            return self._forward_chunked(xs, state)
+        outputs, records = [], []
+        for x_t in xs:
             logits, state, params = self.step(x_t, state)
             outputs.append(logits)
             if return_trace:
                 records.append((state, params))
         logits = torch.stack(outputs, dim=1)
         return (logits, self._trace(records)) if return_trace else logits
+
+    #: Time steps per call of :meth:`steps` in :meth:`forward`; 1 = one :meth:`step` call per time
+    #: step. ``training.compile_step`` raises it, with ``steps`` compiled: one compiled call, and one
+    #: backward node, for several time steps saves the per-call cost that dominates a compiled step.
+    chunk = 1
+
+    def steps(self, xs: torch.Tensor, state: NTMState) -> tuple[torch.Tensor, NTMState]:
+        """Several time steps in turn: ``xs`` ``[k, B, input_size]`` -> logits ``[k, B, output_size]``
+        and the state after the last one; the same operations as ``k`` calls of :meth:`step`."""
+        outputs = []
+        for x_t in xs:
+            # The class's own step, not a compiled one set on the instance: this whole loop is
+            # what gets compiled.
+            logits, state, _ = NTM.step(self, x_t, state)
+            outputs.append(logits)
+        return torch.stack(outputs), state
+
+    def _forward_chunked(self, xs: torch.Tensor, state: NTMState) -> torch.Tensor:
+        """:meth:`forward` in calls of :meth:`steps` over ``chunk`` time steps; ``xs`` ``[T, B, input]``.
+
+        The first time step runs uncompiled (``NTM.step``): its state is the initial one (no
+        gradient, expanded tensors), which would cost compiled versions of its own. The ``(T - 1)
+        mod chunk`` steps left at the end go one by one through :meth:`step`.
+        """
+        k, total = self.chunk, xs.shape[0]
+        logits, state, _ = NTM.step(self, xs[0], state)
+        outputs, t = [logits.unsqueeze(0)], 1
+        while t + k <= total:
+            logits, state = self.steps(xs[t : t + k], state)
+            outputs.append(logits)
+            t += k
+        for x_t in xs[t:]:
+            logits, state, _ = self.step(x_t, state)
+            outputs.append(logits.unsqueeze(0))
+        return torch.cat(outputs).transpose(0, 1).contiguous()  # [B, T, output], laid out as forward's
 
     def _trace(self, records: list[tuple[NTMState, HeadParams]]) -> Trace:
         def stack(ts):

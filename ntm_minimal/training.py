@@ -115,28 +115,43 @@ def finite_gradients(model: nn.Module) -> bool:
 STEP_VERSIONS = 64
 
 
-def compile_step(model: nn.Module) -> nn.Module:
+#: Time steps per compiled call of an NTM (``NTM.chunk``, see :func:`compile_step`).
+STEP_CHUNK = 4
+
+
+def compile_step(model: nn.Module, chunk: int = STEP_CHUNK) -> nn.Module:
     """Put ``model``'s per-time-step function under ``torch.compile``, in place; returns ``model``.
 
     An NTM spends its time in dozens of tiny operations per time step; compiling the step fuses
     them (the loop over time stays Python, so every sequence length uses the same compiled code).
+    An NTM also gets ``NTM.steps`` compiled and runs ``chunk`` time steps per compiled call
+    (``NTM.chunk``; the last ``(T - 1) mod chunk`` steps go one by one): the fixed cost of a
+    compiled call and of its backward node is then paid once per ``chunk`` steps, not every step.
     The first steps compile (tens of seconds, a C++ compiler is needed on CPU); results match
     eager execution to float rounding, not bit for bit. Models without a ``step`` (the LSTM
     baseline, already fused by its library) are left as they are. The weights are unchanged, so
     checkpoints load into plain models.
     """
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk: expected a positive int, got {chunk!r}")
     if hasattr(model, "step"):
         # Each batch size, grad mode and first-or-later step compiles a version of `NTM.step`, and
         # all models in a process share one cache (keyed by that code); dynamo's default limit of
         # 8 versions would silently send a second or third model (a benchmark, a notebook) back to eager.
         torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, STEP_VERSIONS)
-        model.step = torch.compile(model.step)
+        # dynamic=False: one version per batch size (training, held-out, grid), each with the
+        # kernels specialised to its shapes, rather than one slower version for any batch size.
+        model.step = torch.compile(model.step, dynamic=False)
+        if hasattr(model, "steps") and chunk > 1:
+            model.steps = torch.compile(model.steps, dynamic=False)
+            model.chunk = chunk
     return model
 
 
 #: A new CLI run compiles the NTM's step by default (see :func:`compile_by_default`) only with at least
-#: this many steps to do: compiling costs about a minute on a busy 2-core CPU with a cold cache
-#: (a few seconds once cached), and each copy-task step at batch 16 saves about 30 ms.
+#: this many steps to do: compiling costs one to a few minutes on a busy 2-core CPU with a cold cache
+#: (3.5 minutes at load 10 for a copy run's chunked step, training and held-out versions; seconds
+#: once cached), and each copy-task step at batch 16 saves about 35-40 CPU ms (bench/README.md).
 COMPILE_MIN_STEPS = 2000
 
 

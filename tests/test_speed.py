@@ -52,6 +52,39 @@ def test_same_logits_and_gradients_bit_for_bit(name, dtype):
         assert torch.equal(new_grads[key], old_grads[key]), key
 
 
+@pytest.mark.parametrize("chunk", [2, 3, 4])
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_time_steps_in_chunks_bit_for_bit(name, chunk):
+    """NTM.chunk > 1 (what compile_step sets) runs the same operations in the same order: uncompiled,
+    logits and gradients stay bit for bit those of the step before, for every sequence length."""
+    torch.manual_seed(3)
+    model = NTM(**CONFIGS[name])
+    for length in (1, 2, 5):  # T = 3, 5, 11: shorter than, a multiple of and not a multiple of a chunk
+        batch = CopyTask(max_len=length).sample(5, torch.Generator().manual_seed(length))
+        old, old_grads = _logits_and_grads(model, lambda v: reference_logits(model, v), batch.x, batch.y)
+        model.chunk = chunk
+        new, new_grads = _logits_and_grads(model, model, batch.x, batch.y)
+        del model.chunk
+        assert new.is_contiguous() and torch.equal(new, old), length
+        assert all(torch.equal(new_grads[k], old_grads[k]) for k in old_grads), length
+
+
+def test_compiled_chunks_match_eager_to_rounding():
+    """compile_step's chunked, compiled forward: the same logits and gradients to float rounding."""
+    torch.manual_seed(3)
+    model = NTM(**{**COPY, "memory_n": 16, "controller_size": 16})
+    batch = CopyTask(max_len=4).sample(4, torch.Generator().manual_seed(6))  # T = 9: chunks and leftovers
+    eager, eager_grads = _logits_and_grads(model, model, batch.x, batch.y)
+    training.compile_step(model, chunk=3)
+    assert model.chunk == 3
+    compiled, compiled_grads = _logits_and_grads(model, model, batch.x, batch.y)
+    torch.testing.assert_close(compiled, eager, rtol=1e-5, atol=1e-5)
+    for key in eager_grads:
+        torch.testing.assert_close(compiled_grads[key], eager_grads[key], rtol=1e-4, atol=1e-5, msg=key)
+    with pytest.raises(ValueError, match="chunk"):
+        training.compile_step(NTM(**COPY), chunk=0)
+
+
 def test_trained_model_bit_for_bit():
     """The shipped copy model (sharp weightings, memory far from its start) on long sequences."""
     model = checkpoint.load_model("ntm_minimal/checkpoints/copy")
