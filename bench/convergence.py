@@ -13,6 +13,8 @@ Settings (``--settings`` picks some):
   reference implementation's defaults);
 * ``adam16`` / ``adam32``: Adam lr 1e-3, batch 16 / 32, elementwise clip 10;
 * ``adam16-curriculum``: as ``adam16``, with ``max_len`` rising from 2 to 20 over 1000 steps;
+* ``adam16-curriculum500``: as ``adam16-curriculum``, with the ramp over 500 steps (slower to the
+  target: ``bench/convergence.md``);
 * ``adam16-randmem``: as ``adam16``, but the memory starts from a fixed random matrix
   (N(0, 0.5^2) entries) instead of the package's small constant.
 
@@ -73,7 +75,6 @@ SETTINGS = {
     "adam16-curriculum": ({**ADAM16, "curriculum_steps": 1000, "curriculum_start": 2}, "constant"),
     "adam16-randmem": (ADAM16, "random"),
     "adam16-curriculum500": ({**ADAM16, "curriculum_steps": 500, "curriculum_start": 2}, "constant"),
-    "adam32-curriculum500": ({**ADAM16, "batch_size": 32, "curriculum_steps": 500, "curriculum_start": 2}, "constant"),
 }
 
 
