@@ -150,8 +150,9 @@ def compile_step(model: nn.Module, chunk: int = STEP_CHUNK) -> nn.Module:
 
 #: A new CLI run compiles the NTM's step by default (see :func:`compile_by_default`) only with at least
 #: this many steps to do: compiling costs one to a few minutes on a busy 2-core CPU with a cold cache
-#: (3.5 minutes at load 10 for a copy run's chunked step, training and held-out versions; seconds
-#: once cached), and each copy-task step at batch 16 saves about 35-40 CPU ms (bench/README.md).
+#: (3.5 minutes at load 11 for a copy run's chunked step, training and held-out versions, part of
+#: it cached; half a minute once all cached), and each copy-task trainer step at batch 16 saves
+#: tens of CPU ms (70 ms at load 5-6, bench/README.md).
 COMPILE_MIN_STEPS = 2000
 
 
