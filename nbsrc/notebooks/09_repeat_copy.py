@@ -169,18 +169,12 @@ for setting in [{"length": 10, "repeats": 10}, {"length": 10, "repeats": 12}, {"
 # copies for 31 of the 32 sequences. Asked for 12 or 20 copies, the NTM **stops too early**, and the copies it does make are
 # nearly right (the per-copy errors are small until it stops). With twice the training length
 # and 10 repeats it also stops early, after 8 copies, although it was asked for a count it knows
-# well. So what the controller tracks is not simply "copies done": it seems to measure elapsed
-# output time against the requested count, and nothing in training lasted more than 100 output
-# steps. The paper reports a similar weakness at 20 repeats: its NTM copied well but had trouble
-# predicting the end marker, which the authors attribute to the number of repeats being given
-# as a number, which does not easily generalise beyond the trained range.
-#
-# The same on 512 fresh sequences per setting (`bench/repeat_tail.md`, $L = 10$): asked for 20
-# copies, the NTM first raises its end marker after 13–16 complete copies (after 14 in 407 of the
-# 512 sequences, never in one). The copies before that have 1.6–2.5 wrong bits each out of 80, the
-# 15th and 16th 6 and 11, and copies 17–20 34–39, about chance (40): having signalled the end, it
-# no longer reproduces the sequence. Asked for 12, it raises the marker during the 12th copy in 459 of
-# 512 sequences (5.1 bit errors per sequence); at 10, the training maximum, 491 of 512 are perfect.
+# well. So the count is not kept per copy alone: a copy twice as long as any in training
+# advances it faster. The paper reports a similar weakness at 20 repeats: its NTM copied well but
+# had trouble predicting the end marker, which the authors attribute to the number of repeats
+# being given as a number, which does not easily generalise beyond the trained range. The
+# section [At the end marker](#at-the-end-marker-counting-beyond-the-training-range) below
+# measures all of this on 1,024 fresh sequences per setting.
 #
 # ## Inside the NTM
 #
@@ -239,6 +233,116 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 # tests above fail first at the end marker.
 
 # %% [markdown]
+# ## At the end marker: counting beyond the training range
+#
+# Where exactly does the count give way, and is it only the count? `bench/repeat_tail.py`
+# measures it on 1,024 fresh sequences per setting (this cell loads its committed results,
+# `bench/results/repeat_tail.json`; measuring afresh took 5–13 minutes per checkpoint on one
+# thread of a loaded machine). It
+# splits the bit errors of a sequence into those **in the copies** (the $R \times L \times 8$
+# copied bits) and those **of the end marker** (channel 8 at the $RL + 1$ scored steps), and
+# records after how many complete copies the marker first goes above 0.5 (the *stop*; right is
+# $R$). Two checkpoints: the shipped `repeat_copy` (trained on $R \le 10$) and
+# `extra/repeat_copy_ft20`, the same model fine-tuned on repeats 1..20 (its config.json holds
+# the commands); for it, 20 is *inside* the training range, and 25 and 30 are beyond it.
+
+# %% tags=["nbval-check-output"]
+import json
+from pathlib import Path
+
+import ntm_minimal
+
+tail = json.loads((Path(ntm_minimal.__file__).resolve().parents[1] / "bench" / "results"
+                   / "repeat_tail.json").read_text())
+MODELS = {"shipped": "repeat_copy", "fine-tuned to 20": "repeat_copy_ft20"}
+rows = {label: {(r["length"], r["repeats"]): r for r in tail["runs"][name]["rows"]} for label, name in MODELS.items()}
+
+
+def usual_stop(row: dict) -> str:
+    """The most frequent stop (complete copies before the marker) and its share of the sequences."""
+    stop, count = max(row["stops"].items(), key=lambda kv: kv[1])
+    return f"{stop} ({100 * count / row['sequences']:.0f} %)"
+
+
+def tail_rows(settings):
+    return [[length, repeats, *(v for label in MODELS for v in (
+        rows[label][length, repeats]["bit_errors"], rows[label][length, repeats]["copy_errors"],
+        rows[label][length, repeats]["marker_errors"], 100 * rows[label][length, repeats]["perfect"],
+        usual_stop(rows[label][length, repeats])))] for length, repeats in settings]
+
+
+columns = ["L", "R", *(f"{label}: {c}" for label in MODELS
+                       for c in ("bit errors / seq", "in copies", "end marker", "perfect %", "usual stop"))]
+show(columns, tail_rows([(10, r) for r in [*range(1, 21), 25, 30]]),
+     formats={c: ".2f" for c in columns if c.endswith(("seq", "copies", "marker"))}
+     | {c: ".1f" for c in columns if c.endswith("%")},
+     caption=f"L = 10, {tail['sequences']} fresh sequences per setting (bench/results/repeat_tail.json)")
+show(columns, tail_rows([(5, r) for r in (10, 15, 20, 25, 30)] + [(20, r) for r in (5, 10, 15, 20)]),
+     formats={c: ".2f" for c in columns if c.endswith(("seq", "copies", "marker"))}
+     | {c: ".1f" for c in columns if c.endswith("%")},
+     caption="other lengths: L = 5 (R = 20 lasts 100 output steps, like L = R = 10) and L = 20 (twice the trained length)")
+
+# %% [markdown]
+# The marker's logit (channel 8 before the sigmoid) at the step after each complete copy: the
+# step where the marker would be due if $R$ were that number of copies. The dot marks the step
+# where it is due; above the dashed line the marker is up.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+for ax, label, counts in zip(axes, MODELS, ((10, 12, 15, 20), (10, 20, 25, 30))):
+    for r in counts:
+        logit = rows[label][10, r]["marker_logit_after_copy"]
+        line, = ax.plot(range(1, r + 1), logit, label=f"R = {r}")
+        ax.plot([r], [logit[-1]], "o", color=line.get_color())
+    ax.axhline(0, color="grey", linestyle="--", linewidth=1)
+    ax.set(title=f"{label} (L = 10, mean of 1,024 sequences)", xlabel="complete copies k")
+    ax.legend(fontsize=8)
+axes[0].set_ylabel("end-marker logit after k copies")
+plt.show()
+
+# %% [markdown]
+# **What the shipped model does at the end marker.** Within the training range it is exact: for
+# $R \le 10$ the marker goes up after exactly $R$ copies in at least 1,016 of 1,024 sequences. Its
+# logit climbs slowly copy by copy (at $R = 10$: −11.7 after the first copy, −8.5 after the eighth)
+# and then jumps in the last two copies (−5.7, then +6.3 where the marker is due). Asked for more,
+# it draws the same curve, stretched too little: at $R = 20$ the jump comes after 13–14 copies
+# (−3.6, then +4.1), and the marker goes up after 14 copies in 794 of 1,024 sequences (13 in 188,
+# 15 in 39). The stop grows ever more slowly with the count: after 11 copies at $R = 12$, 13 at
+# $R = 15$–17, 14 at $R = 20$, 14–15 at $R = 25$ and 30. Doubling the length instead (a count it
+# knows, $L = 20$, $R = 5$) makes it stop after 4 copies in 1,021 sequences, so it is not a pure
+# count of copies either; yet at $L = 5$, $R = 20$, which lasts only 100 output steps like
+# $L = R = 10$, it stops after 14–15 copies just as at $L = 10$: what fails beyond $R = 10$ is
+# the count, not the elapsed time.
+#
+# **Copies against marker.** At $R = 20$ the 206.9 wrong bits per sequence are 189.5 in the
+# copies and 17.4 at the marker. The copies made *before* the stop are nearly right (1.5 wrong
+# bits per copy of 80; the out-of-range count value disturbs them a little: at most 0.01 for
+# $R \le 10$),
+# and the read head still walks the same rows in each copy as in the first (99 % of the steps in
+# copies 1–15). Once the marker is up, the loop is over: the read head leaves the stored sequence
+# (12–28 % of the steps on copy 1's rows in copies 17–20), and copies 18–20 are at chance,
+# 38.5–39.5 wrong bits of 80. So ignoring the marker would not rescue the copies: the stop is the
+# controller leaving its loop, and most of the copy errors beyond the range follow from it.
+#
+# **Why there.** The count arrives once, as the scalar $R/10$ at the delimiter, and the LSTM
+# controller must hold it in its state. A linear read-out of that state, fitted on $R = 1..10$
+# (`count_probe` in the script), decodes $R = 20$ as 16.9 and $R = 30$ as 19.2: the state moves
+# less and less along the direction that meant "more copies" in training, so the inputs 2.0 to
+# 3.0 look like counts of 17 to 19. (A linear probe is only a proxy for what the controller
+# reads, but its bend and the stops bend alike.)
+#
+# **After fine-tuning on repeats 1..20** (`extra/repeat_copy_ft20`: `--init-from` the shipped
+# model, 2,800 updates, 46 minutes), 20 is inside the training range, and the model counts to it:
+# at $R = 20$ 0.31 bit errors per sequence (0.27 in the copies, 0.04 at the marker), 89.6 % of the
+# sequences perfect, the marker after 20 copies in 984 of 1,024 (after 19 in 32; not by the end
+# step in 8). It lost nothing inside the old range ($R \le 10$: at least 98.9 % perfect). Beyond
+# its new range the same bend returns, shifted: at $R = 25$ it stops after 23 copies (822
+# sequences), at $R = 30$ after 24–25, and the probe fitted on $R \le 20$ decodes 25 as 23.9 and
+# 30 as 26.5. Nor did it help with longer sequences ($L = 20$, $R = 10$: 100.4 bit errors, stops
+# after 8 or 9 copies). A scalar count extrapolates only a little way past what it was trained on;
+# more range needs training on that range (or another encoding of the count).
+
+# %% [markdown]
 # ## Summary
 #
 # - Repeat copy: a sequence, a repeat count on its own input channel, then the sequence $R$ times
@@ -249,7 +353,9 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 #   progress and an NTM that is exact on the whole training range.
 # - The trained NTM loops: the read head walks the stored sequence by location and jumps back to
 #   its start by content at every copy, while the controller counts. Beyond the training range
-#   the copies stay good but the count gives way first: the end marker comes too early.
+#   the count gives way first: the end marker comes too early (after 14 copies when asked for
+#   20), and with it the loop ends, so the copies asked for after it are at chance. Fine-tuned on
+#   repeats up to 20 it counts to 20 (89.6 % of sequences perfect) and stops early beyond that.
 
 # %% [markdown]
 # **What next:** work [exercise 9](../exercises/09_repeat_copy.ipynb) (its solution is
