@@ -11,7 +11,9 @@
 # - run a short training and watch the cost fall;
 # - compare the shipped NTM and LSTM: learning curves, and generalisation to longer sequences and
 #   to more repeats than in training;
-# - watch the trained NTM's heads loop over the memory (the paper's Fig. 8 shows the same).
+# - watch the trained NTM's heads loop over the memory (the paper's Fig. 8 shows the same);
+# - see what it does at the end marker beyond the trained counts, and what a fine-tune to 20
+#   repeats changes.
 
 # %%
 
@@ -173,8 +175,7 @@ for setting in [{"length": 10, "repeats": 10}, {"length": 10, "repeats": 12}, {"
 # advances it faster. The paper reports a similar weakness at 20 repeats: its NTM copied well but
 # had trouble predicting the end marker, which the authors attribute to the number of repeats
 # being given as a number, which does not easily generalise beyond the trained range. The
-# section [At the end marker](#at-the-end-marker-counting-beyond-the-training-range) below
-# measures all of this on 1,024 fresh sequences per setting.
+# section "At the end marker" below measures all of this on 1,024 fresh sequences per setting.
 #
 # ## Inside the NTM
 #
