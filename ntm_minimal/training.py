@@ -149,10 +149,10 @@ def compile_step(model: nn.Module, chunk: int = STEP_CHUNK) -> nn.Module:
 
 
 #: A new CLI run compiles the NTM's step by default (see :func:`compile_by_default`) only with at least
-#: this many steps to do: compiling costs one to a few minutes on a busy 2-core CPU with a cold cache
-#: (3.5 minutes at load 11 for a copy run's chunked step, training and held-out versions, part of
-#: it cached; half a minute once all cached), and each copy-task trainer step at batch 16 saves
-#: tens of CPU ms (70 ms at load 5-6, bench/README.md).
+#: this many steps to do: each copy-task trainer step at batch 16 saves tens of CPU ms (70 ms at
+#: load 5-6, bench/README.md), and compiling costs half a minute once cached but several minutes
+#: with an empty cache on a busy 2-core CPU (6.4 minutes at load 4-6 for a copy run's chunked
+#: step, training and held-out versions), so a cold first run wins it back after a few thousand steps.
 COMPILE_MIN_STEPS = 2000
 
 
