@@ -38,8 +38,10 @@ def test_heldout_reproduces_eval_json(name):
     model, task = pretrained.load(name), pretrained.task(name)
     held = ev["heldout"]
     got = evaluate_batch(model, heldout_batch(task, held["batch_size"], held["seed"]))
-    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4, abs=1e-3)
-    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=1e-6)
+    # Rounding differs between CPUs (see test_training.test_shipped_checkpoint_reproduces_its_eval):
+    # an output within rounding of 0.5 may flip, one bit per 100 sequences at most.
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-3, abs=1e-3)
+    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
     # one setting of the generalisation grid, too (the first: the cheapest for every task here)
     assert ev["grid"], "eval.json has no generalisation grid"
     row = ev["grid"][0]

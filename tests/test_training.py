@@ -372,8 +372,11 @@ def test_shipped_checkpoint_reproduces_its_eval(name):
     assert not model.training
     held = pretrained.eval_results(name)["heldout"]
     got = evaluate_batch(model, heldout_batch(pretrained.task(name), held["batch_size"], held["seed"]))
-    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=1e-6)
-    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4, abs=1e-4)
+    # Another CPU rounds differently (the DNCs' eval.json were measured on an AMD EPYC; an Intel Xeon
+    # gives copy_dnc's cost 0.2651 for 0.2645 bits: the allocation's sort amplifies rounding near ties),
+    # and an output within rounding of 0.5 may flip: allow one bit per 100 sequences.
+    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-3, abs=1e-3)
     assert json.loads(json.dumps(pretrained.metrics(name)))["step"]
 
 
