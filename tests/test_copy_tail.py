@@ -134,3 +134,49 @@ def test_copy_tail_full_lengths_and_compact_json(tmp_path):
         assert len(failing["index"]) == r["failing"] == len(failing["errors"]) == len(failing["wrong_outputs"])
         assert r["perfect_fraction"] == pytest.approx(1 - r["failing"] / 40)
         assert (r["min_margin"] < 0) == (r["failing"] > 0)
+
+
+FINE_TUNED = "copy_ft50m"  # copy_ft50 fine-tuned again with the margin term (bench/copy_tail.md)
+TAIL_JSON = ROOT / "bench" / "results" / f"copy_tail_{FINE_TUNED}.json"
+
+
+def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_copy():
+    """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each); its init-from chain
+    leads back to the shipped copy model; no grid length is worse than the shipped model's."""
+    from ntm_minimal import pretrained
+    from ntm_minimal.evaluation import evaluate
+    from ntm_minimal.tasks import make_task
+
+    run = pretrained.extra_run(FINE_TUNED)
+    config, result = checkpoint.load_config(run), checkpoint.load_eval(run)
+    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.extra_run("copy_ft50").parts[-2:]
+    assert checkpoint.load_config(pretrained.extra_run("copy_ft50"))["init_from"]["run"].endswith("checkpoints/copy")
+    assert config["train"]["margin"] == 4.0 and "--margin 4" in config["command"]
+    model, task = checkpoint.load_model(run), make_task(config["task"])
+    rows = {row["length"]: row for row in result["grid"]}
+    for length in (50, 120):
+        row = rows[length]
+        again = evaluate(model, task, [{"length": length}], row["batch_size"], row["seed"])[0]
+        assert again["cost_bits"] == pytest.approx(row["cost_bits"], rel=1e-4, abs=1e-3)
+        assert again["bit_errors"] == pytest.approx(row["bit_errors"], abs=1e-6)
+    base = {row["length"]: row for row in pretrained.eval_results("copy")["grid"]}
+    assert rows.keys() == base.keys()
+    assert all(rows[n]["bit_errors"] <= base[n]["bit_errors"] for n in rows)
+    assert rows[120]["bit_errors"] < 0.3
+
+
+def test_the_committed_tail_table_reproduces_from_the_shipped_weights():
+    """One length of bench/results/copy_tail_copy_ft50m.json, re-drawn exactly as the script draws
+    it (seed + L, chunks), and the table's lengths: every length 1..50 and 60..120."""
+    from ntm_minimal import pretrained
+
+    saved = json.loads(TAIL_JSON.read_text())
+    rows = {r["length"]: r for r in saved["rows"]}
+    assert sorted(rows) == [*range(1, 51), 60, 80, 100, 120]
+    tail = _copy_tail()
+    args = tail.parse_args(["--lengths", "20", "--seed", str(saved["seed"]), "--sequences", str(saved["sequences"])])
+    model = checkpoint.load_model(pretrained.extra_run(FINE_TUNED)).eval()
+    again = tail.measure_length(model, CopyTask(), 20, args)
+    assert again["failing"] == rows[20]["failing"]
+    assert again["bit_errors"] == pytest.approx(rows[20]["bit_errors"], abs=1e-9)
+    assert again["min_margin"] == pytest.approx(rows[20]["min_margin"], abs=1e-4)
