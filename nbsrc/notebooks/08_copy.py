@@ -267,7 +267,7 @@ show(["length", "sequences copied without an error (of 64)", "bit errors per seq
 # threshold (`--margin 4`, the squared shortfall `metrics.margin_shortfall`). The tables below show
 # what it did, and what it did not: it removed nearly all single-bit errors, but a few read-head
 # slips came back (the same fine-tune with the cross-entropy alone brought back more of them and
-# kept the single bits; `bench/copy_tail.md`).
+# left single-bit errors at several lengths; `bench/copy_tail.md`).
 
 # %% tags=["nbval-check-output"]
 RESULTS = Path(pretrained.__file__).resolve().parents[1] / "bench" / "results"
