@@ -51,14 +51,7 @@ def test_log_is_complete(name):
     _log_is_complete(name)
 
 
-#: Shipped runs that have not met their target yet (strict: the test fails once one does, so the
-#: entry must then go). repeat_copy_dnc had 63 min of a shared CPU (9,600 steps); the NTM needed
-#: 12,900 steps to reach the target.
-MISSED = {"repeat_copy_dnc"}
-
-
-@pytest.mark.parametrize("target_name", [pytest.param(n, marks=pytest.mark.xfail(
-    strict=True, reason="target not reached in its training budget")) if n in MISSED else n for n in sorted(TARGETS)])
+@pytest.mark.parametrize("target_name", sorted(TARGETS))
 def test_target_on_fresh_data(target_name):
     """Mean bit errors per sequence below the target on three fresh batches of 128 per setting, and
     the tail: at most 5 % of the sequences with any wrong bit (a mean can hide a few sequences that
