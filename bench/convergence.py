@@ -33,7 +33,7 @@ Usage: ``OMP_NUM_THREADS=2 .venv/bin/python bench/convergence.py`` is the measur
 (item 5): the recipe ``RECIPE`` for seeds 0, 1 and 2, the NTM's step compiled when a C++ compiler
 is present (``--no-compile``: eager), compiled first in an untimed warm-up run (``--no-warm-compile``:
 the first seed's clock then includes compiling), each seed until the target or ``--max-seconds``
-(90), one after the other. It writes ``bench/results/convergence.json`` (per seed: wall and CPU
+(90), one after the other. It writes ``ntm_minimal/results/convergence.json`` (per seed: wall and CPU
 seconds, steps, sequences, final held-out bit errors; the warm-up's cost; machine and load) and the
 rendered table into ``bench/convergence.md`` between the ``convergence.py`` markers
 (``--no-save``: print only). Other settings: ``--settings adam16 paper --seeds 0 --max-seconds 600``.
@@ -53,14 +53,14 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ntm_minimal import NTM  # noqa: E402
+from ntm_minimal import NTM, pretrained  # noqa: E402
 from ntm_minimal.tasks import CopyTask  # noqa: E402
 from ntm_minimal.training import STEP_CHUNK, TrainConfig, Trainer, compiler_available  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 #: The recipe measured by default: Adam 1e-3, batch 16, clip 10, max_len rising from 2 to 20.
 RECIPE = "adam16-curriculum"
-JSON_OUT = BENCH / "results" / "convergence.json"
+JSON_OUT = pretrained.RESULTS / "convergence.json"
 MD_OUT = BENCH / "convergence.md"
 #: The rendered table goes between these lines of ``MD_OUT``; the rest of that file is prose.
 MD_BEGIN, MD_END = "<!-- convergence.py: begin -->", "<!-- convergence.py: end -->"
@@ -94,7 +94,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads per run (1: two threads made these small ops slower on a shared 2-core machine)")
     p.add_argument("--save", action=argparse.BooleanOptionalAction, default=True,
-                   help="write bench/results/convergence.json and the table into bench/convergence.md")
+                   help="write ntm_minimal/results/convergence.json and the table into bench/convergence.md")
     p.add_argument("--out", default=None, help="also write the table to this file")
     return p.parse_args(argv)
 

@@ -23,7 +23,7 @@ and reports how often each occurs in failing and in perfect sequences, then the 
 file with every number.
 
 The JSON keeps the per-length summary and, per sequence, only the failing ones (their index and
-columns), so a 54-length table stays small enough to commit (``bench/results/copy_tail*.json``).
+columns), so a 54-length table stays small enough to commit (``ntm_minimal/results/copy_tail*.json``).
 
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/copy_tail.py [--run ntm_minimal/checkpoints/copy]
 [--lengths 10 20 ... 120 | --full] [--sequences 1024]``; ``--full`` measures every length 1..50

@@ -10,7 +10,7 @@ and reader (``ntm_minimal/checkpoints/megacontext``):
 4. allocator churn on the streaming task: with and without cooldown, and with the NTM's Eq. 7, 8, 9
    applied to the focus scores.
 
-Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json bench/results/megacontext.json]``
+Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json ntm_minimal/results/megacontext.json]``
 (default sizes: a few minutes on 2 cores; ``--max-log2-t 20`` is the default top length).
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ have to rise if ``R`` were that number), the bit errors of each copy split at th
 the read head walks the same rows in each copy as in the first.
 
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/repeat_tail.py [--sequences 1024] [--seed 20261202]
-[--out bench/results/repeat_tail.json] [--run NAME=DIR ...] [--probe]``; without ``--run`` it measures
+[--out ntm_minimal/results/repeat_tail.json] [--run NAME=DIR ...] [--probe]``; without ``--run`` it measures
 the shipped ``repeat_copy`` and the further run ``repeat_copy_ft20``; ``--probe`` then adds
 :func:`count_probe` (how the controller's state holds the count) to each run in the file.
 """
@@ -33,7 +33,7 @@ from ntm_minimal.tasks import make_task  # noqa: E402
 SETTINGS = ([(10, r) for r in range(1, 21)] + [(10, 25), (10, 30)]
             + [(5, r) for r in (10, 15, 20, 25, 30)] + [(20, r) for r in (5, 10, 15, 20)])
 DEFAULT_RUNS = {"repeat_copy": "repeat_copy", "repeat_copy_ft20": "repeat_copy_ft20"}
-OUT = Path(__file__).resolve().parent / "results" / "repeat_tail.json"
+OUT = pretrained.RESULTS / "repeat_tail.json"
 
 
 @torch.no_grad()

@@ -11,8 +11,8 @@ nothing is downloaded. Example::
 """
 from __future__ import annotations
 
+import json
 import shlex
-
 from pathlib import Path
 from typing import Mapping
 
@@ -27,6 +27,9 @@ CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 #: Further runs that are not loaded by the chapters but reported in chapter 13: a checkpoint's exact
 #: command with another ``--seed`` (``<name>_seed<k>/``), and variants (e.g. ``ngrams_ctrl256/``).
 EXTRA = CHECKPOINTS / "extra"
+#: Measurements the chapters show but do not redo (minutes each): the JSON the ``bench/`` scripts
+#: write, shipped with the package so that a notebook finds them wherever the package is installed.
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _runs_in(folder: Path) -> list[str]:
@@ -72,6 +75,14 @@ def metrics(name: str) -> dict[str, list[float]]:
 def eval_results(name: str) -> dict:
     """``eval.json``: held-out results measured after training."""
     return checkpoint.load_eval(path(name))
+
+
+def bench_result(name: str) -> dict:
+    """The committed measurement ``RESULTS / f"{name}.json"`` (e.g. ``"convergence"``, ``"copy_tail_copy"``)."""
+    names = sorted(p.stem for p in RESULTS.glob("*.json"))
+    if name not in names:
+        raise ValueError(f"name: expected one of {names}, got {name!r}")
+    return json.loads((RESULTS / f"{name}.json").read_text())
 
 
 def extra_runs() -> list[str]:

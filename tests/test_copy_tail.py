@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ntm_minimal import NTM, checkpoint
+from ntm_minimal import NTM, checkpoint, pretrained
 from ntm_minimal.metrics import bit_errors, margin_shortfall
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.tasks.base import Batch
@@ -137,14 +137,13 @@ def test_copy_tail_full_lengths_and_compact_json(tmp_path):
 
 
 FINE_TUNED = "copy_ft50m"  # copy_ft50 fine-tuned again with the margin term (bench/copy_tail.md)
-TAIL_JSON = ROOT / "bench" / "results" / f"copy_tail_{FINE_TUNED}.json"
+TAIL_JSON = pretrained.RESULTS / f"copy_tail_{FINE_TUNED}.json"
 
 
 def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_copy():
     """Its eval.json is re-measured at L = 20 and 100 (1,024 sequences each; 100 is the length where
     its grid is not zero, from read-drift catastrophes, bench/copy_tail.md); its init-from chain
     leads back to the shipped copy model; no grid length is worse than the shipped model's."""
-    from ntm_minimal import pretrained
     from ntm_minimal.evaluation import evaluate
     from ntm_minimal.tasks import make_task
 
@@ -167,7 +166,7 @@ def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_c
 
 
 def test_the_committed_tail_table_reproduces_from_the_shipped_weights():
-    """One length of bench/results/copy_tail_copy_ft50m.json, re-drawn exactly as the script draws
+    """One length of ntm_minimal/results/copy_tail_copy_ft50m.json, re-drawn exactly as the script draws
     it (seed + L, chunks), and the table's lengths: every length 1..50 and 60..120."""
     from ntm_minimal import pretrained
 

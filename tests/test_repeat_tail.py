@@ -1,5 +1,5 @@
 """Repeat copy to 20 repeats: the fine-tuned extra/repeat_copy_ft20 re-measured against its eval.json,
-and bench/results/repeat_tail.json (what chapter 9 shows about the end marker) re-measured too."""
+and ntm_minimal/results/repeat_tail.json (what chapter 9 shows about the end marker) re-measured too."""
 from __future__ import annotations
 
 import json
@@ -40,7 +40,7 @@ def test_fine_tuned_repeat_copy_reproduces_its_grid():
 
 
 def test_the_committed_end_marker_table_is_what_the_checkpoints_do():
-    """One setting of bench/results/repeat_tail.json (L = 5, R = 15, 1,024 sequences: short enough to
+    """One setting of ntm_minimal/results/repeat_tail.json (L = 5, R = 15, 1,024 sequences: short enough to
     redo here, beyond the shipped range), measured again for both checkpoints: every number, the
     stopping times included."""
     result = json.loads(repeat_tail.OUT.read_text())

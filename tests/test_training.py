@@ -137,6 +137,14 @@ def test_learning_logs_of_a_further_run(tmp_path, monkeypatch, capsys):
     assert "variant: " in capsys.readouterr().out
 
 
+def test_bench_results_ship_with_the_package():
+    # The chapters read these, on Colab too, where only the installed package is present.
+    assert pretrained.RESULTS.parent == Path(pretrained.__file__).resolve().parent
+    assert pretrained.bench_result("convergence")["runs"]
+    with pytest.raises(ValueError, match="^name: expected one of .*convergence"):
+        pretrained.bench_result("no_such_measurement")
+
+
 def test_learning_rates_follow_the_resumed_segments():
     base = "python -m ntm_minimal.train --task copy --steps 10 --out runs/x"
     config = {"command": base, "resumed_with": [

@@ -15,10 +15,6 @@
 # - look inside the trained NTM (the paper's Fig. 6) and read off the algorithm it learned.
 
 # %%
-
-import json
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 
 from ntm_minimal import NTM, checkpoint, plotting, pretrained
@@ -95,12 +91,12 @@ print("bit errors when confident and right:", bit_errors(perfect, batch).tolist(
 # counted), until the held-out batch is below 0.1 bit errors per sequence. Its log, as measured:
 
 # %% tags=["nbval-check-output"]
-convergence = json.loads((Path(pretrained.__file__).resolve().parents[1] / "bench" / "results" / "convergence.json").read_text())
+convergence = pretrained.bench_result("convergence")
 show(["seed", "wall time (s)", "CPU time (s)", "training sequences", "held-out bit errors at the end"],
      [[r["seed"], r["seconds_wall"], r["seconds_cpu"], r["sequences"], r["final_heldout_bit_errors"]]
       for r in convergence["runs"]], formats={1: ".0f", 2: ".0f", 3: ",", 4: ".3f"},
      caption=f"copy, {convergence['machine']['cpus']} CPU cores, {convergence['date'][:10]} "
-             f"(bench/results/convergence.json); the shipped run, without a curriculum, took 34 minutes")
+             f"(ntm_minimal/results/convergence.json); the shipped run, without a curriculum, took 34 minutes")
 
 # %% [markdown]
 #
@@ -254,7 +250,7 @@ show(["length", "sequences copied without an error (of 64)", "bit errors per seq
 # *(A closer look; skip to the next section on a first reading.)* A mean over 64 sequences hides
 # rare failures. `bench/copy_tail.py --full` draws 1,024 fresh sequences at every length 1–50 and
 # at 60, 80, 100 and 120 (seed 20261201 + $L$, not `eval.json`'s) and counts the sequences with
-# any wrong bit; the cells below load its committed output, `bench/results/copy_tail_*.json`
+# any wrong bit; the cells below load its committed output, `ntm_minimal/results/copy_tail_*.json`
 # (`bench/copy_tail.md` has the commands and the traces). The failures are of two kinds:
 #
 # - **Catastrophic** (about half of all bits wrong): during the input the read head, which should
@@ -280,9 +276,8 @@ show(["length", "sequences copied without an error (of 64)", "bit errors per seq
 # left single-bit errors at several lengths; `bench/copy_tail.md`).
 
 # %% tags=["nbval-check-output"]
-RESULTS = Path(pretrained.__file__).resolve().parents[1] / "bench" / "results"
 TAILS = {"copy (shipped)": "copy", "copy_ft50 (lengths 1-50)": "copy_ft50", "copy_ft50m (margin loss)": "copy_ft50m"}
-tails = {label: {r["length"]: r for r in json.loads((RESULTS / f"copy_tail_{name}.json").read_text())["rows"]}
+tails = {label: {r["length"]: r for r in pretrained.bench_result(f"copy_tail_{name}")["rows"]}
          for label, name in TAILS.items()}
 groups = [(f"{a}-{a + 9}", range(a, a + 10)) for a in (1, 11, 21, 31, 41)] + [(str(n), [n]) for n in (60, 80, 100, 120)]
 
@@ -295,11 +290,11 @@ def tail_cells(rows, lengths):
     return [failing, 1 - failing / n, errors]
 
 
-show(["lengths", "sequences", *(f"{label}: {col}" for label in tails for col in ("failing", "perfect", "bit errors / seq"))],
-     [[name, sum(tails["copy (shipped)"][n]["sequences"] for n in lengths),
-       *(c for rows in tails.values() for c in tail_cells(rows, lengths))] for name, lengths in groups],
-     formats={f"{label}: {col}": fmt for label in tails for col, fmt in (("perfect", ".2%"), ("bit errors / seq", ".4f"))},
-     caption="1,024 fresh sequences per length (bench/results/copy_tail_*.json); lengths 1-50 summed in groups of ten")
+show(["lengths", "sequences", "model", "failing", "perfect", "bit errors / seq"],
+     [[name if k == 0 else "", sum(tails["copy (shipped)"][n]["sequences"] for n in lengths) if k == 0 else "", label,
+       *tail_cells(rows, lengths)] for name, lengths in groups for k, (label, rows) in enumerate(tails.items())],
+     formats={"perfect": ".2%", "bit errors / seq": ".4f"},
+     caption="1,024 fresh sequences per length (ntm_minimal/results/copy_tail_*.json); lengths 1-50 summed in groups of ten")
 
 
 def kinds(rows, lengths):

@@ -238,7 +238,7 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 #
 # Where exactly does the count give way, and is it only the count? `bench/repeat_tail.py`
 # measures it on 1,024 fresh sequences per setting (this cell loads its committed results,
-# `bench/results/repeat_tail.json`; measuring afresh took 5–13 minutes per checkpoint on one
+# `ntm_minimal/results/repeat_tail.json`; measuring afresh took 5–13 minutes per checkpoint on one
 # thread of a loaded machine). It
 # splits the bit errors of a sequence into those **in the copies** (the $R \times L \times 8$
 # copied bits) and those **of the end marker** (channel 8 at the $RL + 1$ scored steps), and
@@ -248,13 +248,7 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 # the commands); for it, 20 is *inside* the training range, and 25 and 30 are beyond it.
 
 # %% tags=["nbval-check-output"]
-import json
-from pathlib import Path
-
-import ntm_minimal
-
-tail = json.loads((Path(ntm_minimal.__file__).resolve().parents[1] / "bench" / "results"
-                   / "repeat_tail.json").read_text())
+tail = pretrained.bench_result("repeat_tail")
 MODELS = {"shipped": "repeat_copy", "fine-tuned to 20": "repeat_copy_ft20"}
 rows = {label: {(r["length"], r["repeats"]): r for r in tail["runs"][name]["rows"]} for label, name in MODELS.items()}
 
@@ -267,19 +261,19 @@ def usual_stop(row: dict) -> str:
 
 def tail_rows(settings):
     return [[length, repeats, *(v for label in MODELS for v in (
-        rows[label][length, repeats]["bit_errors"], rows[label][length, repeats]["copy_errors"],
+        rows[label][length, repeats]["copy_errors"],
         rows[label][length, repeats]["marker_errors"], 100 * rows[label][length, repeats]["perfect"],
         usual_stop(rows[label][length, repeats])))] for length, repeats in settings]
 
 
 columns = ["L", "R", *(f"{label}: {c}" for label in MODELS
-                       for c in ("bit errors / seq", "in copies", "end marker", "perfect %", "usual stop"))]
+                       for c in ("bit errors in copies", "at the end marker", "perfect %", "usual stop"))]
 show(columns, tail_rows([(10, r) for r in [*range(1, 21), 25, 30]]),
-     formats={c: ".2f" for c in columns if c.endswith(("seq", "copies", "marker"))}
+     formats={c: ".2f" for c in columns if c.endswith(("copies", "marker"))}
      | {c: ".1f" for c in columns if c.endswith("%")},
-     caption=f"L = 10, {tail['sequences']} fresh sequences per setting (bench/results/repeat_tail.json)")
+     caption=f"L = 10, {tail['sequences']} fresh sequences per setting (ntm_minimal/results/repeat_tail.json)")
 show(columns, tail_rows([(5, r) for r in (10, 15, 20, 25, 30)] + [(20, r) for r in (5, 10, 15, 20)]),
-     formats={c: ".2f" for c in columns if c.endswith(("seq", "copies", "marker"))}
+     formats={c: ".2f" for c in columns if c.endswith(("copies", "marker"))}
      | {c: ".1f" for c in columns if c.endswith("%")},
      caption="other lengths: L = 5 (R = 20 lasts 100 output steps, like L = R = 10) and L = 20 (twice the trained length)")
 

@@ -13,9 +13,6 @@
 # - see where our set-up departs from the paper's, and why.
 
 # %%
-import json
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 
 from ntm_minimal import checkpoint, plotting, pretrained
@@ -25,8 +22,6 @@ from ntm_minimal.tables import show
 from ntm_minimal.tasks.ngrams import excess_by_occurrences, optimal_cost_bits
 from ntm_minimal.tasks.priority_sort import errors_per_position, sort_quality
 from ntm_minimal.train import learning_rates
-
-ROOT = Path(pretrained.CHECKPOINTS).parents[1]  # the repository: bench/results/ lives there
 
 
 def first_below(name, column, threshold):
@@ -94,13 +89,13 @@ show(["measure", "paper", "ours: NTM", "ours: LSTM"], rows)
 # counts the failing sequences at every length from 1 to 50 and at 60–120, for the shipped model
 # and two fine-tunes of it on lengths up to 50 (`checkpoints/extra/copy_ft50`, and `copy_ft50m`
 # with a margin term in the loss; chapter 8 and `bench/copy_tail.md` say why). The counts come from
-# `bench/results/copy_tail_*.json` (`bench/copy_tail.py`, fresh sequences, seed 20261201 + L):
+# `ntm_minimal/results/copy_tail_*.json` (`bench/copy_tail.py`, fresh sequences, seed 20261201 + L):
 
 # %% tags=["nbval-check-output"]
 tail_rows = []
 for label, name in [("NTM (shipped)", "copy"), ("NTM fine-tuned on L 1-50", "copy_ft50"),
                     ("NTM fine-tuned on L 1-50, margin loss", "copy_ft50m")]:
-    rows_by_length = {r["length"]: r for r in json.loads((ROOT / f"bench/results/copy_tail_{name}.json").read_text())["rows"]}
+    rows_by_length = {r["length"]: r for r in pretrained.bench_result(f"copy_tail_{name}")["rows"]}
     short = [rows_by_length[n] for n in range(1, 51)]
     tail_rows.append([label, f"{sum(r['failing'] for r in short)} / {sum(r['sequences'] for r in short):,}",
                       f"{sum(r['failing'] > 0 for r in short)} of 50",

@@ -27,12 +27,11 @@
 # - try the NTM's own location addressing (Eq. 7–9) on the focus scores, as the MegaContext notes propose.
 
 # %%
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ntm_minimal import plotting
+from ntm_minimal import plotting, pretrained
 from ntm_minimal.megacontext import FocusConfig, assemble, build_levels, coarse_cover
 from ntm_minimal.megacontext import experiments, train as mc_train
 from ntm_minimal.megacontext.readers import answer_at_lod0, read_all, read_focused
@@ -163,7 +162,7 @@ gistnet.zero_grad()
 # ## What each reader costs, against $T$
 #
 # The heavy numbers of this chapter come from `bench/megacontext.py`, run once on a 2-core CPU; its
-# JSON is shipped in `bench/results/megacontext.json` with the command that made it. First the cost
+# JSON is shipped in `ntm_minimal/results/megacontext.json` with the command that made it. First the cost
 # of one query for (A) and (C) as the stream grows from $2^{10}$ to $2^{20}$ tokens (one stream; (C)
 # with $W_{\max} = 2048$: LensNet, three refocus passes and the read). Wall times on a machine shared
 # with other work are noisy, so the table also gives the CPU (process) time, which does not count the
@@ -171,7 +170,7 @@ gistnet.zero_grad()
 # (torch profiler), on top of the stored tokens (and, for (C), the tree).
 
 # %%
-bench = json.loads((Path(mc_train.__file__).resolve().parents[2] / "bench" / "results" / "megacontext.json").read_text())
+bench = pretrained.bench_result("megacontext")
 print(bench["command"], "|", bench["machine"])
 fig = mcplot.plot_scaling(bench["scaling"])
 plt.show()
