@@ -16,6 +16,7 @@ from ntm_minimal.tasks import CopyTask
 from ntm_minimal.tasks.base import Batch
 from ntm_minimal.train import main
 from ntm_minimal.training import TrainConfig, Trainer
+from test_init_from import regrid_against_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,24 +145,12 @@ def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_c
     """Its eval.json is re-measured at L = 20 and 100 (1,024 sequences each; 100 is the length where
     its grid is not zero, from read-drift catastrophes, bench/copy_tail.md); its init-from chain
     leads back to the shipped copy model; no grid length is worse than the shipped model's."""
-    from ntm_minimal.evaluation import evaluate
-    from ntm_minimal.tasks import make_task
-
     run = pretrained.extra_run(FINE_TUNED)
-    config, result = checkpoint.load_config(run), checkpoint.load_eval(run)
+    config = checkpoint.load_config(run)
     assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.extra_run("copy_ft50").parts[-2:]
     assert checkpoint.load_config(pretrained.extra_run("copy_ft50"))["init_from"]["run"].endswith("checkpoints/copy")
     assert config["train"]["margin"] == 4.0 and "--margin 4" in config["command"]
-    model, task = checkpoint.load_model(run), make_task(config["task"])
-    rows = {row["length"]: row for row in result["grid"]}
-    for length in (20, 100):
-        row = rows[length]
-        again = evaluate(model, task, [{"length": length}], row["batch_size"], row["seed"])[0]
-        assert again["cost_bits"] == pytest.approx(row["cost_bits"], rel=1e-4, abs=1e-3)
-        assert again["bit_errors"] == pytest.approx(row["bit_errors"], abs=1e-6)
-    base = {row["length"]: row for row in pretrained.eval_results("copy")["grid"]}
-    assert rows.keys() == base.keys()
-    assert all(rows[n]["bit_errors"] <= base[n]["bit_errors"] for n in rows)
+    rows = regrid_against_copy(run, (20, 100))
     assert rows[120]["bit_errors"] < 0.3
 
 

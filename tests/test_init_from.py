@@ -42,15 +42,13 @@ def test_init_from_needs_the_same_model(tmp_path):
 FINE_TUNED = "copy_ft50"  # the shipped copy model fine-tuned on lengths 1..50 (bench/copy_tail.md)
 
 
-def test_fine_tuned_copy_reproduces_its_grid_and_beats_its_start():
-    """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each), and every length of its
-    grid has fewer bit errors than the checkpoint it started from."""
-    run = pretrained.extra_run(FINE_TUNED)
+def regrid_against_copy(run, lengths) -> dict[int, dict]:
+    """Re-measure a copy fine-tune's ``eval.json`` grid at ``lengths`` and check that no grid length
+    is worse than the shipped copy model's; returns the grid rows by length."""
     config, result = checkpoint.load_config(run), checkpoint.load_eval(run)
-    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.path("copy").parts[-2:]
     model, task = checkpoint.load_model(run), make_task(config["task"])
     rows = {row["length"]: row for row in result["grid"]}
-    for length in (50, 120):
+    for length in lengths:
         row = rows[length]
         again = evaluate(model, task, [{"length": length}], row["batch_size"], row["seed"])[0]
         assert again["cost_bits"] == pytest.approx(row["cost_bits"], rel=1e-4, abs=1e-3)
@@ -58,4 +56,13 @@ def test_fine_tuned_copy_reproduces_its_grid_and_beats_its_start():
     base = {row["length"]: row for row in pretrained.eval_results("copy")["grid"]}
     assert rows.keys() == base.keys()
     assert all(rows[n]["bit_errors"] <= base[n]["bit_errors"] for n in rows)
+    return rows
+
+
+def test_fine_tuned_copy_reproduces_its_grid_and_beats_its_start():
+    """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each), and every length of its
+    grid has fewer bit errors than the checkpoint it started from."""
+    run = pretrained.extra_run(FINE_TUNED)
+    assert Path(checkpoint.load_config(run)["init_from"]["run"]).parts[-2:] == pretrained.path("copy").parts[-2:]
+    rows = regrid_against_copy(run, (50, 120))
     assert all(rows[n]["bit_errors"] == 0 for n in rows if n <= 60) and rows[120]["bit_errors"] < 0.3
