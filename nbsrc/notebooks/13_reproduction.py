@@ -405,7 +405,7 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   write locations ordered by priority, read in order (chapter 12). But it does not sort: about
 #   one bit in five is wrong, well under half of its output vectors are exactly right, and it
 #   sorts no sequence perfectly (table above). Neither a learned initial memory nor a curriculum
-#   over the list length did better at the same number of steps (chapter 12). The DNC of chapter
+#   over the list length did better on full-size lists at the same number of steps (chapter 12). The DNC of chapter
 #   14, in one short run, comes much closer.
 # - Everything above is measured from the shipped files; rerun any row with the command in its
 #   `config.json`, or with the `TRAIN_FROM_SCRATCH` switch in chapters 8–12.
