@@ -41,7 +41,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import checkpoint  # noqa: E402
-from ntm_minimal.metrics import bit_errors  # noqa: E402
+from ntm_minimal.metrics import bit_errors, min_signed_margin  # noqa: E402
 from ntm_minimal.tasks import CopyTask  # noqa: E402
 
 LENGTHS = (10, 20, 30, 40, 50, 60, 80, 100, 120)
@@ -85,12 +85,6 @@ def head_paths(trace, length: int) -> dict[str, torch.Tensor]:
     return {"write_stalls": stalls, "read_drift": drift, "read_slips": slips}
 
 
-def min_margin(logits: torch.Tensor, batch) -> torch.Tensor:
-    """Per sequence ``[B]``: the smallest signed logit margin over its scored bits (< 0: a wrong bit)."""
-    signed = logits * (2 * (batch.y > 0.5).float() - 1)  # [B, T, bits]
-    return signed.masked_fill(batch.mask.unsqueeze(-1) == 0, float("inf")).amin((1, 2))
-
-
 def wrong_positions(logits: torch.Tensor, batch, length: int) -> list[list[int]]:
     """Per sequence: the output index ``i`` (vector ``i`` of the copy) of each wrong bit."""
     wrong = ((logits > 0) != (batch.y > 0.5)) & (batch.mask.unsqueeze(-1) > 0)  # [B, T, bits]
@@ -116,7 +110,7 @@ def measure_length(model, task: CopyTask, length: int, args) -> dict:
         batch = task.sample(min(args.chunk, args.sequences - start), gen, length=length)
         logits, trace = model(batch.x, return_trace=True)
         cols["errors"].append(bit_errors(logits, batch))
-        cols["margin"].append(min_margin(logits, batch))
+        cols["margin"].append(min_signed_margin(logits, batch))
         for k, v in head_paths(trace, length).items():
             cols[k].append(v)
         cols["repeats"].append(repeats(batch.x, length, task.bits))

@@ -43,6 +43,18 @@ def margin_shortfall(logits: torch.Tensor, batch: Batch, margin: float) -> torch
     return (short * batch.mask).sum(-1)
 
 
+def min_signed_margin(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """The smallest signed logit over each sequence's scored bits: ``[B]``.
+
+    The signed logit is the logit for a target bit 1 and minus it for a 0 (as in
+    :func:`margin_shortfall`), so the result is negative exactly for the sequences with a wrong bit,
+    and for the others a smooth measure of how close they come to one. A sequence with no scored
+    bit gets ``+inf``.
+    """
+    signed = logits * (2 * (batch.y > 0.5).to(logits.dtype) - 1)  # [B, T, bits]
+    return signed.masked_fill(batch.mask.unsqueeze(-1) == 0, float("inf")).amin((1, 2))
+
+
 def masked_loss(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
     """The training loss: mean over sequences of :func:`cost_bits` (a scalar, in bits)."""
     return cost_bits(logits, batch).mean()

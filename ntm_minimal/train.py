@@ -104,6 +104,10 @@ def parser() -> argparse.ArgumentParser:
                    help="also penalise each scored bit whose signed logit is below this (squared shortfall, "
                         "metrics.margin_shortfall): a loss aimed at the rare wrong bits; none = off")
     o.add_argument("--margin-weight", type=float, default=d.margin_weight, help="weight of the --margin term")
+    o.add_argument("--hard-pool", type=int, default=d.hard_pool,
+                   help="fresh candidate sequences drawn per step for hard examples; 0 = off")
+    o.add_argument("--hard-examples", type=int, default=d.hard_examples,
+                   help="sequences of each batch that are the hardest of the --hard-pool (smallest signed logit)")
     o.add_argument("--eval-every", type=int, default=d.eval_every)
     o.add_argument("--eval-batch-size", type=int, default=d.eval_batch_size)
     o.add_argument("--eval-seed", type=int, default=d.eval_seed)

@@ -9,6 +9,10 @@ batch. Options follow the paper and later practice:
 * elementwise gradient clipping (the paper: to ``[-10, 10]``) and/or global-norm clipping;
 * a curriculum: task settings such as ``max_len`` (and ``max_repeats`` for repeat copy) rise
   linearly from ``curriculum_start`` to their final values over ``curriculum_steps`` steps (0 = off);
+* hard examples: ``hard_examples`` of each batch's sequences are the hardest of ``hard_pool`` extra
+  fresh ones, scored without gradients by their smallest signed logit
+  (:func:`ntm_minimal.metrics.min_signed_margin`). A model that fails one sequence in thousands
+  meets its failures a few times per run in random batches; mined, they come every few steps;
 * ``keep_best``: also keep the weights of the log row with the fewest held-out bit errors (ties:
   the lower held-out cost) in ``best.safetensors``; training of these models can collapse
   suddenly after converging, and the best row is what a run should be judged and shipped by;
@@ -35,7 +39,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint
 from .evaluation import evaluate_batch, heldout_batch
-from .metrics import bit_errors, margin_shortfall, masked_loss
+from .metrics import bit_errors, margin_shortfall, masked_loss, min_signed_margin
 
 OPTIMIZERS = ("rmsprop", "adam")
 
@@ -69,6 +73,8 @@ class TrainConfig:
     compile: bool = False  # run the NTM's time step under torch.compile (about 2x faster on CPU; see compile_step)
     margin: float | None = None  # None = off; else the loss adds margin_weight * metrics.margin_shortfall(margin)
     margin_weight: float = 1.0
+    hard_pool: int = 0  # 0 = off; else fresh candidates drawn per step, of which the hardest join the batch
+    hard_examples: int = 0  # how many of the batch's batch_size sequences come from the hard pool
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -88,6 +94,14 @@ class TrainConfig:
                 raise ValueError(f"{name}: expected a positive number or None, got {value!r}")
         if isinstance(self.margin_weight, bool) or not isinstance(self.margin_weight, (int, float)) or not self.margin_weight > 0:
             raise ValueError(f"margin_weight: expected a positive number, got {self.margin_weight!r}")
+        for name in ("hard_pool", "hard_examples"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}: expected an int >= 0, got {value!r}")
+        if (self.hard_pool > 0) != (self.hard_examples > 0) or self.hard_examples > min(self.hard_pool, self.batch_size):
+            raise ValueError(f"hard_examples: expected 0 with hard_pool 0, else 1..min(hard_pool, batch_size) "
+                             f"= {min(self.hard_pool, self.batch_size)}, got {self.hard_examples!r} "
+                             f"(hard_pool {self.hard_pool!r})")
         self.curriculum_fields = tuple(self.curriculum_fields)
         if self.save_dtype not in checkpoint.DTYPES:
             raise ValueError(f"save_dtype: expected one of {sorted(checkpoint.DTYPES)}, got {self.save_dtype!r}")
@@ -266,7 +280,18 @@ class Trainer:
                 low = getattr(task, "min_" + field[4:], 1) if field.startswith("max_") else 1
                 ramped[field] = max(low, curriculum_value(self.step, self.config, getattr(task, field)))
             task = dataclasses.replace(task, **ramped)
-        return task.sample(self.config.batch_size, self.data_rng).to(self.device)
+        config = self.config
+        if not config.hard_pool:
+            return task.sample(config.batch_size, self.data_rng).to(self.device)
+        # One draw holds the random part and the pool, so both share one padded length.
+        random_part = config.batch_size - config.hard_examples
+        batch = task.sample(random_part + config.hard_pool, self.data_rng).to(self.device)
+        pool = type(batch)(*(t[random_part:] for t in batch))
+        with torch.no_grad():
+            margins = min_signed_margin(self.model(pool.x), pool)
+        hardest = random_part + margins.topk(config.hard_examples, largest=False).indices.sort().values
+        keep = torch.cat([torch.arange(random_part, device=hardest.device), hardest])
+        return type(batch)(*(t[keep] for t in batch))
 
     def train_step(self) -> tuple[float, float]:
         """One optimizer step; returns the batch's mean cost (bits) and bit errors per sequence."""

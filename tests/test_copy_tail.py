@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from ntm_minimal import NTM, checkpoint, pretrained
-from ntm_minimal.metrics import bit_errors, margin_shortfall
+from ntm_minimal.metrics import bit_errors, margin_shortfall, min_signed_margin
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.tasks.base import Batch
 from ntm_minimal.train import main
@@ -111,14 +111,14 @@ def test_the_cli_records_the_margin(tmp_path):
     assert "--margin 4" in config["command"]
 
 
-def test_copy_tail_min_margin_and_wrong_positions():
+def test_min_signed_margin_and_copy_tails_wrong_positions():
     tail = _copy_tail()
     batch = _batch(batch=2, length=3, dtype=torch.float32)
     logits = 4 * (2 * batch.y - 1)
     steps = batch.mask[1].nonzero().flatten()
     logits[1, steps[2], 5] = -0.5  # sequence 1: bit 5 of output 2 wrong, signed margin -0.5
     logits[0, steps[0], 0] = 1.5 * (2 * batch.y[0, steps[0], 0] - 1)  # sequence 0: right, margin 1.5
-    assert tail.min_margin(logits, batch).tolist() == [1.5, -0.5]
+    assert min_signed_margin(logits, batch).tolist() == [1.5, -0.5]
     assert tail.wrong_positions(logits, batch, 3) == [[], [2]]
     assert bit_errors(logits, batch).tolist() == [0.0, 1.0]
 
