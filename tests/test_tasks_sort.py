@@ -5,7 +5,9 @@ import pytest
 import torch
 
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.priority_sort import (PrioritySortTask, errors_per_position, read_write_agreement, signed_rows,
+from ntm_minimal.metrics import bit_errors
+from ntm_minimal.tasks.priority_sort import (PrioritySortTask, answer_errors, errors_per_position,
+                                             even_address_collisions, read_write_agreement, shared_rows, signed_rows,
                                              sort_quality)
 
 
@@ -112,3 +114,58 @@ def test_read_write_agreement_of_the_sorting_algorithm():
         read_write_agreement(priority, read_w[:, :-7], write_w[:, :-7])
     with pytest.raises(ValueError, match="priority"):
         read_write_agreement(priority[0], read_w, write_w)
+
+
+def test_shared_rows_matches_a_loop():
+    g = torch.Generator().manual_seed(3)
+    priority = torch.rand(6, 7, generator=g, dtype=torch.float64) * 2 - 1
+    write_w = torch.rand(6, 7, 4, generator=g, dtype=torch.float64)  # 4 rows: collisions are common
+    got = shared_rows(priority, write_w, 5)
+    for b in range(6):
+        rows = write_w[b].argmax(-1).tolist()
+        order = sorted(range(7), key=lambda k: -float(priority[b, k]))[:5]
+        assert got[b].tolist() == [rows.count(rows[k]) > 1 for k in order]
+
+
+def test_shared_rows_is_false_for_distinct_rows_and_true_for_one_row():
+    priority = torch.tensor([[0.3, -0.5, 0.9]])
+    distinct = torch.eye(3).unsqueeze(0)  # input k on row k
+    assert not shared_rows(priority, distinct, 3).any()
+    same = torch.zeros(1, 3, 3)
+    same[..., 1] = 1
+    assert shared_rows(priority, same, 2).all()
+
+
+@pytest.mark.parametrize("rows", [8, 128])
+def test_even_address_collisions_match_the_closed_form_over_all_inputs(rows):
+    # Over all K inputs (outputs = items), an input is alone with probability (1 - 1/rows)^(K - 1).
+    got = even_address_collisions(rows, items=20, outputs=20, samples=20_000)
+    want = (1 - 1 / rows) ** 19
+    assert abs(got["alone"] - want) < 0.01
+    assert even_address_collisions(1, items=3, outputs=2)["alone"] == 0.0
+    assert even_address_collisions(10_000, items=20, outputs=16)["sequences_apart"] > 0.9
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 4, 5), 2), "priority, write_w"),
+    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3), 2), "priority, write_w"),
+    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3, 5), 4), "outputs"),
+    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3, 5), True), "outputs"),
+    (lambda: even_address_collisions(0), "rows"),
+    (lambda: even_address_collisions(8, items=4, outputs=5), "outputs"),
+    (lambda: even_address_collisions(8, samples=2.5), "samples"),
+])
+def test_collision_helpers_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_answer_errors_sum_to_the_bit_errors_and_reject_a_bad_shape():
+    task = PrioritySortTask(items=5, outputs=3)
+    batch = task.sample(4, torch.Generator().manual_seed(1))
+    logits = torch.randn(batch.y.shape, generator=torch.Generator().manual_seed(2))
+    per_answer = answer_errors(logits, batch)
+    assert per_answer.shape == (4, 3)
+    assert torch.equal(per_answer.sum(-1), bit_errors(logits, batch))
+    with pytest.raises(ValueError, match="logits"):
+        answer_errors(logits[:, 1:], batch)

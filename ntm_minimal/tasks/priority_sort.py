@@ -78,8 +78,8 @@ class PrioritySortTask:
         return self.sample_with_priorities(batch_size, generator, items, outputs)[0]
 
 
-def errors_per_position(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
-    """Mean wrong bits at each scored output position ``[S]`` (position 0 = highest priority).
+def answer_errors(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """Wrong bits of each answer ``[B, S]`` (answer 0 = highest priority).
 
     Args:
         logits: ``[B, T, bits]``; batch: a sort batch whose scored steps are its last ``S`` steps.
@@ -87,8 +87,16 @@ def errors_per_position(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
     if logits.shape != batch.y.shape:
         raise ValueError(f"logits: expected shape {list(batch.y.shape)}, got {list(logits.shape)}")
     S = int(batch.mask[0].sum())
-    wrong = ((logits[:, -S:] > 0) != (batch.y[:, -S:] > 0.5)).float().sum(-1)  # [B, S]
-    return wrong.mean(0)
+    return ((logits[:, -S:] > 0) != (batch.y[:, -S:] > 0.5)).float().sum(-1)
+
+
+def errors_per_position(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """Mean wrong bits at each scored output position ``[S]`` (position 0 = highest priority).
+
+    Args:
+        logits: ``[B, T, bits]``; batch: a sort batch whose scored steps are its last ``S`` steps.
+    """
+    return answer_errors(logits, batch).mean(0)
 
 
 def sort_quality(logits: torch.Tensor, batch: Batch) -> dict[str, float]:
@@ -101,10 +109,7 @@ def sort_quality(logits: torch.Tensor, batch: Batch) -> dict[str, float]:
     Returns:
         ``bit_errors`` (mean wrong bits per sequence), ``vectors_right`` and ``perfect`` (fractions).
     """
-    if logits.shape != batch.y.shape:
-        raise ValueError(f"logits: expected shape {list(batch.y.shape)}, got {list(logits.shape)}")
-    S = int(batch.mask[0].sum())
-    wrong = ((logits[:, -S:] > 0) != (batch.y[:, -S:] > 0.5)).float().sum(-1)  # [B, S]
+    wrong = answer_errors(logits, batch)  # [B, S]
     return {"bit_errors": float(wrong.sum(-1).mean()), "vectors_right": float((wrong == 0).float().mean()),
             "perfect": float((wrong.sum(-1) == 0).float().mean())}
 
@@ -147,3 +152,54 @@ def read_write_agreement(priority: torch.Tensor, read_w: torch.Tensor, write_w: 
     wanted = stored.gather(1, order[..., None].expand(-1, -1, stored.shape[-1]))  # [B, S, H_w]
     reading = read_w[:, K + 1 :].argmax(-1)  # [B, S, H_r]
     return (reading[..., :, None] == wanted[..., None, :]).float().mean((0, 1))
+
+
+def shared_rows(priority: torch.Tensor, write_w: torch.Tensor, outputs: int) -> torch.Tensor:
+    """For each answer, whether its input was stored on a row where another input was stored too.
+
+    A row written twice holds a blend of two vectors (or only the later one), so neither can be read
+    back exactly: the sort's answers can only be as good as the writes kept them apart.
+
+    Args:
+        priority: ``[B, K]`` the inputs' priorities; write_w: ``[B, K, N]`` one write head's weightings
+            at the ``K`` input steps; outputs: ``S``, the number of answers (``1 <= S <= K``).
+    Returns ``[B, S]`` booleans, answer ``s`` (the input with the ``s``-th highest priority) first:
+    True where that input's most-weighted row is also another input's most-weighted row.
+    """
+    if priority.dim() != 2 or write_w.dim() != 3 or write_w.shape[:2] != priority.shape:
+        raise ValueError(f"priority, write_w: expected [B, K] and [B, K, N], got {list(priority.shape)} "
+                         f"and {list(write_w.shape)}")
+    if isinstance(outputs, bool) or not isinstance(outputs, int) or not 1 <= outputs <= priority.shape[1]:
+        raise ValueError(f"outputs: expected an int in 1..{priority.shape[1]}, got {outputs!r}")
+    return _shared(priority, write_w.argmax(-1), outputs)
+
+
+def _shared(priority: torch.Tensor, rows: torch.Tensor, outputs: int) -> torch.Tensor:
+    """:func:`shared_rows` from each input's row ``[B, K]``."""
+    others = (rows[:, :, None] == rows[:, None, :]).sum(-1) - 1  # [B, K]: other inputs on the same row
+    order = priority.argsort(dim=1, descending=True)[:, :outputs]
+    return others.gather(1, order) > 0
+
+
+def even_address_collisions(rows: int, items: int = 20, outputs: int = 16, samples: int = 20_000,
+                            seed: int = 0) -> dict[str, float]:
+    """What an address computed from the priority alone can keep apart: ``items`` priorities drawn as
+    the task draws them (uniform in ``[-1, 1]``) are mapped to ``rows`` equal-width bins of
+    ``[-1, 1]``, one row each, and the top ``outputs`` are checked as :func:`shared_rows` does.
+
+    Equal-width bins are the equally likely ones for uniform priorities, which make two inputs'
+    collision least likely (``sum_r p_r^2`` is smallest when every ``p_r = 1/rows``); any other map
+    from a priority to one of ``rows`` rows collides more often.
+
+    Returns ``alone`` (the fraction of answers alone on their row: an upper bound on the vectors
+    such a sort gets right) and ``sequences_apart`` (the fraction of sequences with every answer alone).
+    """
+    for name, value, low in [("rows", rows, 1), ("items", items, 1), ("outputs", outputs, 1), ("samples", samples, 1)]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name}: expected a positive int, got {value!r}")
+    if outputs > items:
+        raise ValueError(f"outputs: expected at most items ({items}), got {outputs}")
+    priority = torch.rand(samples, items, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 2 - 1
+    row = ((priority + 1) / 2 * rows).floor().clamp(max=rows - 1).long()
+    shared = _shared(priority, row, outputs)
+    return {"alone": 1 - float(shared.double().mean()), "sequences_apart": float((~shared).all(1).double().mean())}
