@@ -25,7 +25,8 @@ from ntm_minimal.evaluation import heldout_batch
 from ntm_minimal.metrics import bit_errors
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.priority_sort import errors_per_position, read_write_agreement, signed_rows, sort_quality
+from ntm_minimal.tasks.priority_sort import (answer_errors, errors_per_position, even_address_collisions,
+                                             read_write_agreement, shared_rows, signed_rows, sort_quality)
 from ntm_minimal.training import train
 
 plotting.use_style()
@@ -171,12 +172,11 @@ show(["model", "steps trained", "held-out bit errors at step 1,500", "bit errors
 #   bits of 64) but still gets about one bit in five wrong, the shipped model's rate on full lists
 #   (24.7 of 128). On full lists, which it had not yet reached, it is far worse.
 #
-# So the gap is not in the memory's starting values nor in the order of the lists shown. Two
-# candidates are left that these runs cannot rule out: training far longer (the runs here saw
-# 48,000 to 384,000 sequences), and the way the 8 heads share the work (we split the paper's 8
-# heads into 4 read and 4 write heads; the paper does not say how it split them). Both need
-# more compute than this course's CPU runs. The DNC of chapter 14, in one short run, comes much
-# closer to sorting.
+# So the gap is not in the memory's starting values nor in the order of the lists shown. Nor is
+# it, as the weightings show below ("Why it does not sort"), a matter of more training or of how
+# the 8 heads are split (one write head does nearly all the writing): the algorithm the NTM
+# found puts inputs on shared rows, and packed addresses computed from a priority cannot avoid
+# that. The DNC of chapter 14, in one short run, comes much closer to sorting.
 
 # %% [markdown]
 # ## Where the NTM writes
@@ -259,6 +259,78 @@ fig = plotting.plot_copy_trace(one, out, trace, head=best_read, write_head=best_
 plt.show()
 
 # %% [markdown]
+# ## Why it does not sort: inputs that share a row
+#
+# The plot of write locations shows the algorithm, and also its flaw: the line spans fewer rows
+# than there are inputs, so some inputs land on a row already written. Such a row holds a blend
+# of two vectors (or only the later one), and no read can give both back. `shared_rows` marks,
+# for each answer, whether its input's row (its write head's most-weighted row) was also another
+# input's row. We count on 1,024 fresh sequences, for the shipped NTM (its main write head, the
+# one with the highest peak weights), the learned-memory recipe and the DNC of chapter 14 (one
+# write head, 32 rows):
+
+# %% tags=["nbval-check-output"]
+sorts, sort_priorities = task.sample_with_priorities(1024, torch.Generator().manual_seed(77))
+
+
+def row_sharing(label, name):
+    """Rows used and answers right, alone on their row or sharing it, for one checkpoint on ``sorts``."""
+    with torch.no_grad():
+        out, tr = checkpoint.load_model(pretrained.folder(name)).eval()(sorts.x, return_trace=True)
+    writes = tr.write_weights[:, :K]  # [B, K, N] for the DNC, [B, K, H_w, N] for the NTM
+    if writes.dim() == 4:
+        writes = writes[:, :, int(writes.max(-1).values.mean((0, 1)).argmax())]
+    shared, right = shared_rows(sort_priorities, writes, task.outputs), answer_errors(out, sorts) == 0
+    rows = signed_rows(writes)
+    distinct = sum(len(set(r)) for r in rows.tolist()) / len(rows)
+    span = float((rows.max(1).values - rows.min(1).values + 1).float().mean())
+    alone = f"{float(right[~shared].float().mean()):.0%}" if (~shared).any() else "none alone"
+    together = f"{float(right[shared].float().mean()):.0%}" if shared.any() else "none shared"
+    return [label, writes.shape[-1], f"{distinct:.1f}", f"{span:.1f}", f"{float(shared.float().mean()):.0%}",
+            alone, together, f"{float(right.float().mean()):.1%}"]
+
+
+show(["model", "memory rows", "distinct rows written (of 20 inputs)", "rows spanned", "answers sharing their row",
+      "right when alone", "right when sharing", "answers right"],
+     [row_sharing(label, name) for label, name in [("NTM (shipped)", "priority_sort"),
+                                                    ("NTM, learned memory", "priority_sort_learned"),
+                                                    ("DNC", "priority_sort_dnc")]],
+     caption="1,024 fresh sequences (seed 77); an answer is right when all 8 of its bits are")
+
+# %% [markdown]
+# How well could *any* write address computed from the priority do? `even_address_collisions`
+# spreads the priorities evenly over a number of rows (the map least likely to put two on one
+# row) and counts the answers left alone, at best the answers such a sort can get right:
+
+# %% tags=["nbval-check-output"]
+show(["rows the addresses spread over", "answers alone on their row (at best)", "sequences with every answer alone"],
+     [[r, f"{c['alone']:.1%}", f"{c['sequences_apart']:.1%}"]
+      for r in (17, 32, 64, 128) for c in [even_address_collisions(r, task.items, task.outputs)]],
+     caption="20 priorities uniform in [-1, 1], the top 16 checked; 20,000 draws")
+
+# %% [markdown]
+# That is the reason this NTM does not sort, in three steps:
+#
+# - **Shared rows cost most of its errors.** Seven answers in ten share their row with another
+#   input, and those are right about a quarter of the time, against three times in four when
+#   alone. The learned-memory recipe packs its writes even tighter (about 6 rows for 20 inputs)
+#   and is right on a shared row one time in eleven.
+# - **The writes are packed because the reads shift.** A read head moves at most one row per
+#   step (shift range 1, Eq. 8), and the 16 answers come one per step, so reading them in order by
+#   shifting needs them on about 16 neighbouring rows: the NTM's writes span 17.
+# - **Packed addresses from a priority must collide.** Spread evenly over 17 rows, 20 priorities
+#   leave only about 31 % of the answers alone; even spread over all 128 rows, 14 % of the answers
+#   share a row and only about a quarter of the sequences could come out perfectly. The issue's
+#   target, 90 % of the vectors right, is out of reach of this algorithm on this memory: as long
+#   as the NTM places its writes by priority, neither longer training nor another split of the
+#   8 heads can change that (more read heads could spread the writes wider, but not past 128
+#   rows), only a different way of choosing rows.
+#
+# The DNC has one: its allocation (chapter 14) writes each input to a row not yet used, so all
+# 20 land on distinct rows and it reads them back by content, and it gets about four answers in
+# five right after far less training.
+
+# %% [markdown]
 # ## Reading the results
 #
 # What the tables and pictures above show:
@@ -292,6 +364,10 @@ plt.show()
 #   errors than the LSTM, as in the paper (Fig. 18), but it does not sort: about one bit in five
 #   is wrong, 42 % of its output vectors are exactly right, and no sequence comes out perfectly
 #   sorted. A learned initial memory and a curriculum over the list length did no better.
+# - Why: its writes pack 20 inputs onto about 17 rows (its read heads shift one row per answer),
+#   so 7 answers in 10 share a row with another input and are mostly wrong. Addresses computed
+#   from a priority collide even when spread over all 128 rows (14 % of answers), below the 90 %
+#   a sort needs; the DNC's allocation gives every input its own row.
 # - Its weightings show the algorithm the paper reads off its Fig. 17: write each vector at a
 #   location given by its priority, then read the locations in order by shifting.
 
