@@ -1,6 +1,8 @@
 """Priority sort, per answer position: bit errors, output vectors exactly right, and sequences
 sorted perfectly, for the shipped NTM, LSTM and DNC checkpoints and the further NTM recipes
-(``checkpoints/extra/priority_sort_*``) on fresh sequences.
+(``checkpoints/extra/priority_sort_*``) on fresh sequences; for the memory models also how many
+answers were stored on a row another input was stored on too (``shared_rows``, with an NTM's main
+write head: the one with the highest mean peak weight) and how often those are right.
 
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/sort_tail.py [--sequences 1024] [--seed 20261201]``
 """
@@ -15,7 +17,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import checkpoint, pretrained  # noqa: E402
 from ntm_minimal.tasks import make_task  # noqa: E402
-from ntm_minimal.tasks.priority_sort import sort_quality  # noqa: E402
+from ntm_minimal.tasks.priority_sort import answer_errors, shared_rows, sort_quality  # noqa: E402
 
 SHIPPED = ("priority_sort", "priority_sort_lstm", "priority_sort_dnc")
 
@@ -26,19 +28,40 @@ def names() -> list[str]:
         n for n in pretrained.extra_runs() if n.startswith("priority_sort_")]
 
 
+def main_writes(write_w: torch.Tensor, items: int) -> torch.Tensor:
+    """The write weightings ``[B, K, N]`` of the ``items`` input steps: a DNC's one write head, or
+    the NTM write head with the highest mean peak weight."""
+    writes = write_w[:, :items]
+    if writes.dim() == 4:  # NTM: [B, K, H_w, N]
+        writes = writes[:, :, int(writes.max(-1).values.mean((0, 1)).argmax())]
+    return writes
+
+
 @torch.no_grad()
 def per_position(name: str, sequences: int, seed: int) -> dict:
-    """Wrong bits ``[sequences, S]`` per answer position of checkpoint ``name`` on fresh sequences."""
+    """Sort quality, per answer position, and row sharing of checkpoint ``name`` on fresh sequences."""
     run = pretrained.folder(name)
     model, cfg = checkpoint.load_model(run).eval(), checkpoint.load_config(run)
     task = make_task(cfg["task"], **cfg["task_config"])
-    batch = task.sample(sequences, torch.Generator().manual_seed(seed))
-    logits = model(batch.x)
-    wrong = ((logits > 0).float() != batch.y).float().sum(-1) * batch.mask  # [B, T]
-    answers = wrong[:, task.items + 1 :]  # [B, S]: answer j is the j-th highest priority
+    batch, priority = task.sample_with_priorities(sequences, torch.Generator().manual_seed(seed))
+    traced = hasattr(model, "step")  # the memory models record their weightings
+    logits, trace = model(batch.x, return_trace=True) if traced else (model(batch.x), None)
+    answers = answer_errors(logits, batch)  # [B, S]: answer j is the j-th highest priority
     quality = sort_quality(logits, batch)
-    return {**quality, "perfect": round(quality["perfect"] * sequences), "per_position_errors": answers.mean(0).tolist(),
-            "per_position_right": (answers == 0).float().mean(0).tolist()}
+    row = {**quality, "perfect": round(quality["perfect"] * sequences), "per_position_errors": answers.mean(0).tolist(),
+           "per_position_right": (answers == 0).float().mean(0).tolist()}
+    if traced:
+        writes = main_writes(trace.write_weights, task.items)
+        shared, right = shared_rows(priority, writes, task.outputs), answers == 0
+        row["sharing"] = {"distinct_rows": sum(len(set(r)) for r in writes.argmax(-1).tolist()) / sequences,
+                          "shared": float(shared.float().mean()),
+                          "right_alone": float(right[~shared].float().mean()) if (~shared).any() else None,
+                          "right_shared": float(right[shared].float().mean()) if shared.any() else None}
+    return row
+
+
+def pct(v: float | None) -> str:
+    return "–" if v is None else f"{100 * v:.0f} %"
 
 
 def fresh_data_args(doc: str, sequences: int, argv=None) -> argparse.Namespace:
@@ -58,6 +81,14 @@ def main(argv=None) -> None:
     print("|---|---:|---:|---:|")
     for name, r in rows.items():
         print(f"| {name} | {r['bit_errors']:.2f} | {100 * r['vectors_right']:.1f} % | {r['perfect']} / {args.sequences} |")
+    print("\n| checkpoint | distinct rows written (of the inputs) | answers sharing their row | right when alone "
+          "| right when sharing |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in rows.items():
+        if "sharing" in r:
+            sh = r["sharing"]
+            print(f"| {name} | {sh['distinct_rows']:.1f} | {pct(sh['shared'])} | {pct(sh['right_alone'])} "
+                  f"| {pct(sh['right_shared'])} |")
     positions = len(rows[SHIPPED[0]]["per_position_errors"])
     print("\n| answer position | " + " | ".join(f"{n}: bit errors | {n}: exactly right" for n in rows) + " |")
     print("|---:|" + "---:|" * 2 * len(rows))

@@ -405,8 +405,12 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   write locations ordered by priority, read in order (chapter 12). But it does not sort: about
 #   one bit in five is wrong, well under half of its output vectors are exactly right, and it
 #   sorts no sequence perfectly (table above). Neither a learned initial memory nor a curriculum
-#   over the list length did better on full-size lists at the same number of steps (chapter 12). The DNC of chapter
-#   14, in one short run, comes much closer.
+#   over the list length did better on full-size lists at the same number of steps (chapter 12).
+#   Chapter 12 finds why in its weightings: it packs its 20 writes onto about 17 rows (its read
+#   heads shift one row per answer), so 7 answers in 10 share a row with another input; and
+#   addresses computed from a priority collide even spread over all 128 rows (14 % of the
+#   answers), more than the 10 % a sort may miss. The DNC of chapter 14, whose allocation gives
+#   every input its own row, comes much closer in one short run.
 # - Everything above is measured from the shipped files; rerun any row with the command in its
 #   `config.json`, or with the `TRAIN_FROM_SCRATCH` switch in chapters 8–12.
 
