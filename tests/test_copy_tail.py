@@ -138,7 +138,6 @@ def test_copy_tail_full_lengths_and_compact_json(tmp_path):
 
 
 FINE_TUNED = "copy_ft50m"  # copy_ft50 fine-tuned again with the margin term (bench/copy_tail.md)
-TAIL_JSON = pretrained.RESULTS / f"copy_tail_{FINE_TUNED}.json"
 
 
 def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_copy():
@@ -154,17 +153,34 @@ def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_c
     assert rows[120]["bit_errors"] < 0.3
 
 
-def test_the_committed_tail_table_reproduces_from_the_shipped_weights():
-    """One length of ntm_minimal/results/copy_tail_copy_ft50m.json, re-drawn exactly as the script draws
-    it (seed + L, chunks), and the table's lengths: every length 1..50 and 60..120."""
-    from ntm_minimal import pretrained
+HARD = "copy_ft50h"  # copy_ft50 fine-tuned with hard examples and the margin term (bench/copy_tail.md)
 
-    saved = json.loads(TAIL_JSON.read_text())
+
+def test_hard_example_fine_tune_reproduces_its_grid_and_meets_the_copy_targets():
+    """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each; every grid length is 0);
+    its init-from chain leads back to the shipped copy model through copy_ft50; its committed tail
+    table (every length 1..50, 1,024 fresh sequences each) has no failing sequence, and fewer than
+    0.3 bit errors per sequence at L = 120 (issue 16's targets)."""
+    run = pretrained.extra_run(HARD)
+    config = checkpoint.load_config(run)
+    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.extra_run("copy_ft50").parts[-2:]
+    assert (config["train"]["hard_pool"], config["train"]["hard_examples"], config["train"]["margin"]) == (512, 16, 4.0)
+    rows = regrid_against_copy(run, (50, 120))
+    assert all(r["bit_errors"] == 0 for r in rows.values())
+    tail = {r["length"]: r for r in pretrained.bench_result(f"copy_tail_{HARD}")["rows"]}
+    assert sum(tail[n]["failing"] for n in range(1, 51)) == 0 and tail[120]["bit_errors"] < 0.3
+
+
+@pytest.mark.parametrize("name", [FINE_TUNED, HARD])
+def test_the_committed_tail_table_reproduces_from_the_shipped_weights(name):
+    """One length of ntm_minimal/results/copy_tail_<name>.json, re-drawn exactly as the script draws
+    it (seed + L, chunks), and the table's lengths: every length 1..50 and 60..120."""
+    saved = pretrained.bench_result(f"copy_tail_{name}")
     rows = {r["length"]: r for r in saved["rows"]}
     assert sorted(rows) == [*range(1, 51), 60, 80, 100, 120]
     tail = _copy_tail()
     args = tail.parse_args(["--lengths", "20", "--seed", str(saved["seed"]), "--sequences", str(saved["sequences"])])
-    model = checkpoint.load_model(pretrained.extra_run(FINE_TUNED)).eval()
+    model = checkpoint.load_model(pretrained.extra_run(name)).eval()
     again = tail.measure_length(model, CopyTask(), 20, args)
     assert again["failing"] == rows[20]["failing"]
     assert again["bit_errors"] == pytest.approx(rows[20]["bit_errors"], abs=1e-9)
