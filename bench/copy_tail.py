@@ -13,6 +13,8 @@ weights most at each step):
 * ``read drift``: input steps where the read head has left the row it started on;
 * ``read slips``: outputs ``i`` where the read head at step ``L + 1 + i`` (whose read the output
   layer sees when it emits output ``i``) is not on the row input ``i`` was written to;
+* ``hold``: the smallest weight the read head keeps on its start row during the input (steps
+  ``0..L``): about 0.5-0.85 in a sequence copied right, near 0 once the head has slipped;
 * ``repeats``: consecutive equal input vectors (a content lookup cannot tell such rows apart);
 * ``margin``: the smallest signed logit margin over the sequence's scored bits (the logit times
   +1 for a target bit 1, -1 for a 0): negative exactly where a bit is wrong, and a smooth measure
@@ -95,6 +97,13 @@ def wrong_positions(logits: torch.Tensor, batch, length: int) -> list[list[int]]
     return out
 
 
+def read_hold(trace, length: int) -> torch.Tensor:
+    """Per sequence ``[B]``: the smallest weight read head 0 puts on its step-0 row during steps ``0..L``."""
+    read = trace.read_weights[:, : length + 1, 0]  # [B, L + 1, N]
+    start = read[:, 0].argmax(-1)  # [B]
+    return read.gather(2, start[:, None, None].expand(-1, length + 1, 1)).squeeze(-1).amin(-1)
+
+
 def repeats(x: torch.Tensor, length: int, bits: int) -> torch.Tensor:
     """Consecutive equal input vectors per sequence ``[B]``."""
     v = x[:, :length, :bits]
@@ -104,13 +113,14 @@ def repeats(x: torch.Tensor, length: int, bits: int) -> torch.Tensor:
 @torch.no_grad()
 def measure_length(model, task: CopyTask, length: int, args) -> dict:
     gen = torch.Generator().manual_seed(args.seed + length)
-    cols = {k: [] for k in ("errors", "margin", *PATHS)}
+    cols = {k: [] for k in ("errors", "margin", "hold", *PATHS)}
     wrong_outputs = []  # per sequence: the output positions i (0..L-1) of its wrong bits
     for start in range(0, args.sequences, args.chunk):
         batch = task.sample(min(args.chunk, args.sequences - start), gen, length=length)
         logits, trace = model(batch.x, return_trace=True)
         cols["errors"].append(bit_errors(logits, batch))
         cols["margin"].append(min_signed_margin(logits, batch))
+        cols["hold"].append(read_hold(trace, length))
         for k, v in head_paths(trace, length).items():
             cols[k].append(v)
         cols["repeats"].append(repeats(batch.x, length, task.bits))
@@ -124,6 +134,8 @@ def measure_length(model, task: CopyTask, length: int, args) -> dict:
            "errors_of_worst_1pct": float(c["errors"].sort(descending=True).values[: max(1, args.sequences // 100)].sum()
                                          / c["errors"].sum().clamp_min(1)),
            "min_margin": float(c["margin"].min()), "median_min_margin": float(c["margin"].median()),
+           "min_hold": float(c["hold"].min()), "hold_q001": float(c["hold"].quantile(0.001)),
+           "median_hold": float(c["hold"].median()),
            "failing_sequences": {"index": fail.nonzero().flatten().tolist(),
                                  **{k: v[fail].tolist() for k, v in c.items()},
                                  "wrong_outputs": [w for w in wrong_outputs if w]}}
@@ -138,13 +150,13 @@ def markdown(rows: list[dict]) -> str:
         return "–" if v is None else fmt.format(v)
 
     out = ["| L | bit errors / seq | failing sequences | perfectly copied | worst sequence | share of errors in worst 1 % "
-           "| smallest margin "
+           "| smallest margin | smallest read hold "
            + "".join(f"| {k.replace('_', ' ')} (failing / perfect) " for k in PATHS) + "|",
-           "|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(PATHS)]
+           "|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(PATHS)]
     for r in rows:
         out.append(f"| {r['length']} | {r['bit_errors']:.4f} | {r['failing']} / {r['sequences']} | "
                    f"{100 * r['perfect_fraction']:.1f} % | {r['worst']:.0f} | {100 * r['errors_of_worst_1pct']:.0f} % | "
-                   f"{r['min_margin']:+.2f} | "
+                   f"{r['min_margin']:+.2f} | {r['min_hold']:.2f} | "
                    + "".join(f"{f(r[k + '_failing'])} / {f(r[k + '_perfect'])} | " for k in PATHS))
     return "\n".join(out)
 
@@ -267,7 +279,7 @@ def main(argv=None) -> list[dict]:
         rows.append(measure_length(model, task, length, args))
         r = rows[-1]
         print(f"L={length}: {r['bit_errors']:.4f} bit errors/seq, {r['failing']} failing, worst {r['worst']:.0f}, "
-              f"smallest margin {r['min_margin']:+.2f}", flush=True)
+              f"smallest margin {r['min_margin']:+.2f}, smallest read hold {r['min_hold']:.2f}", flush=True)
     print(f"\n{args.run} ({args.weights}), {args.sequences} fresh sequences per length (seed {args.seed} + L)\n")
     print(markdown(rows))
     print("\nWorst sequences:\n")

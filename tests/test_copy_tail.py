@@ -135,6 +135,17 @@ def test_copy_tail_full_lengths_and_compact_json(tmp_path):
         assert len(failing["index"]) == r["failing"] == len(failing["errors"]) == len(failing["wrong_outputs"])
         assert r["perfect_fraction"] == pytest.approx(1 - r["failing"] / 40)
         assert (r["min_margin"] < 0) == (r["failing"] > 0)
+        assert 0 <= r["min_hold"] <= r["hold_q001"] <= r["median_hold"] <= 1
+
+
+def test_read_hold_is_the_smallest_weight_on_the_start_row_during_the_input():
+    tail = _copy_tail()
+    read = torch.zeros(2, 7, 1, 4)  # [B, T, R, N], length 3: steps 0..3 are the input and delimiter
+    read[0, :, 0, 2] = torch.tensor([0.9, 0.8, 0.6, 0.7, 0.0, 0.0, 0.0])  # holds row 2; the output may leave it
+    read[1, :, 0, 0] = torch.tensor([0.7, 0.5, 0.1, 0.0, 1.0, 1.0, 1.0])  # slips off row 0
+    read[1, 2:4, 0, 1] = 0.9
+    trace = type("Trace", (), {"read_weights": read})()
+    assert tail.read_hold(trace, 3).tolist() == pytest.approx([0.6, 0.0])
 
 
 FINE_TUNED = "copy_ft50m"  # copy_ft50 fine-tuned again with the margin term (bench/copy_tail.md)
