@@ -14,7 +14,9 @@
 # - train a small NTM on a small sort for a few seconds, live;
 # - compare the shipped NTM and LSTM: learning curves and bit errors at each output position;
 # - plot write locations against priorities, as in the paper's Fig. 17, and check that the reads
-#   visit those locations in order.
+#   visit those locations in order;
+# - find why this NTM does not sort (inputs that share a row), and test that explanation with a
+#   wider shift.
 
 # %%
 import matplotlib.pyplot as plt

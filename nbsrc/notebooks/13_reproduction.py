@@ -283,8 +283,9 @@ show(["model", "parameters", "cost per sequence (bits) by seed", "mean", "mean e
 # **Measure.** On 256 fresh sequences (seed 2024): cost and bit errors per sequence (16 outputs of
 # 8 bits), the share of output vectors with all 8 bits right, the share of sequences sorted
 # perfectly, and the bit errors at each output position. Besides the shipped NTM and LSTM, the
-# two further NTM recipes of chapter 12 (a learned initial memory, and the same with a curriculum
-# over the list length; `checkpoints/extra/`) and the DNC of chapter 14 (one short run).
+# three further NTM recipes of chapter 12 (a learned initial memory; the same with a curriculum
+# over the list length; heads that shift up to 4 rows per step; `checkpoints/extra/`) and the DNC
+# of chapter 14 (one short run).
 
 # %% tags=["nbval-check-output"]
 ps_task = pretrained.task("priority_sort")
