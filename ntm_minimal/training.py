@@ -271,7 +271,8 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
 
     def sample(self):
-        """The next training batch (with the curriculum's settings if one is on)."""
+        """The next training batch (with the curriculum's settings if one is on, and its hard
+        examples if ``hard_pool`` is set)."""
         task = self.task
         if self.config.curriculum_steps > 0:
             ramped = {}
