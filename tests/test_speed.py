@@ -144,10 +144,16 @@ def test_cli_records_its_compile_decision(tmp_path, monkeypatch):
 
 def test_a_default_compile_falls_back_to_eager_on_compiler_errors(tmp_path, monkeypatch):
     monkeypatch.setattr("ntm_minimal.train.compile_by_default", lambda kind, steps, device: True)
-    monkeypatch.setattr(torch._dynamo.config, "suppress_errors", False)
     monkeypatch.setattr(training, "compile_step", lambda model: model)  # nothing is compiled in this test
-    main([*TINY, "--out", str(tmp_path / "auto")])
-    assert torch._dynamo.config.suppress_errors
+    # Not monkeypatch.setattr: its undo leaves dynamo's config without the flag ("does not exist"),
+    # which breaks every later torch.compile in this process (e.g. test_training's compiled step).
+    saved = torch._dynamo.config.suppress_errors
+    torch._dynamo.config.suppress_errors = False
+    try:
+        main([*TINY, "--out", str(tmp_path / "auto")])
+        assert torch._dynamo.config.suppress_errors
+    finally:
+        torch._dynamo.config.suppress_errors = saved
     assert checkpoint.load_config(tmp_path / "auto")["command"].endswith(" --compile")
 
 
