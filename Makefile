@@ -27,8 +27,9 @@ book: $(VENV)/.installed
 test: $(VENV)/.installed book
 	$(PY) -m pytest tests $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
 
+# The package's tests without the browser tests of the built book (those need `make book` first).
 unit: $(VENV)/.installed
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q --ignore=tests/test_browser.py
 
 nbval: $(VENV)/.installed
 	$(PY) -m pytest $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
