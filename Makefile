@@ -27,9 +27,9 @@ book: $(VENV)/.installed
 test: $(VENV)/.installed book
 	$(PY) -m pytest tests $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
 
-# The package's tests without the browser tests of the built book (those need `make book` first).
+# The tests that do not read the built book (those, marked "book", need `make book` first).
 unit: $(VENV)/.installed
-	$(PY) -m pytest tests -q --ignore=tests/test_browser.py
+	$(PY) -m pytest tests -q -m "not book"
 
 nbval: $(VENV)/.installed
 	$(PY) -m pytest $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q

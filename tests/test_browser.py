@@ -181,6 +181,7 @@ def book(browser):
 BOOK_REPORTS: dict[str, site_check.PageReport] = {}
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("name", NAMES)
 def test_page_reads_well(browser, book, name):
     server, links = book
@@ -191,11 +192,13 @@ def test_page_reads_well(browser, book, name):
     assert shot.stat().st_size > 10_000
 
 
+@pytest.mark.book
 def test_every_page_has_its_own_title():
     assert set(BOOK_REPORTS) == set(NAMES), "runs after test_page_reads_well"
     assert site_check.duplicate_titles(list(BOOK_REPORTS.values())) == {}
 
 
+@pytest.mark.book
 def test_toc_lists_every_built_notebook_page():
     built = {p.relative_to(HTML).with_suffix("").as_posix() for folder in ("notebooks", "exercises", "solutions")
              for p in (HTML / folder).glob("*.html")}

@@ -70,6 +70,7 @@ def test_repository_url_is_stated_once_and_used_everywhere():
             assert len(setup) == 1 and INSTALL.findall(setup[0]) == [URL], path
 
 
+@pytest.mark.book
 def test_launch_buttons_point_at_the_repository():
     page = ROOT / "_build" / "html" / "notebooks" / "01_memory_read.html"
     if not page.exists():
