@@ -17,7 +17,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import checkpoint, pretrained  # noqa: E402
 from ntm_minimal.tasks import make_task  # noqa: E402
-from ntm_minimal.tasks.priority_sort import answer_errors, shared_rows, sort_quality  # noqa: E402
+from ntm_minimal.tasks.priority_sort import (answer_errors, main_writes, shared_rows, sort_quality,  # noqa: E402
+                                             write_spread)
 
 SHIPPED = ("priority_sort", "priority_sort_lstm", "priority_sort_dnc")
 
@@ -26,15 +27,6 @@ def names() -> list[str]:
     """The shipped sort checkpoints, then the further NTM recipes in ``extra/``."""
     return [n for n in SHIPPED if n in pretrained.available()] + [
         n for n in pretrained.extra_runs() if n.startswith("priority_sort_")]
-
-
-def main_writes(write_w: torch.Tensor, items: int) -> torch.Tensor:
-    """The write weightings ``[B, K, N]`` of the ``items`` input steps: a DNC's one write head, or
-    the NTM write head with the highest mean peak weight."""
-    writes = write_w[:, :items]
-    if writes.dim() == 4:  # NTM: [B, K, H_w, N]
-        writes = writes[:, :, int(writes.max(-1).values.mean((0, 1)).argmax())]
-    return writes
 
 
 @torch.no_grad()
@@ -53,7 +45,7 @@ def per_position(name: str, sequences: int, seed: int) -> dict:
     if traced:
         writes = main_writes(trace.write_weights, task.items)
         shared, right = shared_rows(priority, writes, task.outputs), answers == 0
-        row["sharing"] = {"distinct_rows": sum(len(set(r)) for r in writes.argmax(-1).tolist()) / sequences,
+        row["sharing"] = {"distinct_rows": float(write_spread(writes)["distinct"].float().mean()),
                           "shared": float(shared.float().mean()),
                           "right_alone": float(right[~shared].float().mean()) if (~shared).any() else None,
                           "right_shared": float(right[shared].float().mean()) if shared.any() else None}

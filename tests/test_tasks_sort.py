@@ -7,8 +7,8 @@ import torch
 from ntm_minimal.tasks import make_task
 from ntm_minimal.metrics import bit_errors
 from ntm_minimal.tasks.priority_sort import (PrioritySortTask, answer_errors, errors_per_position,
-                                             even_address_collisions, read_write_agreement, shared_rows, signed_rows,
-                                             sort_quality)
+                                             even_address_collisions, main_writes, read_write_agreement, shared_rows,
+                                             signed_rows, sort_quality, write_spread)
 
 
 def _gen(seed=0):
@@ -142,7 +142,11 @@ def test_even_address_collisions_match_the_closed_form_over_all_inputs(rows):
     got = even_address_collisions(rows, items=20, outputs=20, samples=20_000)
     want = (1 - 1 / rows) ** 19
     assert abs(got["alone"] - want) < 0.01
+    # ... and the last write to a row is read back, one per row used: E[rows used] / K.
+    assert abs(got["readable"] - rows * (1 - (1 - 1 / rows) ** 20) / 20) < 0.01
     assert even_address_collisions(1, items=3, outputs=2)["alone"] == 0.0
+    # one row: only the last input is readable, and it is an answer a third of the time (3 items, 1 answer)
+    assert abs(even_address_collisions(1, items=3, outputs=1)["readable"] - 1 / 3) < 0.01
     assert even_address_collisions(10_000, items=20, outputs=16)["sequences_apart"] > 0.9
 
 
@@ -169,3 +173,21 @@ def test_answer_errors_sum_to_the_bit_errors_and_reject_a_bad_shape():
     assert torch.equal(per_answer.sum(-1), bit_errors(logits, batch))
     with pytest.raises(ValueError, match="logits"):
         answer_errors(logits[:, 1:], batch)
+
+
+def test_main_writes_picks_the_head_with_the_highest_peaks_and_keeps_a_dnc_head():
+    write_w = torch.full((2, 5, 3, 4), 0.25)  # [B, T, H_w, N], heads 0 and 2 flat
+    write_w[:, :, 1] = torch.tensor([0.7, 0.1, 0.1, 0.1])
+    assert torch.equal(main_writes(write_w, 3), write_w[:, :3, 1])
+    dnc = torch.rand(2, 5, 4)
+    assert torch.equal(main_writes(dnc, 4), dnc[:, :4])
+    with pytest.raises(ValueError, match="items"):
+        main_writes(dnc, 6)
+
+
+def test_write_spread_counts_rows_across_the_wrap_around():
+    rows = torch.tensor([[126, 127, 0, 0, 2], [5, 5, 5, 5, 5]])
+    spread = write_spread(torch.nn.functional.one_hot(rows, 128).float())
+    assert spread["distinct"].tolist() == [4, 1] and spread["span"].tolist() == [5, 1]
+    with pytest.raises(ValueError, match="write_w"):
+        write_spread(torch.zeros(2, 5))

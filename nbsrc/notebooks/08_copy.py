@@ -318,9 +318,9 @@ show(["model", "failing, L 1-50", "of them 1-10 wrong bits", "catastrophic (> 10
      formats={"L = 120: bit errors / seq": ".4f"}, caption="the two kinds of failure, of 51,200 and 4,096 sequences")
 
 # %% [markdown]
-# With hard examples no sequence fails: none of the 51,200 at lengths 1–50 and none at 60–120,
-# the issue's targets (no failing sequence at $L \le 50$, under 0.3 bit errors per sequence at
-# $L = 120$). A second fresh draw (seed 7 + $L$) confirms this, with every margin above +0.2 (the
+# With hard examples no sequence fails: none of the 51,200 at lengths 1–50 and none at 60–120.
+# That meets the course's targets (chapter 13): no failing sequence at $L \le 50$, and under 0.3
+# bit errors per sequence at $L = 120$. A second fresh draw (seed 7 + $L$) confirms this, with every margin above +0.2 (the
 # smallest margin is the closest any bit came to flipping):
 
 # %% tags=["nbval-check-output"]

@@ -419,9 +419,9 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   sorts no sequence perfectly (table above). Neither a learned initial memory nor a curriculum
 #   over the list length did better on full-size lists at the same number of steps (chapter 12).
 #   Chapter 12 finds why in its weightings: it packs its 20 writes onto about 17 rows (its read
-#   heads shift one row per answer), so 7 answers in 10 share a row with another input; and
-#   addresses computed from a priority collide even spread over all 128 rows (14 % of the
-#   answers), more than the 10 % a sort may miss. Letting the heads shift up to 4 rows per step
+#   heads shift one row per answer), so 7 answers in 10 share a row with another input. Even
+#   ideal addresses computed from a priority, packed onto 17 rows, let at most about 59 % of the
+#   answers be read back; 90 % needs them spread over about 92 rows. Letting the heads shift up to 4 rows per step
 #   spreads the writes and cuts the sharing: that run is the best NTM in the table above and still
 #   does not sort. The DNC of chapter 14, whose allocation gives every input its own row, comes much
 #   closer in one short run.

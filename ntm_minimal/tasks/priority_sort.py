@@ -154,11 +154,37 @@ def read_write_agreement(priority: torch.Tensor, read_w: torch.Tensor, write_w: 
     return (reading[..., :, None] == wanted[..., None, :]).float().mean((0, 1))
 
 
+def main_writes(write_w: torch.Tensor, items: int) -> torch.Tensor:
+    """The write weightings ``[B, K, N]`` of the ``K = items`` input steps of one write head: a DNC's
+    only one (``write_w`` ``[B, T, N]``), or the NTM write head with the highest mean peak weight
+    (``write_w`` ``[B, T, H_w, N]``; the trained sort NTMs write nearly everything with one head)."""
+    if write_w.dim() not in (3, 4) or not 1 <= items <= write_w.shape[1]:
+        raise ValueError(f"write_w, items: expected [B, T, N] or [B, T, H_w, N] with 1 <= items <= T, got "
+                         f"{list(write_w.shape)} and {items!r}")
+    writes = write_w[:, :items]
+    if writes.dim() == 4:
+        writes = writes[:, :, int(writes.max(-1).values.mean((0, 1)).argmax())]
+    return writes
+
+
+def write_spread(write_w: torch.Tensor) -> dict[str, torch.Tensor]:
+    """How widely one head's writes ``[B, K, N]`` are spread, per sequence ``[B]``: ``distinct``, the
+    number of different most-weighted rows, and ``span``, the rows from the lowest to the highest of
+    them as :func:`signed_rows` counts them (across the wrap-around at row 0)."""
+    if write_w.dim() != 3:
+        raise ValueError(f"write_w: expected [B, K, N], got {list(write_w.shape)}")
+    rows = write_w.argmax(-1)  # [B, K]
+    distinct = (torch.nn.functional.one_hot(rows, write_w.shape[-1]).amax(1) > 0).sum(-1)
+    signed = signed_rows(write_w)
+    return {"distinct": distinct, "span": signed.amax(1) - signed.amin(1) + 1}
+
+
 def shared_rows(priority: torch.Tensor, write_w: torch.Tensor, outputs: int) -> torch.Tensor:
     """For each answer, whether its input was stored on a row where another input was stored too.
 
-    A row written twice holds a blend of two vectors (or only the later one), so neither can be read
-    back exactly: the sort's answers can only be as good as the writes kept them apart.
+    A row written twice holds a blend of two vectors, or at best (a full erase) only the later one:
+    at most one of them can be read back, and the sort's answers can only be as good as the writes
+    kept them apart.
 
     Args:
         priority: ``[B, K]`` the inputs' priorities; write_w: ``[B, K, N]`` one write head's weightings
@@ -174,25 +200,39 @@ def shared_rows(priority: torch.Tensor, write_w: torch.Tensor, outputs: int) -> 
     return _shared(priority, write_w.argmax(-1), outputs)
 
 
+def _answers(priority: torch.Tensor, per_input: torch.Tensor, outputs: int) -> torch.Tensor:
+    """``per_input`` ``[B, K]`` reordered to the answers ``[B, S]``, highest priority first."""
+    return per_input.gather(1, priority.argsort(dim=1, descending=True)[:, :outputs])
+
+
 def _shared(priority: torch.Tensor, rows: torch.Tensor, outputs: int) -> torch.Tensor:
     """:func:`shared_rows` from each input's row ``[B, K]``."""
-    others = (rows[:, :, None] == rows[:, None, :]).sum(-1) - 1  # [B, K]: other inputs on the same row
-    order = priority.argsort(dim=1, descending=True)[:, :outputs]
-    return others.gather(1, order) > 0
+    same = rows[:, :, None] == rows[:, None, :]  # [B, K, K]
+    return _answers(priority, same.sum(-1) > 1, outputs)
+
+
+def _overwritten(priority: torch.Tensor, rows: torch.Tensor, outputs: int) -> torch.Tensor:
+    """Per answer ``[B, S]``: whether a later input (inputs are written in order) went to its row."""
+    same = rows[:, :, None] == rows[:, None, :]  # [B, k, j]
+    later = torch.ones_like(same[0]).triu(1)  # j > k
+    return _answers(priority, (same & later).any(-1), outputs)
 
 
 def even_address_collisions(rows: int, items: int = 20, outputs: int = 16, samples: int = 20_000,
                             seed: int = 0) -> dict[str, float]:
-    """What an address computed from the priority alone can keep apart: ``items`` priorities drawn as
+    """What addresses computed from the priority alone can keep apart: ``items`` priorities drawn as
     the task draws them (uniform in ``[-1, 1]``) are mapped to ``rows`` equal-width bins of
-    ``[-1, 1]``, one row each, and the top ``outputs`` are checked as :func:`shared_rows` does.
+    ``[-1, 1]``, one row each, written in input order, and the top ``outputs`` are checked.
 
     Equal-width bins are the equally likely ones for uniform priorities, which make two inputs'
-    collision least likely (``sum_r p_r^2`` is smallest when every ``p_r = 1/rows``); any other map
-    from a priority to one of ``rows`` rows collides more often.
+    collision least likely (``sum_r p_r^2`` is smallest when every ``p_r = 1/rows``).
 
-    Returns ``alone`` (the fraction of answers alone on their row: an upper bound on the vectors
-    such a sort gets right) and ``sequences_apart`` (the fraction of sequences with every answer alone).
+    Returns fractions of the answers (and of sequences):
+
+    * ``alone``: alone on their row (as :func:`shared_rows` counts);
+    * ``readable``: the last write to their row. If a row keeps one vector, the last one written
+      (a full erase), this is the most answers such a sort can read back; a blend keeps fewer;
+    * ``sequences_apart``: sequences with every answer alone.
     """
     for name, value, low in [("rows", rows, 1), ("items", items, 1), ("outputs", outputs, 1), ("samples", samples, 1)]:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -202,4 +242,6 @@ def even_address_collisions(rows: int, items: int = 20, outputs: int = 16, sampl
     priority = torch.rand(samples, items, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 2 - 1
     row = ((priority + 1) / 2 * rows).floor().clamp(max=rows - 1).long()
     shared = _shared(priority, row, outputs)
-    return {"alone": 1 - float(shared.double().mean()), "sequences_apart": float((~shared).all(1).double().mean())}
+    return {"alone": 1 - float(shared.double().mean()),
+            "readable": 1 - float(_overwritten(priority, row, outputs).double().mean()),
+            "sequences_apart": float((~shared).all(1).double().mean())}
