@@ -56,3 +56,27 @@ def test_trainer_cli_writes_a_loadable_run(tmp_path):
     run = load(tmp_path)
     assert run["config"]["settings"]["gist_steps"] == 2 and run["config"]["label_forward_passes"]["mean"] > 1
     assert (tmp_path / "metrics.csv").read_text().splitlines()[0].startswith("phase,step")
+
+
+def test_trainer_needs_out_and_refuses_the_shipped_folder(tmp_path, capsys):
+    from ntm_minimal.megacontext import train
+    import pytest
+    with pytest.raises(SystemExit):
+        train.main([])
+    assert "--out" in capsys.readouterr().err
+    for out in (DEFAULT_DIR, DEFAULT_DIR / "sub"):
+        with pytest.raises(SystemExit):
+            train.main(["--out", str(out), "--gist-steps", "1", "--lens-steps", "1"])
+        assert "shipped" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="out"):
+        train.save(DEFAULT_DIR, {}, None)
+
+
+def test_recorded_command_comes_from_the_parsed_settings(tmp_path):
+    from ntm_minimal.megacontext import train
+    args = train.parser().parse_args(["--out", str(tmp_path), "--seed", "7"])
+    cmd = train.command_line(args)
+    assert cmd.startswith("python -m ntm_minimal.megacontext.train ") and "--seed 7" in cmd and f"--out {tmp_path}" in cmd
+    # Repeating the recorded command parses back to the same settings.
+    again = train.parser().parse_args(cmd.split()[3:])
+    assert vars(again) == vars(args)

@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 from ntm_minimal import plotting, pretrained
 from ntm_minimal.megacontext import FocusConfig, assemble, build_levels, coarse_cover
 from ntm_minimal.megacontext import experiments, train as mc_train
-from ntm_minimal.megacontext.readers import answer_at_lod0, read_all, read_focused
+from ntm_minimal.megacontext.read_strategies import answer_at_lod0, read_all, read_focused
 from ntm_minimal.megacontext.stream import run_stream
 from ntm_minimal.megacontext.working_context import wc_length
 from ntm_minimal.plotting import megacontext as mcplot
@@ -142,7 +142,7 @@ with torch.no_grad():
 # a training signal of its own (the counterfactual labels below).
 
 # %% tags=["nbval-check-output"]
-from ntm_minimal.megacontext.reader import nll
+from ntm_minimal.megacontext.content_read import nll
 
 tokens = x[:1].clone().requires_grad_()
 nll(read_all(reader, tokens, tokens[:, -1]), y[:1, -1]).sum().backward()

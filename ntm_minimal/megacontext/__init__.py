@@ -4,14 +4,14 @@ One module per component of the MegaContext design: :mod:`.tree` (LOD0 tokens, L
 :mod:`.gistnet` (the learned 32 -> 1 compressor), :mod:`.lensnet` (signed focus scores by
 cross-attention), :mod:`.focus_allocator` (greedy, block-aligned expand/collapse under ``W_max``
 with a cooldown), :mod:`.working_context` (the cover of the timeline and its assembly),
-:mod:`.reader` (the NTM's Eq. 5-6 content addressing and Eq. 2 read over any entries),
-:mod:`.labels` (counterfactual ΔNLL labels for LensNet), :mod:`.readers` (the chapter's readers
+:mod:`.content_read` (the NTM's Eq. 5-6 content addressing and Eq. 2 read over any entries),
+:mod:`.labels` (counterfactual ΔNLL labels for LensNet), :mod:`.read_strategies` (the chapter's readers
 A-D) and :mod:`.stream` (refocusing while tokens arrive). Training: ``python -m ntm_minimal.megacontext.train``.
 """
 from .focus_allocator import FocusConfig, RefocusStats, refocus
 from .gistnet import BLOCK, GistNet
 from .lensnet import LensNet
-from .reader import Reader
+from .content_read import Reader
 from .tree import MegaContextTree, build_levels
 from .working_context import Entries, Units, assemble, check_cover, coarse_cover
 

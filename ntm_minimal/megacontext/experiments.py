@@ -21,9 +21,9 @@ from torch.profiler import ProfilerActivity, profile
 
 from ..tasks.long_recall import LongRecallTask, StreamingRecallTask
 from .focus_allocator import FocusConfig, apply_edit
-from .gistnet import GistNet
-from .reader import correct, nll
-from .readers import answer_at_lod0, covers, read_all, read_focused, read_recent
+from .gistnet import BLOCK, GistNet
+from .content_read import correct, nll
+from .read_strategies import answer_at_lod0, covers, read_all, read_focused, read_recent
 from .stream import run_stream
 from .tree import MegaContextTree, build_levels
 from .working_context import assemble, coarse_cover
@@ -127,7 +127,7 @@ def budget_sweep(models, length: int, budgets, batch: int = 128, facts: int = 16
 def _answer_at(units, answer, length, level: int):
     """Refine the answer's unit (expanding) until it sits at ``level``."""
     for _ in range(2):
-        hit = covers(units, answer, length, 32)
+        hit = covers(units, answer, length, BLOCK)
         slot = hit.float().argmax(1)
         lvl = units.level.gather(1, slot[:, None])[:, 0]
         units = apply_edit(units, slot, (lvl > level).long(), step=0)
@@ -143,7 +143,7 @@ def substitution_gap(models, length: int = 4096, batch: int = 256, facts: int = 
     lay = LongRecallTask(length=length, facts=facts).sample_layout(batch, torch.Generator().manual_seed(seed))
     x, q, y, answer = lay.batch.x, lay.batch.x[:, -1], lay.batch.y[:, -1], lay.answer_steps[:, 0]
     base = coarse_cover(batch, length, 64, w_max)
-    in_lod2 = (covers(base, answer, length, 32) & (base.level == 2)).any(1)
+    in_lod2 = (covers(base, answer, length, BLOCK) & (base.level == 2)).any(1)
     out = {}
     for name, gistnet in (("learned", models["gistnet"]), ("mean", GistNet(x.shape[2], kind="mean"))):
         levels = build_levels(x, gistnet)

@@ -1,4 +1,4 @@
-"""The NTM's location-addressing steps applied to focus scores (the seed's proposals, tried in chapter 15).
+"""The NTM's location-addressing steps applied to focus scores (proposed in MegaContext's design note on Neural Turing Machines, tried in chapter 15).
 
 Scores are per unit ``[B, U]``, signed (+ expand, - collapse), in timeline order; padding is 0.
 

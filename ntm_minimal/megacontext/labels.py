@@ -5,7 +5,7 @@ outside the protected tail is collapsed to its gist; the label is the benefit of
 ``Δ = NLL(coarser) - NLL(finer)`` in nats (positive: detail helps). LensNet's target is
 ``tanh((Δ - margin) / temperature)``, so a block whose detail does not help (``Δ ≈ 0``) gets a
 negative target and is collapsed. This is the design's "counterfactual utility" computed exactly
-(MegaContext's code approximates it with whole-context preference pairs, anchors 4.2).
+(MegaContext's code approximates it with whole-context preference pairs).
 
 Cost: one forward pass for the working context as it is, plus one per labelled unit. A forward
 pass here is one read; with a language model it would be a full forward pass over ``W_max`` entries.
@@ -17,7 +17,8 @@ from typing import NamedTuple
 import torch
 
 from .focus_allocator import apply_edit
-from .reader import Reader, nll
+from .content_read import Reader, nll
+from .gistnet import BLOCK
 from .working_context import Units, assemble, protected_block
 
 
@@ -29,7 +30,7 @@ class Labels(NamedTuple):
     passes: torch.Tensor
 
 
-def labelled_units(units: Units, length: int, tail: int, block: int = 32) -> torch.Tensor:
+def labelled_units(units: Units, length: int, tail: int, block: int = BLOCK) -> torch.Tensor:
     """Units that get a label: every gist, and LOD0 blocks before the protected tail."""
     lod0_free = (units.level == 0) & (units.index < protected_block(length, tail, block))
     return units.valid() & ((units.level >= 1) | lod0_free)
@@ -37,7 +38,7 @@ def labelled_units(units: Units, length: int, tail: int, block: int = 32) -> tor
 
 @torch.no_grad()
 def counterfactual_labels(reader: Reader, levels, query: torch.Tensor, target: torch.Tensor, units: Units,
-                          tail: int, block: int = 32) -> Labels:
+                          tail: int, block: int = BLOCK) -> Labels:
     """ΔNLL of every unit's one-level change (one read per unit slot, batched over streams)."""
     length = levels[0].shape[1]
     entries = assemble(units, *levels, block=block)

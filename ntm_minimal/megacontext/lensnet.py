@@ -13,7 +13,7 @@ is lower than a token's for the same evidence.
 
 Positive scores ask for more detail (expand), negative for less (collapse), as in MegaContext. This
 is the documented cross-attention design with one query; the public MegaContext code uses
-self-attention over the entries instead (anchors, section 4.2). A unit's score is the highest of its
+self-attention over the entries instead (https://github.com/brandf/MegaContext). A unit's score is the highest of its
 entries' scores (:func:`unit_scores`): a LOD0 block is kept for its best token.
 """
 from __future__ import annotations

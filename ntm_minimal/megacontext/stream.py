@@ -16,8 +16,8 @@ import torch
 
 from ..tasks.long_recall import RecallLayout
 from .focus_allocator import FocusConfig, fragmentation, refocus
-from .reader import Reader, correct
-from .readers import answer_at_lod0, score_units
+from .content_read import Reader, correct
+from .read_strategies import answer_at_lod0, score_units
 from .tree import MegaContextTree
 from .working_context import Units, assemble, coarse_cover, extend, unit_span
 

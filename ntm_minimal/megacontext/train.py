@@ -1,20 +1,20 @@
 """Train MegaContext-lite's GistNet (with the reader's two scalars), then LensNet, on long recall.
 
 Phase 1: GistNet + reader, by the reader's answer loss on random working contexts (MegaContext
-trains GistNet through the model's loss on working-context variants, anchors 4.2) plus the loss of
+trains GistNet through the model's loss on working-context variants) plus the loss of
 reading all tokens (reader A), so one reader serves every memory. Phase 2: LensNet, by regression on
 counterfactual ΔNLL targets (:mod:`.labels`) on random working contexts. CPU, a few minutes::
 
-    python -m ntm_minimal.megacontext.train --out ntm_minimal/checkpoints/megacontext
+    python -m ntm_minimal.megacontext.train --out /tmp/mc_runs/seed0
 
-writes ``gistnet.safetensors``, ``reader.safetensors``, ``lensnet.safetensors``, ``config.json``
+``--out`` is required and may not be the shipped folder (:data:`DEFAULT_DIR`): a run never
+overwrites the shipped models; copy a finished run there by hand. It writes ``gistnet.safetensors``, ``reader.safetensors``, ``lensnet.safetensors``, ``config.json``
 (settings, the command, label cost) and ``metrics.csv`` (one row per logged step).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -27,8 +27,8 @@ from .focus_allocator import FocusConfig, refocus
 from .gistnet import GistNet
 from .labels import counterfactual_labels, targets
 from .lensnet import LensNet, unit_scores
-from .reader import Reader, nll
-from .readers import oracle_scores, random_scores
+from .content_read import Reader, nll
+from .read_strategies import oracle_scores, random_scores
 from .tree import build_levels
 from .working_context import assemble, coarse_cover
 
@@ -108,10 +108,30 @@ def train(args) -> dict:
             "seconds": round(time.time() - t0, 1)}
 
 
+def command_line(args) -> str:
+    """The command that repeats this run, built from the parsed settings (every option spelled out),
+    so it is true whether the run started from a shell or from ``main([...])`` in code."""
+    parts = ["python -m ntm_minimal.megacontext.train"]
+    for name, value in vars(args).items():
+        parts.append(f"--{name.replace('_', '-')} {value}")
+    return " ".join(parts)
+
+
+def check_out(out) -> Path:
+    """``out`` as a path, refused if it is (or lies inside) the shipped checkpoint folder."""
+    if out is None:
+        raise ValueError("out: a run folder is required (the shipped models are never overwritten)")
+    path = Path(out).resolve()
+    if path == DEFAULT_DIR or DEFAULT_DIR in path.parents:
+        raise ValueError(f"out: {out} is the shipped checkpoint folder; train elsewhere and copy the run there by hand")
+    return path
+
+
 def save(out: Path, result: dict, args) -> None:
     """Write the run with the NTM checkpoints' helpers: one safetensors file per model, config, log."""
+    out = check_out(out)
     settings = {k: v for k, v in vars(args).items() if k != "out"}
-    config = {"command": "python -m ntm_minimal.megacontext.train " + " ".join(sys.argv[1:]),
+    config = {"command": command_line(args),
               "settings": settings, "seconds": result["seconds"],
               "label_forward_passes": {"mean": result["label_passes_mean"], "max": result["label_passes_max"],
                                        "note": "per example: 1 read of the working context + 1 per labelled unit"}}
@@ -136,7 +156,7 @@ def load(run_dir: str | Path = DEFAULT_DIR) -> dict:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ntm_minimal.megacontext.train", description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, default=DEFAULT_DIR)
+    p.add_argument("--out", type=Path, required=True, help="run folder (not the shipped checkpoint folder)")
     p.add_argument("--length", type=int, default=4096)
     p.add_argument("--facts", type=int, default=16)
     p.add_argument("--key-bits", type=int, default=16)
@@ -156,7 +176,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> None:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        check_out(args.out)
+    except ValueError as err:
+        p.error(str(err))
     result = train(args)
     save(args.out, result, args)
     print(f"saved to {args.out} in {result['seconds']} s; label cost {result['label_passes_mean']} forward passes per example")

@@ -1,4 +1,4 @@
-"""The chapter's readers, all answering with the same :class:`~.reader.Reader` on the same data.
+"""The chapter's readers, all answering with the same :class:`~.content_read.Reader` on the same data.
 
 * (A) :func:`read_all` — the NTM's soft content read over all ``T`` LOD0 tokens: ``O(T)`` per query.
 * (B) :func:`read_recent` — the same read over the last ``W_max`` tokens only.
@@ -14,7 +14,8 @@ import torch
 
 from .focus_allocator import FocusConfig, refocus
 from .lensnet import unit_scores
-from .reader import Reader, recency_window
+from .content_read import Reader, recency_window
+from .gistnet import BLOCK
 from .working_context import Units, assemble, coarse_cover, unit_span
 
 SCORERS = ("lens", "oracle", "random")
@@ -55,7 +56,7 @@ def random_scores(units: Units, generator: torch.Generator) -> torch.Tensor:
 
 
 def score_units(scorer: str, units: Units, levels, query, lensnet=None, answer_step=None, generator=None,
-                block: int = 32) -> torch.Tensor:
+                block: int = BLOCK) -> torch.Tensor:
     """Unit scores ``[B, U]`` from ``scorer`` (one of :data:`SCORERS`)."""
     length = levels[0].shape[1]
     if scorer == "lens":
@@ -90,6 +91,6 @@ def read_focused(reader: Reader, levels, query: torch.Tensor, config: FocusConfi
     return Focused(reader.logits(query, entries.embedding, entries.valid), units, edits)
 
 
-def answer_at_lod0(units: Units, answer_step: torch.Tensor, length: int, block: int = 32) -> torch.Tensor:
+def answer_at_lod0(units: Units, answer_step: torch.Tensor, length: int, block: int = BLOCK) -> torch.Tensor:
     """Selection recall per query ``[B]``: is the answer's block at LOD0 in the working context?"""
     return (covers(units, answer_step, length, block) & (units.level == 0)).any(1)
