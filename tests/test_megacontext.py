@@ -10,7 +10,7 @@ from ntm_minimal.megacontext import FocusConfig, GistNet, LensNet, MegaContextTr
 from ntm_minimal.megacontext.focus_allocator import apply_edit, fragmentation
 from ntm_minimal.megacontext.focus_scores import interpolate_scores, sharpen_scores, shift_scores
 from ntm_minimal.megacontext.labels import counterfactual_labels
-from ntm_minimal.megacontext.readers import answer_at_lod0, read_all, read_focused, read_recent
+from ntm_minimal.megacontext.read_strategies import answer_at_lod0, read_all, read_focused, read_recent
 from ntm_minimal.megacontext.stream import block_levels, run_stream
 from ntm_minimal.megacontext.working_context import Units, extend, minimal_entries, unit_span, wc_length
 from ntm_minimal.tasks.long_recall import LongRecallTask, StreamingRecallTask
@@ -161,7 +161,7 @@ def test_counterfactual_label_matches_an_explicit_edit():
     units = coarse_cover(2, 2048, 64, 256)
     labels = counterfactual_labels(reader, levels, x[:, -1], y, units, 64)
     assert int(labels.passes[0]) == 1 + int(labels.labelled[0].sum())
-    from ntm_minimal.megacontext.reader import nll
+    from ntm_minimal.megacontext.content_read import nll
     base = nll(reader.logits(x[:, -1], *assemble(units, *levels)[::4]), y)
     variant = apply_edit(units, torch.tensor([5, 5]), torch.tensor([1, 1]), 0)
     e = assemble(variant, *levels)
