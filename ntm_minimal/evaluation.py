@@ -4,6 +4,10 @@ Every figure here is a mean over a batch of sequences drawn with a fixed seed, s
 evaluation on the same model gives the same numbers (the tests re-check shipped ``eval.json``
 files this way). Overrides such as ``{"length": 50}`` or ``{"length": 10, "repeats": 20}`` are
 passed to the task's ``sample`` to test generalisation beyond the training range.
+
+A mean over a sample says little on its own, so each result also carries its spread
+(:data:`SPREAD_KEYS`): the standard error of the mean, the worst sequence and the share of
+sequences with no wrong bit. A claim that "every" sequence is right is a claim about the worst one.
 """
 from __future__ import annotations
 
@@ -15,6 +19,14 @@ from torch import nn
 
 from .metrics import bit_errors, cost_bits
 from .tasks.base import Batch
+
+#: What a result row holds besides its setting: the means, their spread, and how it was drawn.
+#: ``batch_size`` is the number of fresh sequences the row was measured on.
+SPREAD_KEYS = ("cost_bits_se", "bit_errors_se", "bit_errors_worst", "perfect_share")
+RESULT_KEYS = ("cost_bits", "bit_errors", *SPREAD_KEYS, "batch_size", "seed")
+#: Fresh sequences per setting for the shipped ``eval.json`` grids: enough that a share of perfect
+#: sequences is known to about a tenth of a percent, and that a one-in-a-thousand failure shows.
+GRID_SEQUENCES = 1024
 
 #: Settings each task is evaluated on after training (beyond the training range on purpose).
 DEFAULT_GRID = {
@@ -34,9 +46,35 @@ def heldout_batch(task, batch_size: int, seed: int, **overrides) -> Batch:
     return task.sample(batch_size, torch.Generator().manual_seed(seed), **overrides)
 
 
+def summarize(cost: torch.Tensor, errors: torch.Tensor) -> dict[str, float]:
+    """Means and spread of per-sequence costs and bit errors (each ``[B]``, ``B >= 1``).
+
+    Returns ``cost_bits`` and ``bit_errors`` (means per sequence), ``cost_bits_se`` and
+    ``bit_errors_se`` (standard errors of those means: sample standard deviation over
+    ``sqrt(B)``, 0 for one sequence), ``bit_errors_worst`` (the most bits any one sequence got
+    wrong) and ``perfect_share`` (the share of sequences with no wrong bit, 0 to 1).
+    """
+    for name, t in (("cost", cost), ("errors", errors)):
+        if not isinstance(t, torch.Tensor) or t.dim() != 1 or t.numel() == 0:
+            raise ValueError(f"{name}: expected a non-empty tensor [B] of per-sequence values, "
+                             f"got {tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}")
+    if cost.shape != errors.shape:
+        raise ValueError(f"cost, errors: expected the same shape [B], got {tuple(cost.shape)} and {tuple(errors.shape)}")
+    n = cost.numel()
+    cost, errors = cost.double(), errors.double()
+
+    def se(t: torch.Tensor) -> float:
+        return float(t.std(unbiased=True) / n ** 0.5) if n > 1 else 0.0
+
+    return {"cost_bits": float(cost.mean()), "bit_errors": float(errors.mean()),
+            "cost_bits_se": se(cost), "bit_errors_se": se(errors),
+            "bit_errors_worst": float(errors.max()), "perfect_share": float((errors == 0).double().mean())}
+
+
 @torch.no_grad()
 def evaluate_batch(model: nn.Module, batch: Batch) -> dict[str, float]:
-    """Mean cost (bits) and mean bit errors per sequence of ``model`` on ``batch``.
+    """Mean cost (bits) and mean bit errors per sequence of ``model`` on ``batch``, with their
+    spread (see :func:`summarize`).
 
     The model is run in eval mode and put back into the mode it was in.
     """
@@ -45,10 +83,17 @@ def evaluate_batch(model: nn.Module, batch: Batch) -> dict[str, float]:
     try:
         batch = batch.to(model_device(model))
         logits = model(batch.x)
-        return {"cost_bits": float(cost_bits(logits, batch).mean()),
-                "bit_errors": float(bit_errors(logits, batch).mean())}
+        cost, errors = cost_bits(logits, batch), bit_errors(logits, batch)
+        # the means in float32 as before (the training log and older eval.json files hold these)
+        return {**summarize(cost.cpu(), errors.cpu()),
+                "cost_bits": float(cost.mean()), "bit_errors": float(errors.mean())}
     finally:
         model.train(was_training)
+
+
+def setting_of(row: dict) -> dict:
+    """The sample overrides of a result row (what :func:`evaluate` was asked for), without its results."""
+    return {k: v for k, v in row.items() if k not in RESULT_KEYS}
 
 
 def setting_seed(seed: int, setting: dict) -> int:
@@ -70,7 +115,8 @@ def evaluate(model: nn.Module, task, settings: list[dict], batch_size: int = 64,
 
     Returns:
         one dict per setting: the setting, ``cost_bits`` and ``bit_errors`` (means per sequence),
-        ``batch_size`` and ``seed``.
+        their spread (:data:`SPREAD_KEYS`, see :func:`summarize`), ``batch_size`` (the number of
+        sequences) and ``seed``.
     """
     if isinstance(settings, dict) or not all(isinstance(s, dict) for s in settings):
         raise TypeError(f"settings: expected a list of dicts of sample overrides, got {settings!r}")

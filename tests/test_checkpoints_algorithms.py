@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from ntm_minimal import pretrained
-from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
+from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch, setting_of
 from ntm_minimal.tasks.ngrams import optimal_cost_bits
 
 NAMES = ["associative_recall", "associative_recall_lstm", "ngrams", "ngrams_learned", "ngrams_lstm",
@@ -45,7 +45,7 @@ def test_heldout_reproduces_eval_json(name):
     # one setting of the generalisation grid, too (the first: the cheapest for every task here)
     assert ev["grid"], "eval.json has no generalisation grid"
     row = ev["grid"][0]
-    setting = {k: v for k, v in row.items() if k not in ("cost_bits", "bit_errors", "batch_size", "seed")}
+    setting = setting_of(row)
     again = evaluate(model, task, [setting], row["batch_size"], row["seed"])[0]
     assert again["cost_bits"] == pytest.approx(row["cost_bits"], rel=1e-4, abs=1e-3)
 
