@@ -1,4 +1,4 @@
-"""The copy tail (bench/copy_tail.py, issue 16): the margin loss that targets the rare wrong bits,
+"""The copy tail (bench/copy_tail.py): the margin loss that targets the rare wrong bits,
 the tail script's measures, and the shipped fine-tune that removes the single-bit errors."""
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ def test_hard_example_fine_tune_reproduces_its_grid_and_meets_the_copy_targets()
     """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each; every grid length is 0);
     its init-from chain leads back to the shipped copy model through copy_ft50; its committed tail
     table (every length 1..50, 1,024 fresh sequences each) has no failing sequence, and fewer than
-    0.3 bit errors per sequence at L = 120 (issue 16's targets)."""
+    0.3 bit errors per sequence at L = 120 (the course's targets, chapter 13)."""
     run = pretrained.extra_run(HARD)
     config = checkpoint.load_config(run)
     assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.extra_run("copy_ft50").parts[-2:]

@@ -16,7 +16,7 @@ NAMES = ["copy_dnc", "repeat_copy_dnc", "associative_recall_dnc", "ngrams_dnc", 
 FILES = ("model.safetensors", "config.json", "metrics.csv", "eval.json")
 #: Seeds for fresh batches: none of them is a held-out or grid seed of a run (those use 1234).
 FRESH_SEEDS = (2026, 7, 99)
-#: The issue's targets: (setting drawn fresh, mean bit errors per sequence below this).
+#: The course's targets: (setting drawn fresh, mean bit errors per sequence below this).
 TARGETS = {
     "copy_dnc": [({"length": n}, 0.1) for n in (5, 10, 15, 20)] + [({}, 0.1)],
     "repeat_copy_dnc": [({}, 0.1), ({"length": 10, "repeats": 10}, 0.1), ({"length": 1, "repeats": 1}, 0.1)],

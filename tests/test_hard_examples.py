@@ -1,4 +1,4 @@
-"""Hard examples (issue 16): a batch part made of the hardest of a pool of fresh sequences, scored
+"""Hard examples: a batch part made of the hardest of a pool of fresh sequences, scored
 by their smallest signed logit (``metrics.min_signed_margin``)."""
 from __future__ import annotations
 
