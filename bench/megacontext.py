@@ -10,8 +10,15 @@ and reader (``ntm_minimal/checkpoints/megacontext``):
 4. allocator churn on the streaming task: with and without cooldown, and with the NTM's Eq. 7, 8, 9
    applied to the focus scores.
 
+5. accuracy and selection recall against ``T`` (``2^12 .. 2^20``) at ``W_max`` 512 and 2048 for every
+   reader of ``experiments.READERS``, for the shipped run and the further training seeds
+   (``checkpoints/megacontext/seed*``): mean and spread over runs;
+6. CPU (process) time, counted matrix-multiply FLOPs and peak extra memory per query of the same readers.
+
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json ntm_minimal/results/megacontext.json]``
 (default sizes: a few minutes on 2 cores; ``--max-log2-t 20`` is the default top length).
+``--against-t ntm_minimal/results/megacontext_against_t.json`` runs parts 5-6 only and writes them there
+(about 15 minutes on one core).
 """
 from __future__ import annotations
 
@@ -26,13 +33,43 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal.megacontext import experiments  # noqa: E402
-from ntm_minimal.megacontext.train import DEFAULT_DIR, load  # noqa: E402
+from ntm_minimal.megacontext import tables as mc_tables  # noqa: E402
+from ntm_minimal.megacontext.train import DEFAULT_DIR, load, load_runs  # noqa: E402
 from ntm_minimal.tables import Table  # noqa: E402
 
 
 def _table(rows, columns, formats) -> str:
     """Aligned text of ``rows`` (dicts) in ``columns``, formatted with ``formats`` (``".2f"`` style)."""
     return Table(columns, [[r[c] for c in columns] for r in rows], formats=formats).to_text()
+
+
+def _machine() -> dict:
+    return {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "processor": platform.processor() or platform.machine()}
+
+
+def against_t(args, argv) -> dict:
+    """Parts 5-6: every reader against T at two budgets (all training runs), and its cost per query."""
+    t0 = time.process_time()
+    runs = load_runs(args.checkpoint)
+    lengths = [2**k for k in range(args.min_log2_t_acc, args.max_log2_t + 1, args.log2_step)]
+    budgets = [512, 2048]
+    out = {"command": "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+           "machine": _machine()}
+    out["accuracy"] = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
+    print(f"5. Accuracy against T ({args.streams * 16} queries per cell; mean [min, max] over runs {list(runs)})")
+    for w in budgets:
+        print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
+    out["cost"] = experiments.cost_against_length(runs[next(iter(runs))], lengths, budgets, repeats=args.repeats)
+    print(f"6. Cost per query, one stream, batch 1 (median CPU time of {args.repeats} calls)")
+    for field in ("cpu_ms", "flops", "peak_MiB"):
+        for w in budgets:
+            print(mc_tables.cost_table(out["cost"], w, field).to_text(), "\n")
+    out["cpu_seconds"] = round(time.process_time() - t0, 1)
+    print(f"total {out['cpu_seconds']} s of CPU time")
+    args.against_t.parent.mkdir(parents=True, exist_ok=True)
+    args.against_t.write_text(json.dumps(out, indent=1) + "\n")
+    return out
 
 
 def main(argv=None) -> dict:
@@ -46,16 +83,20 @@ def main(argv=None) -> dict:
     p.add_argument("--sweep-batch", type=int, default=128)
     p.add_argument("--stream-batch", type=int, default=32)
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    p.add_argument("--against-t", type=Path, default=None, help="run parts 5-6 only and write them here")
+    p.add_argument("--min-log2-t-acc", type=int, default=12, help="shortest T of parts 5-6")
+    p.add_argument("--streams", type=int, default=16, help="streams per cell of part 5 (16 queries each)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
+    if args.against_t:
+        return against_t(args, argv)
     models = load(args.checkpoint)
     t0 = time.time()
     lengths = [2**k for k in range(args.min_log2_t, args.max_log2_t + 1, args.log2_step)]
     if lengths[-1] != 2**args.max_log2_t:
         lengths.append(2**args.max_log2_t)
     out = {"command": "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-           "machine": {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
-                       "processor": platform.processor() or platform.machine()}}
+           "machine": _machine()}
     out["scaling"] = experiments.scaling(models, lengths, repeats=args.repeats)
     print("1. Per query, one stream (A: soft read over all T tokens; C: LensNet + 3 refocus passes + read, W_max = 2048);")
     print(f"   wall times: fastest and median of {args.repeats} calls, A and C in turns; cpu: fastest process time")

@@ -8,7 +8,11 @@ and returns plain dicts of numbers:
 * :func:`budget_sweep` — accuracy and selection recall against ``W_max / T`` for readers A-D;
 * :func:`substitution_gap` — the reader's loss with the answer's block at LOD0, LOD1 or LOD2;
 * :func:`streaming` — churn, flip-flops, fragmentation and accuracy of allocator variants
-  (cooldown, Eq. 7 interpolation, Eq. 8 shift, Eq. 9 sharpening) on the streaming task.
+  (cooldown, Eq. 7 interpolation, Eq. 8 shift, Eq. 9 sharpening) on the streaming task;
+* :func:`accuracy_against_length` — every reader (:data:`READERS`) at ``T`` up to ``2^20`` and two
+  budgets, for several trained runs (mean and spread over runs);
+* :func:`cost_against_length` — CPU (process) time, counted matrix-multiply FLOPs and peak extra
+  memory per query of the same readers.
 """
 from __future__ import annotations
 
@@ -18,15 +22,17 @@ import time
 
 import torch
 from torch.profiler import ProfilerActivity, profile
+from torch.utils.flop_counter import FlopCounterMode
 
 from ..tasks.long_recall import LongRecallTask, StreamingRecallTask
 from .focus_allocator import FocusConfig, apply_edit
 from .gistnet import BLOCK, GistNet
 from .content_read import correct, nll
-from .read_strategies import answer_at_lod0, covers, read_all, read_focused, read_recent
+from .read_strategies import (answer_at_lod0, cache_keys, covers, read_all, read_cached, read_focused, read_recent,
+                              read_top_blocks, top_k_for_budget)
 from .stream import run_stream
 from .tree import MegaContextTree, build_levels
-from .working_context import assemble, coarse_cover
+from .working_context import assemble, coarse_cover, minimal_entries
 
 
 def peak_extra_bytes(fn) -> int:
@@ -198,3 +204,158 @@ def streaming(models, length: int = 8192, batch: int = 32, w_max: int = 512, que
         row["accuracy_change_se"] = (diff.std() / math.sqrt(diff.numel())).item() if diff.numel() > 1 else float("nan")
     return {"T": length, "batch": batch, "w_max": w_max, "query_every": query_every, "facts": facts, "switch": switch,
             "queries": int(lay.query_steps.shape[1]), "rows": rows}
+
+
+#: The readers of the accuracy/cost-against-T comparison (name -> what it is).
+READERS = {
+    "A": "soft read over all T tokens (keys recomputed per query)",
+    "A_cached": "soft read over all T tokens, keys cached once",
+    "B": "recency window: soft read over the last W_max tokens",
+    "top_k": "flat top-k: the tokens of the k best-matching LOD1 blocks + the tail (k fills W_max)",
+    "C": "MegaContext-lite, 3 passes of at most 4 edits",
+    "C_scaled": "MegaContext-lite, 3 passes, edit budget scaled with W_max",
+    "oracle": "allocator with oracle scores (scaled edit budget)",
+    "random": "allocator with random scores (scaled edit budget)",
+}
+#: Refocus passes of every allocator reader here (two reach a token inside a LOD2 gist).
+PASSES = 3
+
+
+def scaled_edits(w_max: int, block: int = BLOCK, passes: int = PASSES) -> int:
+    """Edits per refocus that could fill ``w_max`` twice over in ``passes`` refocuses (an expansion adds ``block - 1``)."""
+    return -(-2 * w_max // ((block - 1) * passes))
+
+
+def fact_queries(layout):
+    """A query for every fact of every stream: memory ``[B, T-1, C]`` (the stream before its query),
+    queries ``[B, F, C]``, targets ``[B, F, V]`` and answer steps ``[B, F]``."""
+    x, facts = layout.batch.x, layout.fact_steps
+    b, t, c = x.shape
+    kb = int(layout.batch.y.shape[-1])  # value bits; key bits follow from the channel count
+    key_bits = c - 2 - kb
+    rows = torch.arange(b)[:, None]
+    fact = x[rows, facts]  # [B, F, C]
+    query = torch.zeros_like(fact)
+    query[..., :key_bits] = fact[..., :key_bits]
+    query[..., -1] = 1.0
+    return x[:, : t - 1], query, fact[..., key_bits: key_bits + kb], facts
+
+
+def _focus_configs(w_max: int) -> dict:
+    scaled = FocusConfig(w_max=w_max, max_edits=scaled_edits(w_max))
+    return {"C": (FocusConfig(w_max=w_max), "lens"), "C_scaled": (scaled, "lens"),
+            "oracle": (scaled, "oracle"), "random": (scaled, "random")}
+
+
+def _chunks(n: int, size: int):
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+@torch.no_grad()
+def _answers_one_stream(models, memory, query, answer, w_max: int, tail: int, seed: int, chunk: int = 4) -> dict:
+    """Correct answers ``[F]`` (and selection ``[F]``) of every reader for the queries about one stream."""
+    reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
+    f, length = query.shape[0], memory.shape[1]
+    levels = build_levels(memory, gistnet)
+    tokens, gists = cache_keys(reader, memory), cache_keys(reader, levels[1])
+    logits = {"A": torch.cat([read_all(reader, memory.expand(s.stop - s.start, -1, -1), query[s]) for s in _chunks(f, chunk)]),
+              "A_cached": read_cached(reader, tokens, query),
+              "B": read_recent(reader, memory.expand(f, -1, -1), query, w_max)}
+    top = read_top_blocks(reader, tokens, gists, query, top_k_for_budget(length, w_max, tail), tail)
+    logits["top_k"] = top.logits
+    selected = {"top_k": (top.blocks == (answer // BLOCK)[:, None]).any(1)}
+    wide = tuple(lv.expand(f, -1, -1) for lv in levels)
+    for name, (config, scorer) in _focus_configs(w_max).items():
+        if minimal_entries(length, config.tail) > w_max:
+            continue  # the coarsest cover of this stream does not fit the budget
+        out = read_focused(reader, wide, query, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed), passes=PASSES)
+        logits[name] = out.logits
+        selected[name] = answer_at_lod0(out.units, answer, length)
+    return {"logits": logits, "selected": selected}
+
+
+@torch.no_grad()
+def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, facts: int = 16, seed: int = 5) -> dict:
+    """Accuracy and selection recall of every reader of :data:`READERS` against ``T``, for each ``W_max``
+    in ``budgets`` and each trained run in ``runs`` (name -> models), on the same data for all.
+
+    Each ``T`` draws ``streams`` streams and asks about each of their ``facts`` facts (``streams * facts``
+    queries per cell). A reader whose coarsest working context does not fit ``W_max`` gets no entry.
+    """
+    cells = []
+    for length in lengths:
+        task = LongRecallTask(length=length, facts=facts)
+        lay = task.sample_layout(streams, torch.Generator().manual_seed(seed + length))
+        memory, query, target, answer = fact_queries(lay)
+        for w_max in budgets:
+            per_run = {}
+            for run, models in runs.items():
+                hits, sel = {}, {}
+                for s in range(streams):  # one stream at a time keeps memory at one stream's tokens
+                    out = _answers_one_stream(models, memory[s: s + 1], query[s], answer[s], w_max, task.tail, seed + s)
+                    for name, lg in out["logits"].items():
+                        hits.setdefault(name, []).append(correct(lg, target[s]))
+                    for name, v in out["selected"].items():
+                        sel.setdefault(name, []).append(v)
+                per_run[run] = {"accuracy": {k: torch.cat(v).float().mean().item() for k, v in hits.items()},
+                                "selection": {k: torch.cat(v).float().mean().item() for k, v in sel.items()}}
+            cell = {"T": length, "W_max": w_max, "queries": streams * facts, "runs": per_run}
+            for kind in ("accuracy", "selection"):
+                names = per_run[next(iter(per_run))][kind]
+                cell[kind] = {k: _spread([r[kind][k] for r in per_run.values()]) for k in names}
+            cells.append(cell)
+    return {"readers": READERS, "streams": streams, "facts": facts, "passes": PASSES,
+            "scaled_edits": {w: scaled_edits(w) for w in budgets}, "runs": list(runs), "cells": cells}
+
+
+def _spread(values) -> dict:
+    return {"mean": sum(values) / len(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def counted_flops(fn) -> int:
+    """Matrix-multiply FLOPs of ``fn()`` as ``torch.utils.flop_counter`` counts them (elementwise work not counted)."""
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return int(counter.get_total_flops())
+
+
+def _cpu_times(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        c0 = time.process_time()
+        fn()
+        out.append(time.process_time() - c0)
+    return out
+
+
+@torch.no_grad()
+def cost_against_length(models, lengths, budgets, repeats: int = 5, seed: int = 9) -> dict:
+    """Per query (one stream, batch 1): median CPU (process) time, counted FLOPs and peak extra memory of
+    every reader except oracle/random (an allocator's cost is C's without LensNet), and the one-off
+    ingest cost per token (tree + key cache)."""
+    reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
+    rows = []
+    for length in lengths:
+        lay = LongRecallTask(length=length, facts=16).sample_layout(1, torch.Generator().manual_seed(seed + length))
+        memory, query, _, answer = fact_queries(lay)
+        q = query[:, 0]
+        c0 = time.process_time()
+        levels = build_levels(memory, gistnet)
+        tokens, gists = cache_keys(reader, memory), cache_keys(reader, levels[1])
+        ingest = time.process_time() - c0
+        t = memory.shape[1]
+        for w_max in budgets:
+            fns = {"A": lambda: read_all(reader, memory, q), "A_cached": lambda: read_cached(reader, tokens, q),
+                   "B": lambda: read_recent(reader, memory, q, w_max)}
+            k = top_k_for_budget(t, w_max, 64)
+            fns["top_k"] = lambda k=k: read_top_blocks(reader, tokens, gists, q, k, 64)
+            for name, (config, scorer) in _focus_configs(w_max).items():
+                if scorer == "lens" and minimal_entries(t, config.tail) <= w_max:
+                    fns[name] = lambda config=config: read_focused(reader, levels, q, config, "lens", lensnet, passes=PASSES)
+            row = {"T": length, "W_max": w_max, "ingest_cpu_us_per_token": 1e6 * ingest / t}
+            for name, fn in fns.items():
+                fn()  # warm up
+                row[name] = {"cpu_ms": 1e3 * statistics.median(_cpu_times(fn, repeats)), "flops": counted_flops(fn),
+                             "peak_MiB": peak_extra_bytes(fn) / 2**20}
+            rows.append(row)
+    return {"repeats": repeats, "readers": READERS, "rows": rows}

@@ -5,6 +5,14 @@
 * (C/D) :func:`read_focused` — refocus a working context (start: :func:`~.working_context.coarse_cover`)
   with scores from LensNet (C), from an oracle that knows the answer's step, or at random (D), then
   read over its entries: ``O(W_max)`` per query once the tree is built.
+* (A, cached keys) :func:`cache_keys` + :func:`read_cached` — (A)'s read with every token's unit-length
+  key computed once when it arrives (as C's tree is built once): the same answers as (A), ``O(T)``
+  dot products per query and nothing else.
+* (flat top-k) :func:`read_top_blocks` — score every LOD1 gist with the reader's own key, read the
+  tokens of the ``k`` best blocks plus the recent tail: one level, no allocator, ``O(T / 32 + W)``.
+
+The cached forms take a cache of one stream ``[1, N, ...]`` for a batch of queries about it, or one
+cache per query ``[B, N, ...]``.
 """
 from __future__ import annotations
 
@@ -12,11 +20,12 @@ from typing import NamedTuple
 
 import torch
 
+from ..validation import check_tensor
 from .focus_allocator import FocusConfig, refocus
 from .lensnet import unit_scores
 from .content_read import Reader, recency_window
 from .gistnet import BLOCK
-from .working_context import Units, assemble, coarse_cover, unit_span
+from .working_context import Units, assemble, coarse_cover, protected_block, unit_span
 
 SCORERS = ("lens", "oracle", "random")
 
@@ -94,3 +103,91 @@ def read_focused(reader: Reader, levels, query: torch.Tensor, config: FocusConfi
 def answer_at_lod0(units: Units, answer_step: torch.Tensor, length: int, block: int = BLOCK) -> torch.Tensor:
     """Selection recall per query ``[B]``: is the answer's block at LOD0 in the working context?"""
     return (covers(units, answer_step, length, block) & (units.level == 0)).any(1)
+
+
+class KeyCache(NamedTuple):
+    """Unit-length content keys ``[B, N, key_bits + 1]`` and values ``[B, N, value_bits]`` of ``N`` entries."""
+
+    keys: torch.Tensor
+    values: torch.Tensor
+
+
+def _unit(x: torch.Tensor) -> torch.Tensor:
+    return x / torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min(1e-12)
+
+
+def cache_keys(reader: Reader, entries: torch.Tensor) -> KeyCache:
+    """The reader's keys of ``entries`` ``[B, N, C]``, divided by their norms once (Eq. 6's denominator)."""
+    check_tensor("entries", entries, f"[B, N, C={reader.channels}]")
+    if entries.dim() != 3 or entries.shape[2] != reader.channels:
+        raise ValueError(f"entries: expected shape [B, N, {reader.channels}], got {list(entries.shape)}")
+    kb = reader.key_bits
+    return KeyCache(_unit(reader.keys(entries)), entries[..., kb: kb + reader.value_bits])
+
+
+def _check_cache(cache: KeyCache, query: torch.Tensor, reader: Reader) -> None:
+    check_tensor("query", query, f"[B, C={reader.channels}]")
+    if query.dim() != 2 or query.shape[1] != reader.channels:
+        raise ValueError(f"query: expected shape [B, {reader.channels}], got {list(query.shape)}")
+    if cache.keys.shape[0] not in (1, query.shape[0]):
+        raise ValueError(f"cache: expected 1 or B={query.shape[0]} streams, got {cache.keys.shape[0]}")
+
+
+def _similarity(reader: Reader, keys: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
+    """Eq. 6 against cached unit keys ``[1 or B, N, K]``: ``[B, N]`` (one matrix product)."""
+    q = _unit(reader.keys(query, query=True))  # [B, K]
+    if keys.shape[0] == 1:
+        return q @ keys[0].T
+    return torch.bmm(keys, q[:, :, None])[..., 0]
+
+
+def _read_weights(reader: Reader, w: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """Eq. 2 with weights ``[B, N]`` over values ``[1 or B, N, V]``, mapped to answer logits."""
+    r = w @ values[0] if values.shape[0] == 1 else torch.bmm(w[:, None, :], values)[:, 0]
+    return reader.log_alpha.exp() * (2 * r - 1)
+
+
+def read_cached(reader: Reader, cache: KeyCache, query: torch.Tensor) -> torch.Tensor:
+    """(A, cached keys) logits ``[B, V]``: Eq. 5 over the cached keys, Eq. 2 over the values."""
+    _check_cache(cache, query, reader)
+    w = torch.softmax(reader.log_beta.exp() * _similarity(reader, cache.keys, query), -1)
+    return _read_weights(reader, w, cache.values)
+
+
+class TopBlocks(NamedTuple):
+    """Result of :func:`read_top_blocks`: logits ``[B, V]`` and the chosen blocks ``[B, k]``."""
+
+    logits: torch.Tensor
+    blocks: torch.Tensor
+
+
+def top_k_for_budget(length: int, w_max: int, tail: int, block: int = BLOCK) -> int:
+    """Blocks that fit in ``w_max`` entries beside the LOD0 tail of a ``length``-token stream."""
+    tail_entries = length - protected_block(length, tail, block) * block
+    k = (w_max - tail_entries) // block
+    if k < 1:
+        raise ValueError(f"w_max: {w_max} entries leave no room for a block beside the {tail_entries}-token tail")
+    return k
+
+
+def read_top_blocks(reader: Reader, tokens: KeyCache, gists: KeyCache, query: torch.Tensor, k: int, tail: int,
+                    block: int = BLOCK) -> TopBlocks:
+    """(flat top-k) Read the tokens of the ``k`` blocks whose LOD1 gists best match the query, plus the
+    LOD0 tail: ``k * block + tail`` entries, found with ``T / block`` dot products.
+
+    ``tokens`` caches the ``T`` tokens, ``gists`` the ``T // block`` LOD1 gists (both from :func:`cache_keys`).
+    """
+    _check_cache(tokens, query, reader)
+    length = tokens.keys.shape[1]
+    first_tail = protected_block(length, tail, block)
+    if not 1 <= k <= first_tail:
+        raise ValueError(f"k: expected 1 <= k <= {first_tail} blocks before the tail, got {k!r}")
+    score = _similarity(reader, gists.keys[:, :first_tail], query)  # [B, first_tail]
+    blocks = score.topk(k, dim=1).indices.sort(dim=1).values  # [B, k], in timeline order
+    steps = (blocks[..., None] * block + torch.arange(block)).reshape(blocks.shape[0], -1)  # [B, k * block]
+    steps = torch.cat([steps, torch.arange(first_tail * block, length).expand(blocks.shape[0], -1)], 1)
+    b = query.shape[0]
+    keys = tokens.keys.expand(b, -1, -1).gather(1, steps[..., None].expand(-1, -1, tokens.keys.shape[2]))
+    values = tokens.values.expand(b, -1, -1).gather(1, steps[..., None].expand(-1, -1, tokens.values.shape[2]))
+    w = torch.softmax(reader.log_beta.exp() * _similarity(reader, keys, query), -1)
+    return TopBlocks(_read_weights(reader, w, values), blocks)

@@ -154,6 +154,17 @@ def load(run_dir: str | Path = DEFAULT_DIR) -> dict:
     return out
 
 
+def load_runs(run_dir: str | Path = DEFAULT_DIR) -> dict:
+    """The shipped run and its further training seeds (subfolders ``seed*``): ``{name: models}``."""
+    run_dir = Path(run_dir)
+    first = load(run_dir)
+    runs = {f"seed {first['config']['settings']['seed']}": first}
+    for sub in sorted(run_dir.glob("seed*")):
+        models = load(sub)
+        runs[f"seed {models['config']['settings']['seed']}"] = models
+    return runs
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ntm_minimal.megacontext.train", description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="run folder (not the shipped checkpoint folder)")

@@ -1,0 +1,86 @@
+"""The readers MegaContext-lite is compared with (cached soft read, flat top-k), the against-T measurements
+and the table builders."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ntm_minimal.megacontext import Reader, build_levels, experiments, tables
+from ntm_minimal.megacontext.content_read import correct
+from ntm_minimal.megacontext.gistnet import BLOCK, GistNet
+from ntm_minimal.megacontext.read_strategies import cache_keys, read_all, read_cached, read_top_blocks, top_k_for_budget
+from ntm_minimal.megacontext.train import load
+from ntm_minimal.tasks.long_recall import LongRecallTask
+
+
+def _batch(length=2048, b=3, seed=0):
+    lay = LongRecallTask(length=length, facts=8).sample_layout(b, torch.Generator().manual_seed(seed))
+    return lay, lay.batch.x, lay.batch.x[:, -1], lay.batch.y[:, -1]
+
+
+def test_cached_keys_give_the_soft_read():
+    reader = Reader(16, 8, beta=7.0)
+    _, x, q, _ = _batch()
+    assert torch.allclose(read_cached(reader, cache_keys(reader, x), q), read_all(reader, x, q), atol=1e-4)
+    # One cached stream answers a batch of queries about it.
+    one = read_cached(reader, cache_keys(reader, x[:1]), q.flip(0))
+    assert torch.allclose(one, read_all(reader, x[:1].expand(3, -1, -1), q.flip(0)), atol=1e-4)
+
+
+def test_top_blocks_reads_the_best_blocks_and_the_tail():
+    reader = Reader(16, 8)
+    lay, x, q, y = _batch()
+    gists = GistNet(x.shape[2], kind="mean")
+    lod1 = build_levels(x, gists)[1]
+    # With the answer's block forced to the top (its gist replaced by the fact itself), the read
+    # over k blocks + tail equals the read over exactly those tokens.
+    ans = lay.answer_steps[:, 0]
+    lod1 = lod1.clone()
+    lod1[torch.arange(3), ans // BLOCK] = x[torch.arange(3), ans]
+    out = read_top_blocks(reader, cache_keys(reader, x), cache_keys(reader, lod1), q, k=2, tail=64)
+    assert out.blocks.shape == (3, 2) and bool((out.blocks == (ans // BLOCK)[:, None]).any(1).all())
+    steps = torch.cat([(out.blocks[..., None] * BLOCK + torch.arange(BLOCK)).reshape(3, -1),
+                       torch.arange(2048 - 64, 2048).expand(3, -1)], 1)
+    picked = x.gather(1, steps[..., None].expand(-1, -1, x.shape[2]))
+    assert torch.allclose(out.logits, reader.logits(q, picked), atol=1e-4)
+    assert bool(correct(out.logits, y).all())
+    with pytest.raises(ValueError, match="k"):
+        read_top_blocks(reader, cache_keys(reader, x), cache_keys(reader, lod1), q, k=0, tail=64)
+    with pytest.raises(ValueError, match="query"):
+        read_cached(reader, cache_keys(reader, x), q[:, :5])
+
+
+def test_top_k_fills_the_budget():
+    assert top_k_for_budget(4095, 512, 64) == (512 - (4095 - (4095 - 64) // 32 * 32)) // 32
+    assert top_k_for_budget(4095, 512, 64) * 32 + 95 <= 512
+    with pytest.raises(ValueError, match="w_max"):
+        top_k_for_budget(4095, 100, 64)
+    assert experiments.scaled_edits(512) * experiments.PASSES * 31 >= 2 * 512
+
+
+def test_fact_queries_ask_each_fact():
+    lay, x, _, _ = _batch(b=2)
+    memory, query, target, answer = experiments.fact_queries(lay)
+    assert memory.shape == (2, 2047, 26) and query.shape == (2, 8, 26) and target.shape == (2, 8, 8)
+    rows = torch.arange(2)[:, None]
+    assert torch.equal(query[..., :16], x[rows, answer, :16]) and bool((query[..., -1] == 1).all())
+    assert torch.equal(target, x[rows, answer, 16:24])
+
+
+def test_against_t_runs_small_and_the_tables_show_it():
+    models = load()
+    acc = experiments.accuracy_against_length({"a": models, "b": models}, [2048], [256], streams=1, facts=8)
+    cell = acc["cells"][0]
+    assert cell["queries"] == 8 and cell["accuracy"]["A"]["n"] == 2
+    assert cell["accuracy"]["A"]["mean"] == cell["accuracy"]["A_cached"]["mean"]  # same read, same answers
+    assert cell["accuracy"]["oracle"]["mean"] == 1.0 and cell["selection"]["oracle"]["mean"] == 1.0
+    text = tables.accuracy_table(acc, 256).to_text()
+    assert "flat top-k" in text and "2^11" in text
+    cost = experiments.cost_against_length(models, [2048], [256], repeats=1)
+    row = cost["rows"][0]
+    assert row["A"]["flops"] > row["top_k"]["flops"] > 0 and row["C"]["cpu_ms"] > 0
+    assert "C scaled" in tables.cost_table(cost, 256, "flops").to_text()
+    with pytest.raises(ValueError, match="w_max"):
+        tables.cost_table(cost, 999)
+    with pytest.raises(ValueError, match="field"):
+        tables.cost_table(cost, 256, "watts")
