@@ -54,19 +54,24 @@ def against_t(args, argv) -> dict:
     runs = load_runs(args.checkpoint)
     lengths = [2**k for k in range(args.min_log2_t_acc, args.max_log2_t + 1, args.log2_step)]
     budgets = [512, 2048]
-    out = {"command": "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-           "machine": _machine()}
-    out["accuracy"] = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
-    print(f"5. Accuracy against T ({args.streams * 16} queries per cell; mean [min, max] over runs {list(runs)})")
-    for w in budgets:
-        print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
-    out["cost"] = experiments.cost_against_length(runs[next(iter(runs))], lengths, budgets, repeats=args.repeats)
-    print(f"6. Cost per query, one stream, batch 1 (median CPU time of {args.repeats} calls)")
-    for field in ("cpu_ms", "flops", "peak_MiB"):
+    # Each part keeps its own command, so the two parts can run (and be re-run) separately.
+    out = json.loads(args.against_t.read_text()) if args.against_t.exists() else {}
+    command = "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    if "accuracy" in args.parts:
+        out["accuracy"] = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
+        out["accuracy"].update(command=command, machine=_machine(), cpu_seconds=round(time.process_time() - t0, 1))
+        print(f"5. Accuracy against T ({args.streams * 16} queries per cell; mean [min, max] over runs {list(runs)})")
         for w in budgets:
-            print(mc_tables.cost_table(out["cost"], w, field).to_text(), "\n")
-    out["cpu_seconds"] = round(time.process_time() - t0, 1)
-    print(f"total {out['cpu_seconds']} s of CPU time")
+            print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
+    if "cost" in args.parts:
+        t1 = time.process_time()
+        out["cost"] = experiments.cost_against_length(runs[next(iter(runs))], lengths, budgets, repeats=args.repeats)
+        out["cost"].update(command=command, machine=_machine(), cpu_seconds=round(time.process_time() - t1, 1))
+        print(f"6. Cost per query, one stream, batch 1 (median CPU time of {args.repeats} calls)")
+        for field in ("cpu_ms", "flops", "peak_MiB"):
+            for w in budgets:
+                print(mc_tables.cost_table(out["cost"], w, field).to_text(), "\n")
+    print(f"total {round(time.process_time() - t0, 1)} s of CPU time")
     args.against_t.parent.mkdir(parents=True, exist_ok=True)
     args.against_t.write_text(json.dumps(out, indent=1) + "\n")
     return out
@@ -86,6 +91,7 @@ def main(argv=None) -> dict:
     p.add_argument("--against-t", type=Path, default=None, help="run parts 5-6 only and write them here")
     p.add_argument("--min-log2-t-acc", type=int, default=12, help="shortest T of parts 5-6")
     p.add_argument("--streams", type=int, default=16, help="streams per cell of part 5 (16 queries each)")
+    p.add_argument("--parts", default="accuracy,cost", help="with --against-t: accuracy, cost or both (comma-separated)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if args.against_t:

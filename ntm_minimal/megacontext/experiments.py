@@ -252,26 +252,31 @@ def _chunks(n: int, size: int):
 
 
 @torch.no_grad()
-def _answers_one_stream(models, memory, query, answer, w_max: int, tail: int, seed: int, chunk: int = 4) -> dict:
-    """Correct answers ``[F]`` (and selection ``[F]``) of every reader for the queries about one stream."""
+def _answers_one_stream(models, memory, query, answer, budgets, tail: int, seed: int, chunk: int = 4) -> dict:
+    """``{W_max: {"logits": {reader: [F, V]}, "selected": {reader: [F]}}}`` for the queries about one
+    stream; the tree and the key caches are built once for all budgets, and A does not depend on W_max."""
     reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
     f, length = query.shape[0], memory.shape[1]
     levels = build_levels(memory, gistnet)
     tokens, gists = cache_keys(reader, memory), cache_keys(reader, levels[1])
-    logits = {"A": torch.cat([read_all(reader, memory.expand(s.stop - s.start, -1, -1), query[s]) for s in _chunks(f, chunk)]),
-              "A_cached": read_cached(reader, tokens, query),
-              "B": read_recent(reader, memory.expand(f, -1, -1), query, w_max)}
-    top = read_top_blocks(reader, tokens, gists, query, top_k_for_budget(length, w_max, tail), tail)
-    logits["top_k"] = top.logits
-    selected = {"top_k": (top.blocks == (answer // BLOCK)[:, None]).any(1)}
+    full = {"A": torch.cat([read_all(reader, memory.expand(s.stop - s.start, -1, -1), query[s]) for s in _chunks(f, chunk)]),
+            "A_cached": read_cached(reader, tokens, query)}
     wide = tuple(lv.expand(f, -1, -1) for lv in levels)
-    for name, (config, scorer) in _focus_configs(w_max).items():
-        if minimal_entries(length, config.tail) > w_max:
-            continue  # the coarsest cover of this stream does not fit the budget
-        out = read_focused(reader, wide, query, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed), passes=PASSES)
-        logits[name] = out.logits
-        selected[name] = answer_at_lod0(out.units, answer, length)
-    return {"logits": logits, "selected": selected}
+    out = {}
+    for w_max in budgets:
+        logits = dict(full, B=read_recent(reader, memory.expand(f, -1, -1), query, w_max))
+        top = read_top_blocks(reader, tokens, gists, query, top_k_for_budget(length, w_max, tail), tail)
+        logits["top_k"] = top.logits
+        selected = {"top_k": (top.blocks == (answer // BLOCK)[:, None]).any(1)}
+        for name, (config, scorer) in _focus_configs(w_max).items():
+            if minimal_entries(length, config.tail) > w_max:
+                continue  # the coarsest cover of this stream does not fit the budget
+            res = read_focused(reader, wide, query, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed),
+                               passes=PASSES)
+            logits[name] = res.logits
+            selected[name] = answer_at_lod0(res.units, answer, length)
+        out[w_max] = {"logits": logits, "selected": selected}
+    return out
 
 
 @torch.no_grad()
@@ -287,18 +292,20 @@ def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, fac
         task = LongRecallTask(length=length, facts=facts)
         lay = task.sample_layout(streams, torch.Generator().manual_seed(seed + length))
         memory, query, target, answer = fact_queries(lay)
-        for w_max in budgets:
-            per_run = {}
+        hits = {(w, r): {} for w in budgets for r in runs}
+        sel = {(w, r): {} for w in budgets for r in runs}
+        for s in range(streams):  # one stream at a time keeps memory at one stream's tokens
             for run, models in runs.items():
-                hits, sel = {}, {}
-                for s in range(streams):  # one stream at a time keeps memory at one stream's tokens
-                    out = _answers_one_stream(models, memory[s: s + 1], query[s], answer[s], w_max, task.tail, seed + s)
-                    for name, lg in out["logits"].items():
-                        hits.setdefault(name, []).append(correct(lg, target[s]))
-                    for name, v in out["selected"].items():
-                        sel.setdefault(name, []).append(v)
-                per_run[run] = {"accuracy": {k: torch.cat(v).float().mean().item() for k, v in hits.items()},
-                                "selection": {k: torch.cat(v).float().mean().item() for k, v in sel.items()}}
+                out = _answers_one_stream(models, memory[s: s + 1], query[s], answer[s], budgets, task.tail, seed + s)
+                for w_max, res in out.items():
+                    for name, lg in res["logits"].items():
+                        hits[w_max, run].setdefault(name, []).append(correct(lg, target[s]))
+                    for name, v in res["selected"].items():
+                        sel[w_max, run].setdefault(name, []).append(v)
+        for w_max in budgets:
+            per_run = {run: {"accuracy": {k: torch.cat(v).float().mean().item() for k, v in hits[w_max, run].items()},
+                             "selection": {k: torch.cat(v).float().mean().item() for k, v in sel[w_max, run].items()}}
+                       for run in runs}
             cell = {"T": length, "W_max": w_max, "queries": streams * facts, "runs": per_run}
             for kind in ("accuracy", "selection"):
                 names = per_run[next(iter(per_run))][kind]
@@ -359,3 +366,27 @@ def cost_against_length(models, lengths, budgets, repeats: int = 5, seed: int = 
                              "peak_MiB": peak_extra_bytes(fn) / 2**20}
             rows.append(row)
     return {"repeats": repeats, "readers": READERS, "rows": rows}
+
+
+@torch.no_grad()
+def compare_scorers(models, scorers: dict, lengths, w_max: int, streams: int = 8, facts: int = 16, seed: int = 5) -> dict:
+    """Selection recall and accuracy of the allocator (scaled edit budget, :data:`PASSES` passes) with each
+    scorer in ``scorers`` (name -> LensNet-like module), the oracle and random scores, on the same queries."""
+    config = FocusConfig(w_max=w_max, max_edits=scaled_edits(w_max))
+    rows = []
+    for length in lengths:
+        lay = LongRecallTask(length=length, facts=facts).sample_layout(streams, torch.Generator().manual_seed(seed + length))
+        memory, query, target, answer = fact_queries(lay)
+        hits, sel = {}, {}
+        for s in range(streams):
+            levels = tuple(lv.expand(facts, -1, -1) for lv in build_levels(memory[s: s + 1], models["gistnet"]))
+            runs = {name: ("lens", sc) for name, sc in scorers.items()} | {"oracle": ("oracle", None), "random": ("random", None)}
+            for name, (kind, scorer) in runs.items():
+                out = read_focused(models["reader"], levels, query[s], config, kind, scorer, answer[s],
+                                   torch.Generator().manual_seed(seed + s), passes=PASSES)
+                hits.setdefault(name, []).append(correct(out.logits, target[s]))
+                sel.setdefault(name, []).append(answer_at_lod0(out.units, answer[s], memory.shape[1]))
+        for name in hits:
+            rows.append({"T": length, "scorer": name, "accuracy": torch.cat(hits[name]).float().mean().item(),
+                         "selection": torch.cat(sel[name]).float().mean().item()})
+    return {"w_max": w_max, "edits": scaled_edits(w_max), "queries": streams * facts, "rows": rows}

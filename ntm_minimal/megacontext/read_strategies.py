@@ -70,7 +70,9 @@ def score_units(scorer: str, units: Units, levels, query, lensnet=None, answer_s
     length = levels[0].shape[1]
     if scorer == "lens":
         entries = assemble(units, *levels, block=block)
-        return unit_scores(lensnet(query, entries), entries, units.level.shape[1])
+        # A LensNet that reads the recent tail (TwoStageLensNet) gets the stream's tokens too.
+        entry_scores = lensnet(query, entries, levels[0]) if getattr(lensnet, "uses_tail", False) else lensnet(query, entries)
+        return unit_scores(entry_scores, entries, units.level.shape[1])
     if scorer == "oracle":
         return oracle_scores(units, answer_step, length, block)
     if scorer == "random":
