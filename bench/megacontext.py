@@ -51,15 +51,20 @@ def _machine() -> dict:
 def against_t(args, argv) -> dict:
     """Parts 5-6: every reader against T at two budgets (all training runs), and its cost per query."""
     t0 = time.process_time()
-    runs = load_runs(args.checkpoint)
+    runs = load_runs(args.checkpoint) if not args.run_dirs else {}
+    for folder in args.run_dirs or []:
+        models = load(folder)
+        runs[f"seed {models['config']['settings']['seed']}"] = models
     lengths = [2**k for k in range(args.min_log2_t_acc, args.max_log2_t + 1, args.log2_step)]
     budgets = [512, 2048]
     # Each part keeps its own command, so the two parts can run (and be re-run) separately.
     out = json.loads(args.against_t.read_text()) if args.against_t.exists() else {}
     command = "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:])
     if "accuracy" in args.parts:
-        out["accuracy"] = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
-        out["accuracy"].update(command=command, machine=_machine(), cpu_seconds=round(time.process_time() - t0, 1))
+        new = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
+        new.update(commands=[command], machine=_machine(), cpu_seconds=round(time.process_time() - t0, 1))
+        # Runs measured by separate invocations (--run-dirs) join the same cells.
+        out["accuracy"] = experiments.merge_runs(out["accuracy"], new) if "accuracy" in out and args.run_dirs else new
         print(f"5. Accuracy against T ({args.streams * 16} queries per cell; mean [min, max] over runs {list(runs)})")
         for w in budgets:
             print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
@@ -91,6 +96,8 @@ def main(argv=None) -> dict:
     p.add_argument("--against-t", type=Path, default=None, help="run parts 5-6 only and write them here")
     p.add_argument("--min-log2-t-acc", type=int, default=12, help="shortest T of parts 5-6")
     p.add_argument("--streams", type=int, default=16, help="streams per cell of part 5 (16 queries each)")
+    p.add_argument("--run-dirs", type=Path, nargs="*", default=None,
+                   help="with --against-t: measure these runs only and add them to the JSON's accuracy cells")
     p.add_argument("--parts", default="accuracy,cost", help="with --against-t: accuracy, cost or both (comma-separated)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)

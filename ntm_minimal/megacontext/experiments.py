@@ -315,6 +315,24 @@ def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, fac
             "scaled_edits": {w: scaled_edits(w) for w in budgets}, "runs": list(runs), "cells": cells}
 
 
+def merge_runs(old: dict, new: dict) -> dict:
+    """:func:`accuracy_against_length` results of the same cells for more runs, joined (spreads recomputed)."""
+    key = lambda c: (c["T"], c["W_max"], c["queries"])  # noqa: E731
+    if sorted(map(key, old["cells"])) != sorted(map(key, new["cells"])):
+        raise ValueError("new: expected the same cells (T, W_max, queries) as old")
+    cells = {key(c): c for c in old["cells"]}
+    for c in new["cells"]:
+        cell = cells[key(c)]
+        cell["runs"] = {**cell["runs"], **c["runs"]}
+        for kind in ("accuracy", "selection"):
+            names = next(iter(cell["runs"].values()))[kind]
+            cell[kind] = {k: _spread([r[kind][k] for r in cell["runs"].values()]) for k in names}
+    runs = list(dict.fromkeys(old["runs"] + new["runs"]))
+    return {**old, "runs": runs, "cells": list(cells.values()),
+            "commands": old.get("commands", []) + new.get("commands", []),
+            "cpu_seconds": old.get("cpu_seconds", 0) + new.get("cpu_seconds", 0)}
+
+
 def _spread(values) -> dict:
     return {"mean": sum(values) / len(values), "min": min(values), "max": max(values), "n": len(values)}
 
