@@ -4,7 +4,8 @@ Two parts:
 
 * the checker (``tools/site_check.py``) on small synthetic pages, each with one defect the book
   once had (a duplicated inline script, math left raw offline, a MathJax 2 call on a MathJax 3 page,
-  a missing font, a wide text table, a cut code line, the set-up cell above the title, ...): each is
+  a missing font, a wide text table, a cut code line, the set-up cell above the title, a word broken
+  letter by letter in a narrow table cell, a display equation wider than the column, ...): each is
   caught, and the clean page passes, so the check below can fail;
 * every page of ``_toc.yml`` in ``_build/html`` (``make test`` builds the book first): no problem
   at all, and a full-page screenshot of each under ``_build/screenshots/``.
@@ -55,7 +56,9 @@ WIDE_TEXT_TABLE = "\n".join(f"{'row %d' % i:20s}" + "".join(f"{v:>12.3f}" for v 
 PAGES = {
     "clean": (MATHJAX + CODE_CSS, TITLE + r'<p>Math <span class="math">\(x^2\)</span>.</p>'
               f'<img src="{PIXEL}" width="10"><p><a href="other.html#here">a link</a></p>'
-              '<div class="cell"><div class="cell_output"><pre>short output</pre></div></div>'),
+              '<div class="cell"><div class="cell_output"><pre>short output</pre></div></div>'
+              '<table><tr><th>chapter</th><th>topic</th></tr><tr><td>4</td><td>Interpolation, gated</td></tr></table>'
+              r'<div class="math">\[ w_t = g_t w^c_t + (1 - g_t) w_{t-1} \]</div>'),
     "other": ("", '<h1 id="here">Other</h1>'),
     "duplicate_script": ('<script>const THEBE_JS_URL = "x";</script><script>const THEBE_JS_URL = "x";</script>', TITLE),
     "raw_math": ("", TITLE + r'<p>Offline: <span class="math">\(\gamma_t \ge 1\)</span></p>'
@@ -70,6 +73,10 @@ PAGES = {
     "wide_text_table": (WRAP_CSS, TITLE + f'<div class="cell"><div class="cell_output"><pre>{WIDE_TEXT_TABLE}</pre></div></div>'),
     "wide_html_table": ("", TITLE + "<table><tr>" + "".join(f"<td>column&nbsp;number&nbsp;{i}</td>" for i in range(12))
                         + "</tr></table>"),
+    "broken_table_word": ("<style>td{overflow-wrap:anywhere}</style>",
+                          TITLE + '<table style="width:90px"><tr><td>Interpolation</td><td>gate</td></tr></table>'),
+    "wide_equation": (MATHJAX, TITLE + r'<div class="math">\[ ' + " + ".join(f"a_{{{i}}} b_{{{i}}}" for i in range(60))
+                      + r' \]</div>'),
     "cut_code": (CODE_CSS, TITLE + '<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "long " * 40
                  + "</pre></div></div>"),
     "setup_above_title": (CODE_CSS, '<div class="cell"><div class="cell_input"><pre>import torch</pre></div></div>' + TITLE),
@@ -94,6 +101,8 @@ DEFECTS = {
     "wide_text_table": "text table wider than the column",
     "wide_html_table": "table wider than the column",
     "cut_code": "code wider than the column",
+    "broken_table_word": "word broken in a table cell: 'Interpolation'",
+    "wide_equation": "display equation wider than the column",
     "setup_above_title": "the first thing on the page",
     "widget_unrendered": "widget not rendered",
     "widget_no_figure": "interactive widget without a static figure",
@@ -133,7 +142,8 @@ def synthetic(tmp_path_factory, browser):
 def test_clean_page_passes_and_math_renders_offline(synthetic):
     clean = synthetic["clean"]
     assert site_check.problems(clean) == []
-    assert clean.data["mathjax"] >= 1 and clean.data["math"] == 1
+    assert clean.data["mathjax"] >= 2 and clean.data["math"] == 2
+    assert clean.data["broken_words"] == [] and clean.data["wide_math"] == []
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))

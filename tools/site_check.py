@@ -9,6 +9,8 @@ For every page of the table of contents it records what a reader would notice, a
 * an internal link points at a missing page or a missing ``#anchor``;
 * math left as raw TeX (``\\(``, ``\\[``, ``$$`` in the text), math with no MathJax output, a MathJax error;
 * the page or a code block, output, table or widget is wider than the content column (hidden or cut);
+* a word in a table cell is broken across lines or wider than its cell (a column too narrow for it);
+* a display equation is wider than the column (its end hidden behind a scrollbar or cut);
 * an interactive widget did not render, or has no static figure before it (the static page cannot
   run Python, so its sliders do nothing);
 * the page's title is not the first thing on it.
@@ -154,6 +156,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const id = el.closest("[id]") ? el.closest("[id]").id : "";
     return `${el.tagName.toLowerCase()}${cls ? "." + cls : ""} in #${id}`;
   };
+  // the first 80 characters, never half of one (a lone surrogate of a math letter cannot be returned)
+  const clip = (text) => Array.from(text || "").slice(0, 80).join("");
   const wide = [];
   const measure = (el, kind) => {
     const box = el.getBoundingClientRect();
@@ -161,7 +165,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const hidden = el.scrollWidth - el.clientWidth;          // content scrolled or cut inside it
     const past = Math.round(box.right - colBox.right);        // sticking out of the column
     const over = Math.max(hidden, past);
-    if (over > 0) wide.push({kind, where: describe(el), over, text: (el.innerText || "").slice(0, 80)});
+    if (over > 0) wide.push({kind, where: describe(el), over, text: clip(el.innerText)});
   };
   measure(column, "column");
   column.querySelectorAll("pre").forEach((el) => measure(el, el.closest(".cell_output, .output") ? "output" : "code"));
@@ -179,7 +183,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     // monospace: the widest table row in px, from the widest line's
     const perChar = (el.clientWidth + over) / longest;
     const tableOver = rows.length >= 2 ? Math.round(Math.max(...rows.map((l) => l.length)) * perChar - el.clientWidth) : 0;
-    const text = (el.innerText || "").slice(0, 80);
+    const text = clip(el.innerText);
     if (tableOver > 0) wide.push({kind: "text table", where: describe(el), over: tableOver, text});
     else wide.push({kind: "wrapped text", where: describe(el), over, text});
   });
@@ -188,6 +192,38 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   column.querySelectorAll(".pst-scrollable-table-container, .table-wrapper").forEach((el) => measure(el, "table"));
   column.querySelectorAll(".jupyter-widgets, .widget-box").forEach((el) => measure(el, "widget"));
   column.querySelectorAll("img").forEach((el) => measure(el, "image"));
+  // words broken inside table cells: a word (letters between spaces, hyphens or slashes) set on two
+  // or more lines of its cell, or wider than the cell's content box ("chapt/ers" in a narrow column)
+  const broken = [];
+  column.querySelectorAll("td, th").forEach((cell) => {
+    const style = getComputedStyle(cell);
+    const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    while (texts.nextNode() && broken.length < 50) {
+      const node = texts.currentNode;
+      if (node.parentElement.closest("mjx-container, script, style")) continue;
+      for (const m of node.data.matchAll(/[^\s\-\u2010-\u2014\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        const width = range.getBoundingClientRect().width;
+        if (lines.size > 1 || width > inner + 1)
+          broken.push({word: m[0].slice(0, 40), where: describe(cell), lines: lines.size,
+                       width: Math.round(width), cell: Math.round(inner)});
+      }
+    }
+  });
+  // display equations wider than the space they are set in (the column, or their box if narrower)
+  const wideMath = [];
+  column.querySelectorAll('mjx-container[display="true"]').forEach((el) => {
+    const math = el.querySelector("mjx-math") || el;
+    const width = math.getBoundingClientRect().width;
+    const avail = Math.min(el.clientWidth || colBox.width, colBox.width);
+    if (width > avail + 1)
+      wideMath.push({where: describe(el), over: Math.round(width - avail), width: Math.round(width),
+                     text: clip(el.getAttribute("aria-label") || el.textContent)});
+  });
   // text a reader sees that still holds TeX delimiters
   const raw = [];
   const walker = document.createTreeWalker(column, NodeFilter.SHOW_TEXT, {acceptNode(node) {
@@ -195,7 +231,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     if (!p || p.closest("pre, code, script, style, textarea, mjx-container, .jupyter-widgets")) return NodeFilter.FILTER_REJECT;
     return /\\\(|\\\)|\\\[|\\\]|\$\$/.test(node.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
   }});
-  while (walker.nextNode() && raw.length < 20) raw.push(walker.currentNode.data.trim().slice(0, 80));
+  while (walker.nextNode() && raw.length < 20) raw.push(clip(walker.currentNode.data.trim()));
   // widgets: rendered, interactive, and is there a figure before each one?
   const widgets = views.map((script) => {
     const cell = script.closest(".cell") || script.parentElement;
@@ -223,9 +259,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     links: [...new Set(links)],
     math: column.querySelectorAll(".math, span.math, div.math").length,
     mathjax: column.querySelectorAll("mjx-container").length,
-    mathjax_errors: [...column.querySelectorAll("mjx-merror")].map((e) => (e.getAttribute("data-mjx-error") || e.textContent).slice(0, 80)),
+    mathjax_errors: [...column.querySelectorAll("mjx-merror")].map((e) => clip(e.getAttribute("data-mjx-error") || e.textContent)),
     raw_tex: raw,
     wide,
+    broken_words: broken,
+    wide_math: wideMath,
     widgets,
     column_width: Math.round(colBox.width),
   });
@@ -331,6 +369,10 @@ def problems(report: PageReport) -> list[str]:
     out += [f"MathJax error: {e}" for e in d["mathjax_errors"]]
     out += [f"{w['kind']} wider than the column by {w['over']} px: {w['where']} {w['text']!r}"
             for w in d["wide"] if w["over"] > SLACK_PX and w["kind"] != "wrapped text"]
+    out += [f"word broken in a table cell: {b['word']!r} on {b['lines']} lines, {b['width']} px in a "
+            f"{b['cell']} px cell ({b['where']})" for b in d.get("broken_words", [])]
+    out += [f"display equation wider than the column by {m['over']} px ({m['width']} px): {m['where']} {m['text']!r}"
+            for m in d.get("wide_math", [])]
     for w in d["widgets"]:
         if not w["rendered"]:
             out.append(f"widget not rendered: {w['where']}")
@@ -386,7 +428,9 @@ def main(argv: list[str]) -> int:
         print(f"title {title!r} on {len(pages)} pages: {', '.join(pages)}")
     summary = {"pages": len(reports), "pages_with_problems": bad,
                "console_errors": sum(len(r.console) for r in reports),
-               "widest_px": max(widest(r) for r in reports)}
+               "widest_px": max(widest(r) for r in reports),
+               "broken_table_words": sum(len(r.data.get("broken_words", [])) for r in reports),
+               "wide_display_equations": sum(len(r.data.get("wide_math", [])) for r in reports)}
     print(json.dumps(summary))
     (ROOT / "_build" / "site_check.json").write_text(json.dumps(
         {"summary": summary, "pages": [dict(vars(r), problems=problems(r)) for r in reports]}, indent=1))

@@ -12,7 +12,8 @@
 * **No console error on a first visit.** pydata-sphinx-theme logs "invalid theme mode" when the
   reader has no stored mode and ``default_mode`` is unset; it is ``auto`` here.
 * **The column holds its content.** ``course.css``: code and text outputs wrap instead of hiding
-  the end of long lines; tables from :mod:`ntm_minimal.tables` are compact.
+  the end of long lines; tables from :mod:`ntm_minimal.tables` are compact; no table breaks a word
+  inside a cell (they wrap between words only).
 
 MathJax itself comes from ``sphinx-mathjax-offline`` (``_config.yml``), so math renders offline.
 """
