@@ -176,6 +176,25 @@ def apply_edit(units: Units, slot: torch.Tensor, kind: torch.Tensor, step: int, 
     return Units(**out, count=repeat.sum(1))
 
 
+def edit_rule(best_expand: torch.Tensor, best_collapse: torch.Tensor, wc: torch.Tensor, config: FocusConfig):
+    """The allocator's choice of one voluntary edit, per stream ``[B]`` (bools ``expand, swap, collapse``).
+
+    With ``s+`` the best expandable score, ``s-`` the lowest collapsible one and ``W`` the working
+    context's length (entries):
+
+    * expand  if ``s+ >= expand_threshold`` and ``W + block - 1 <= W_max``;
+    * swap    (collapse first, to make room) if ``s+ >= expand_threshold``, the expansion does not fit,
+      and ``s- < s+ - margin``;
+    * collapse if neither and ``s- <= -collapse_threshold``.
+    """
+    want = best_expand >= config.expand_threshold
+    fits = wc + config.block - 1 <= config.w_max
+    expand = want & fits
+    swap = want & ~fits & (best_collapse < best_expand - config.margin)
+    collapse = ~expand & ~swap & (best_collapse <= -config.collapse_threshold)
+    return expand, swap, collapse
+
+
 def refocus(units: Units, scores: torch.Tensor, length: int, config: FocusConfig, step: int) -> tuple[Units, RefocusStats]:
     """One refocus at step ``step``: transform the unit scores ``[B, U]``, then greedy edits.
 
@@ -201,12 +220,9 @@ def refocus(units: Units, scores: torch.Tensor, length: int, config: FocusConfig
         best_c, jc = collapse.min(1)
         best_f, jf = forced.min(1)
         over = wc > config.w_max
-        left = edits < config.max_edits
-        want = ~over & left & (best_e >= config.expand_threshold)
-        fits = wc + config.block - 1 <= config.w_max
-        do_expand = want & fits
-        do_swap = want & ~fits & (best_c < best_e - config.margin)
-        do_collapse = ~over & left & ~do_expand & ~do_swap & (best_c <= -config.collapse_threshold)
+        left = ~over & (edits < config.max_edits)
+        do_expand, do_swap, do_collapse = edit_rule(best_e, best_c, wc, config)
+        do_expand, do_swap, do_collapse = do_expand & left, do_swap & left, do_collapse & left
         do_forced = over & torch.isfinite(best_f)
         kind = torch.where(do_expand, 1, torch.where(do_swap | do_collapse | do_forced, -1, 0))
         if not bool((kind != 0).any()):

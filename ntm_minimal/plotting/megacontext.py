@@ -14,7 +14,87 @@ READER_STYLE = {"A": ("A: soft read, all T", COLORS["read"], "-"), "B": ("B: rec
                 "C": ("C: MegaContext-lite", COLORS["write"], "-"), "oracle": ("D: oracle allocator", COLORS["content"], ":"),
                 "random": ("D: random allocator", "#9467bd", ":")}
 
-__all__ = ["plot_scaling", "plot_budget_sweep", "plot_levels_over_time", "LOD_COLORS"]
+#: Readers of the against-T comparison: label, colour, line style.
+AGAINST_T_STYLE = {"A_cached": ("A: soft read, all T (keys cached)", COLORS["read"], "-"),
+                   "B": ("B: recency window", COLORS["neutral"], "--"),
+                   "top_k": ("flat top-k LOD1 retrieval", "#ff7f0e", "-"),
+                   "C": ("C: MegaContext-lite, 4 edits/pass", COLORS["write"], ":"),
+                   "C_scaled": ("C: MegaContext-lite, edits scaled", COLORS["write"], "-"),
+                   "oracle": ("oracle allocator", COLORS["content"], ":"),
+                   "random": ("random allocator", "#9467bd", ":"),
+                   "A": ("A: soft read, all T", COLORS["read"], ":")}
+
+__all__ = ["plot_scaling", "plot_budget_sweep", "plot_levels_over_time", "plot_accuracy_against_t",
+           "plot_cost_against_t", "plot_gist_attention", "plot_unit_scores", "LOD_COLORS"]
+
+
+def plot_accuracy_against_t(result: dict, kind: str = "accuracy"):
+    """``kind`` (accuracy or selection) of every reader against ``T``, one panel per ``W_max``; bars: min-max over runs."""
+    budgets = sorted({c["W_max"] for c in result["cells"]})
+    fig, axes = plt.subplots(1, len(budgets), figsize=(4.6 * len(budgets), 3.4), sharey=True, squeeze=False)
+    for ax, w in zip(axes[0], budgets):
+        cells = [c for c in result["cells"] if c["W_max"] == w]
+        for name, (label, color, style) in AGAINST_T_STYLE.items():
+            pts = [(c["T"], c[kind][name]) for c in cells if name in c[kind]]
+            if not pts or name == "A":
+                continue
+            t = np.array([p[0] for p in pts])
+            mean = np.array([p[1]["mean"] for p in pts])
+            err = np.array([[p[1]["mean"] - p[1]["min"] for p in pts], [p[1]["max"] - p[1]["mean"] for p in pts]])
+            ax.errorbar(t, mean, yerr=err, fmt=style, marker="o", ms=3, color=color, label=label, capsize=2)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("tokens T")
+        ax.set_title(f"W_max = {w}")
+        ax.set_ylim(-0.02, 1.02)
+    axes[0, 0].set_ylabel("accuracy" if kind == "accuracy" else "selection recall")
+    axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_cost_against_t(result: dict, w_max: int):
+    """Log-log CPU time and counted FLOPs per query of every measured reader against ``T`` at ``w_max``."""
+    rows = [r for r in result["rows"] if r["W_max"] == w_max]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
+    for ax, field, label in zip(axes, ("cpu_ms", "flops", "peak_MiB"),
+                                ("CPU time per query (ms)", "counted FLOPs per query", "peak extra memory (MiB)")):
+        for name, (text, color, style) in AGAINST_T_STYLE.items():
+            pts = [(r["T"], r[name][field]) for r in rows if name in r and r[name][field] > 0]
+            if pts:
+                ax.loglog([p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3, color=color, label=text, base=2)
+        ax.set_xlabel("tokens T")
+        ax.set_ylabel(label)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"W_max = {w_max}, one query, batch 1")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gist_attention(ax, weights, marks=(), title: str | None = None):
+    """GistNet's attention ``a_i`` over the ``block`` entries of one block (bars); ``marks``: positions to flag."""
+    w = np.asarray(weights)
+    colors = [COLORS["write"] if i in set(marks) else COLORS["neutral"] for i in range(len(w))]
+    ax.bar(np.arange(len(w)), w, color=colors)
+    ax.set_xlabel("position in the block")
+    ax.set_ylabel("attention a_i")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_unit_scores(ax, scores, levels, answer_unit: int | None = None, title: str | None = None):
+    """LensNet's score of every unit of a working context (bars coloured by level); the answer's unit marked."""
+    s, lv = np.asarray(scores), np.asarray(levels)
+    ax.bar(np.arange(len(s)), s, color=[LOD_COLORS[1 + int(v)] for v in lv], edgecolor="#333333", linewidth=0.3)
+    if answer_unit is not None:
+        ax.axvline(answer_unit, color=COLORS["write"], lw=1, ls="--", label="unit holding the answer")
+        ax.legend(loc="lower right", fontsize=8)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xlabel("unit (timeline order)")
+    ax.set_ylabel("score")
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 def plot_scaling(result: dict):
