@@ -1,6 +1,6 @@
 """Exercise 14's checks can pass and can fail.
 
-The solution's ``allocation`` and ``link`` pass :mod:`ntm_minimal.dnc_checks`; the generated
+The solution's ``allocation`` and ``link`` pass :mod:`ntm_minimal.course.dnc`; the generated
 exercise's stubs fail; so do the mistakes readers make (a descending free list, an inclusive
 cumulative product, a non-zero diagonal, this step's precedence in place of the last one's, a
 transposed link, a loop). The cells are executed in this process, no kernel.
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from ntm_minimal import dnc_checks
-from ntm_minimal.checks import CheckFailed
+from ntm_minimal.course import dnc as dnc_checks
+from ntm_minimal.course.runner import CheckFailed, gen
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
@@ -39,6 +39,7 @@ def test_notebook_calls_both_checks():
     source = (ROOT / "nbsrc" / "solutions" / f"{NAME}.py").read_text()
     for name in CHECKS:
         assert f"dnc_checks.check_{name}({name})" in source
+    assert "from ntm_minimal.course import dnc as dnc_checks" in source
 
 
 @pytest.mark.parametrize("name", CHECKS)
@@ -87,7 +88,8 @@ def allocation_gather_not_scatter(u):
 def allocation_loop(u):
     out = torch.zeros_like(u)
     for b in range(u.shape[0]):  # the rule: no Python loops
-        out[b] = dnc_checks.reference_allocation(u[b:b + 1])[0]
+        sorted_u, rows = torch.sort(u[b:b + 1], dim=-1, stable=True)
+        out[b:b + 1] = torch.zeros_like(sorted_u).scatter(-1, rows, (1 - sorted_u) * _exclusive_cumprod(sorted_u))
     return out
 
 
@@ -184,9 +186,9 @@ def test_calling_the_package_breaks_the_rules():
     def allocation_by_package(u):
         return dnc.allocation(u)
 
-    with pytest.raises(CheckFailed, match="do not call"):
+    with pytest.raises(CheckFailed, match="do not run the course's implementation"):
         dnc_checks.check_allocation(allocation_by_package)
-    with pytest.raises(CheckFailed, match="do not call"):
+    with pytest.raises(CheckFailed, match="do not run the course's implementation.*reference_link"):
         dnc_checks.check_link(lambda L_prev, p_prev, w_write: dnc_checks.reference_link(L_prev, p_prev, w_write))
 
 
@@ -195,11 +197,104 @@ def test_package_functions_agree_with_the_references():
     dnc = pytest.importorskip("ntm_minimal.dnc")
     if not hasattr(dnc, "allocation"):
         pytest.skip("ntm_minimal.dnc does not export the equations yet")
-    for case in dnc_checks._allocation_cases():
+    for case in dnc_checks._allocation_cases(gen(14)):
         torch.testing.assert_close(dnc.allocation(**case.args), dnc_checks.reference_allocation(**case.args),
                                    atol=dnc_checks.ATOL, rtol=0, msg=case.description)
-    for case in dnc_checks._link_cases():
+    for case in dnc_checks._link_cases(gen(15)):
         args = case.args
         torch.testing.assert_close(dnc.link(args["L_prev"], args["p_prev"], args["w_write"]),
                                    dnc_checks.reference_link(**args), atol=dnc_checks.ATOL, rtol=0,
                                    msg=case.description)
+
+
+# ------------------------------------------------------------------ routes around "do not call ntm_minimal.dnc"
+
+
+def _private(name: str):
+    """The package's unchecked implementation of ``name`` (a private kernel), wherever it lives."""
+    from ntm_minimal.dnc import equations
+    private = getattr(equations, f"_{name}", None)
+    if private is None:
+        from ntm_minimal.dnc import kernels
+        private = getattr(kernels, name)
+    return private
+
+
+def _model_module_link():
+    """``link`` reached through a module that ``ntm_minimal.dnc.model`` imports (e.g. ``dnc.model.eq.link``)."""
+    import types
+
+    from ntm_minimal.dnc import model
+    return next(getattr(m, "link") for m in vars(model).values()
+                if isinstance(m, types.ModuleType) and m.__name__.startswith("ntm_minimal.dnc") and hasattr(m, "link"))
+
+
+def allocation_by_equations_module(u):
+    from ntm_minimal.dnc import equations
+    return equations.allocation(u)
+
+
+def allocation_by_private_kernel(u):
+    return _private("allocation")(u)
+
+
+def allocation_from_reloaded_file(u):
+    """The package's module executed a second time from its file, under another name: new code objects."""
+    import importlib.util
+
+    from ntm_minimal.dnc import equations
+    spec = importlib.util.spec_from_file_location("ntm_minimal.dnc.my_own_equations", equations.__file__)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.allocation(u)
+
+
+def link_through_model_module(L_prev, p_prev, w_write):
+    return _model_module_link()(L_prev, p_prev, w_write)
+
+
+def allocation_by_subprocess(u):
+    import subprocess
+    import sys
+    code = "import sys, torch; from ntm_minimal.dnc import allocation; u = torch.load(sys.argv[1]); print(allocation(u))"
+    subprocess.run([sys.executable, "-c", code, "/nonexistent"], capture_output=True)  # the work done elsewhere
+    return _functions("solutions")["allocation"](u)
+
+
+LOOKUP = {}
+
+
+def allocation_lookup_table(u):
+    """A table of the answers to the fixed cases (built with the reference before the check)."""
+    return LOOKUP.get(u.numpy().tobytes(), torch.zeros_like(u))
+
+
+ROUTES = [
+    (dnc_checks.check_allocation, allocation_by_equations_module, "allocation"),
+    (dnc_checks.check_allocation, allocation_by_private_kernel, "allocation"),
+    (dnc_checks.check_allocation, allocation_from_reloaded_file, "allocation"),
+    (dnc_checks.check_link, link_through_model_module, "link"),
+    (dnc_checks.check_allocation, allocation_by_subprocess, "started another process"),
+]
+
+
+@pytest.mark.parametrize("check, fn, message", ROUTES, ids=[f.__name__ for _, f, _ in ROUTES])
+def test_every_route_to_the_package_breaks_the_rules(check, fn, message, capsys):
+    with pytest.raises(CheckFailed, match="your results match, but the exercise's rule") as info:
+        check(fn)
+    assert message in str(info.value), str(info.value)
+    assert "✓" not in capsys.readouterr().out
+
+
+def test_an_alias_without_def_breaks_the_rules():
+    import ntm_minimal.dnc
+    allocation = ntm_minimal.dnc.allocation  # no def at all: the package's function itself
+    with pytest.raises(CheckFailed, match="do not run the course's implementation"):
+        dnc_checks.check_allocation(allocation)
+
+
+def test_a_table_of_the_fixed_cases_fails_on_the_fresh_ones():
+    for case in dnc_checks._allocation_cases(gen(14)):
+        LOOKUP[case.args["u"].numpy().tobytes()] = dnc_checks.reference_allocation(case.args["u"])
+    with pytest.raises(CheckFailed, match="drawn fresh"):
+        dnc_checks.check_allocation(allocation_lookup_table)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from ntm_minimal.checks import CheckFailed
-from ntm_minimal.megacontext import checks
+from ntm_minimal.course import megacontext as checks
+from ntm_minimal.course.runner import CheckFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
@@ -30,7 +30,7 @@ def _focus(folder: str):
 
 def test_notebook_calls_the_check():
     nb = notebooks_tool.expected("solutions", NAME)["solutions"]
-    assert any("checks.check_focus(focus)" in c.source for c in nb.cells if c.cell_type == "code")
+    assert any("mc_checks.check_focus(focus)" in c.source for c in nb.cells if c.cell_type == "code")
 
 
 def test_solution_passes(capsys):
@@ -41,6 +41,19 @@ def test_solution_passes(capsys):
 def test_stub_fails():
     with pytest.raises(CheckFailed, match="NotImplementedError"):
         checks.check_focus(_focus("exercises"))
+
+
+def _entries(levels, length):
+    """The entries of a per-block level vector, written here (the check's own helper may not run in a submission)."""
+    out = []
+    for b, lvl in enumerate(levels.tolist()):
+        out += [(32 * b, 32 * b + 32, 1)] if lvl == 1 else [(t, t + 1, 0) for t in range(32 * b, min(32 * b + 32, length))]
+    return out
+
+
+def test_the_reference_is_forbidden():
+    with pytest.raises(CheckFailed, match="do not run the course's implementation.*reference_focus"):
+        checks.check_focus(checks.reference_focus)
 
 
 def _variant(budget=True, gap=False, overlap=False, misaligned=False, cooldown=True, tail=True, order="abs",
@@ -76,7 +89,7 @@ def _variant(budget=True, gap=False, overlap=False, misaligned=False, cooldown=T
             else:
                 levels[b], entries = 1, entries - 31
             edits += 1
-        out = checks.entries_of(levels, length)
+        out = _entries(levels, length)
         if gap:  # the last token of the first LOD0 block left out
             out.remove(next(e for e in out if e[2] == 0 and e[1] % 32 == 0))
         if overlap:  # a token kept next to the first gist that covers it

@@ -4,7 +4,7 @@ For each exercise notebook source ``nbsrc/solutions/NAME.py`` (no kernel: the ce
 in this process):
 
 * the solution's functions pass their checks;
-* the stubs of the generated exercise fail them with :class:`~ntm_minimal.checks.CheckFailed`;
+* the stubs of the generated exercise fail them with :class:`~ntm_minimal.course.runner.CheckFailed`;
 * plausible wrong implementations (the mistakes readers make) fail them too.
 """
 from __future__ import annotations
@@ -19,9 +19,12 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from ntm_minimal import addressing, checks, grade, memory, task_checks
+from ntm_minimal import addressing, memory
+from ntm_minimal.course import grade
+from ntm_minimal.course import ntm as checks
+from ntm_minimal.course import tasks as task_checks
+from ntm_minimal.course.runner import CheckFailed
 from ntm_minimal.tasks import Batch
-from ntm_minimal.checks import CheckFailed
 from ntm_minimal.heads import HeadParams
 from ntm_minimal.model import NTMState
 
@@ -571,6 +574,21 @@ def write_with_looping_helper(memory, w, e, a):
     return erase_loop_over_heads(memory, w, e) + _outer(w, a).sum(dim=1)  # correct: erase, then add
 
 
+def shift_by_kernel(w, s):
+    from ntm_minimal import kernels
+    return kernels.shift(w, s)  # the model's unchecked kernel: a private route to the same code
+
+
+def step_through_forward(model, x_t, state):
+    logits = model(x_t.unsqueeze(1))[:, 0]  # forward runs step: correct for a first step only
+    logits2, new_state, _ = type(model).step(model, x_t, state)
+    return logits2, new_state
+
+
+def positions_by_checker(logits, y, mask):
+    return task_checks._sort_errors_reference(logits, y, mask)
+
+
 def step_calls_model_step(model, x_t, state):
     logits, new_state, _ = model.step(x_t, state)
     return logits, new_state
@@ -590,16 +608,20 @@ def ngram_loop_over_steps(bits):
     return p
 
 
+RAN = r"do not run the course's implementation"
 RULE_BREAKERS = [
-    (task_checks.check_cost_bits, cost_calls_the_package, r"do not call `ntm_minimal\.metrics`"),
+    (task_checks.check_cost_bits, cost_calls_the_package, RAN + r".*cost_bits \(metrics\.py"),
     (task_checks.check_optimal_predictions, ngram_loop_over_steps, r"no Python loops.*`for` loop"),
-    (checks.check_shift, shift_calls_the_package, r"do not call `ntm_minimal\.addressing`.*addressing\.shift"),
-    (checks.check_shift, shift_by_alias, r"do not call `ntm_minimal\.addressing\.shift`.*roll_reference"),
+    (checks.check_shift, shift_calls_the_package, RAN + r".*shift \(addressing\.py"),
+    (checks.check_shift, shift_by_alias, RAN + r".*shift \(addressing\.py"),
+    (checks.check_shift, shift_by_kernel, RAN + r".*shift \(kernels\.py"),
     (checks.check_shift, shift_python_loop, r"rule: no Python loops\. `shift_python_loop` uses a `for` loop"),
     (checks.check_read, read_comprehension, r"rule: no Python loops.*list comprehension"),
     (checks.check_erase, erase_loop_over_heads, r"rule: no Python loops.*`while` loop"),
     (checks.check_write, write_with_looping_helper, r"`while` loop.*\(called from `write_with_looping_helper`\)"),
-    (checks.check_ntm_step, step_calls_model_step, r"rule: do not use `\.step`"),
+    (checks.check_ntm_step, step_calls_model_step, RAN + r".*\.step \("),
+    (checks.check_ntm_step, step_through_forward, RAN + r".*\.forward \("),
+    (task_checks.check_errors_per_position, positions_by_checker, RAN + r".*_sort_errors_reference"),
 ]
 
 
@@ -625,7 +647,7 @@ def test_check_failed_hides_the_checkers_frames():
     with pytest.raises(CheckFailed) as info:
         checks.check_shift(shift_wrong_direction)
     shown = "\n".join(info.value._render_traceback_())  # what IPython prints
-    assert shown.startswith("CheckFailed: shift (Eq. 8), case 'one-hot on row 1") and "checks.py" not in shown
+    assert shown.startswith("CheckFailed: shift (Eq. 8), case 'one-hot on row 1") and "ntm_minimal/course" not in shown
 
     def broken(w, s):
         return w @ s
@@ -633,7 +655,7 @@ def test_check_failed_hides_the_checkers_frames():
     with pytest.raises(CheckFailed) as info:
         checks.check_shift(broken)
     shown = "\n".join(info.value._render_traceback_())
-    assert "in broken" in shown and "return w @ s" in shown and "checks.py" not in shown
+    assert "in broken" in shown and "return w @ s" in shown and "ntm_minimal/course" not in shown
     assert shown.splitlines()[-1].startswith("CheckFailed: shift (Eq. 8), case 'one-hot on row 1")
 
 

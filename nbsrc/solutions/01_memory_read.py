@@ -35,7 +35,7 @@ def read(memory, w):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_read(read)
 

@@ -38,7 +38,7 @@ def erase(memory, w, e):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_erase(erase)
 

@@ -37,7 +37,7 @@ def cosine_similarity(key, memory):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_cosine_similarity(cosine_similarity)
 

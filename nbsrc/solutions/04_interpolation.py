@@ -27,7 +27,7 @@ def interpolate(w_content, w_prev, g):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_interpolate(interpolate)
 

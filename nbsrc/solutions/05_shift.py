@@ -37,7 +37,7 @@ def shift(w, s):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_shift(shift)
 

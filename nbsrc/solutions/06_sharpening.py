@@ -35,7 +35,7 @@ def sharpen(w, gamma):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_sharpen(sharpen)
 

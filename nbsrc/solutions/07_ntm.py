@@ -59,7 +59,7 @@ def head_params(raw, memory_m, read_heads, write_heads, shift_range):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import checks
+from ntm_minimal.course import ntm as checks
 
 checks.check_head_params(head_params)
 

@@ -49,7 +49,7 @@ def copy_batch(seq):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import task_checks
+from ntm_minimal.course import tasks as task_checks
 
 task_checks.check_copy_batch(copy_batch)
 

@@ -41,7 +41,7 @@ def repeat_copy_batch(seq, repeats, repeat_scale=10.0):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import task_checks
+from ntm_minimal.course import tasks as task_checks
 
 task_checks.check_repeat_copy_batch(repeat_copy_batch)
 

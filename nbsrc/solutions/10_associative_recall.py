@@ -49,7 +49,7 @@ def recall_batch(items, query):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import task_checks
+from ntm_minimal.course import tasks as task_checks
 
 task_checks.check_recall_batch(recall_batch)
 

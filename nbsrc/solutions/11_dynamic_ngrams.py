@@ -41,7 +41,7 @@ def optimal_predictions(bits):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import task_checks
+from ntm_minimal.course import tasks as task_checks
 
 task_checks.check_optimal_predictions(optimal_predictions)
 

@@ -26,7 +26,7 @@ def sort_targets(vectors, priority, outputs):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import task_checks
+from ntm_minimal.course import tasks as task_checks
 
 task_checks.check_sort_targets(sort_targets)
 

@@ -43,7 +43,7 @@ def allocation(u):
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal import dnc_checks
+from ntm_minimal.course import dnc as dnc_checks
 
 dnc_checks.check_allocation(allocation)
 

@@ -74,9 +74,9 @@ def focus(levels, scores, age, length, w_max, tail=64, cooldown=2, max_edits=4, 
 
 
 # %% tags=["uses-exercise"]
-from ntm_minimal.megacontext import checks
+from ntm_minimal.course import megacontext as mc_checks
 
-checks.check_focus(focus)
+mc_checks.check_focus(focus)
 
 # %% [markdown]
 # ## See it work

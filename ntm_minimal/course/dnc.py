@@ -1,25 +1,21 @@
-"""Automatic checks for exercise 14 (the DNC's allocation weighting and temporal link update).
+"""The checks of exercise 14: the DNC's allocation weighting and temporal link update.
 
-Like :mod:`ntm_minimal.checks` (whose case runner, rules and grade log they use), each ``check_*``
-function calls the reader's function on random and edge-case float64 inputs and compares every
-result with a reference, raising :class:`~ntm_minimal.checks.CheckFailed` naming the case on the
-first disagreement, then checks the exercise's rules (no Python loops, no package DNC). The references
-here are written independently of :mod:`ntm_minimal.dnc` (and differently: the allocation without a
-sort), so the checks also catch a bug that the package and a reader might share.
+They go through the same runner as every check (:mod:`ntm_minimal.course.runner`): the reader's
+function is called on fixed and freshly drawn float64 cases, every result compared with a
+reference, then the exercise's rules are checked (no Python loops; nothing of
+:mod:`ntm_minimal.dnc` nor these references may run). The references here are written
+independently of :mod:`ntm_minimal.dnc` (and differently: the allocation without a sort), so the
+checks also catch a bug that the package and a reader might share.
 
-    >>> from ntm_minimal import dnc_checks
+    >>> from ntm_minimal.course import dnc as dnc_checks
     >>> dnc_checks.check_allocation(my_allocation)   # doctest: +SKIP
-    ✓ allocation weighting (Methods, eq. 1): 9 cases match the paper's formula
+    ✓ allocation weighting (Methods, eq. 1): 18 cases (9 fixed, 9 drawn fresh) match the paper's formula
 """
 from __future__ import annotations
 
-import importlib
-import sys
-from typing import Callable
-
 import torch
 
-from .checks import Case, Rules, graded, run_check
+from .runner import Case, Check, Rules, define
 
 __all__ = ["check_allocation", "check_link", "reference_allocation", "reference_link", "ATOL"]
 
@@ -27,7 +23,6 @@ __all__ = ["check_allocation", "check_link", "reference_allocation", "reference_
 #: lifts usages to ``eps + (1 - eps) u`` with ``eps = 1e-6`` before the product (that shifts each
 #: result by at most ``N * eps``); far narrower than any of the mistakes the tests try.
 ATOL = 1e-5
-ALLOCATION, LINK = "allocation weighting (Methods, eq. 1)", "temporal link update (Methods)"
 
 
 def reference_allocation(u: torch.Tensor) -> torch.Tensor:
@@ -79,37 +74,26 @@ def _one_hot(rows: list[int], n: int) -> torch.Tensor:
     return w
 
 
-def _rules() -> Rules:
-    """The exercise's rules: no Python loops, and neither :mod:`ntm_minimal.dnc` (when it exists) nor
-    this module's references may do the work."""
-    forbidden = [sys.modules[__name__]]
-    try:
-        forbidden.append(importlib.import_module("ntm_minimal.dnc"))
-    except ImportError:  # the checks work before (and without) the package's DNC
-        pass
-    return Rules(loops=True, forbidden=tuple(forbidden))
-
-
-def _allocation_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(14)
+def _allocation_cases(g: torch.Generator) -> list[Case]:
     cases = [Case(f"random usages, B = {b}, N = {n}", {"u": torch.rand(b, n, generator=g, dtype=torch.float64)})
              for b, n in [(2, 5), (3, 8), (1, 12)]]
     skewed = torch.rand(4, 6, generator=g, dtype=torch.float64) ** 0.2  # most rows nearly full
     cases.append(Case("mostly used memory (usages near 1)", {"u": skewed}))
+    free = int(torch.randint(0, 5, (1,), generator=g))
+    levels = torch.tensor([0.5, 0.2, 0.9])[torch.randint(0, 3, (1, 5), generator=g)].double()
     cases += [
         Case("fresh memory, all usages 0 (ties: the lowest index is allocated first)",
              {"u": torch.zeros(2, 5, dtype=torch.float64)}),
         Case("all usages 1 (nothing free: allocation must be 0)", {"u": torch.ones(2, 5, dtype=torch.float64)}),
-        Case("one free row, row 3", {"u": 1 - _one_hot([3, 3], 5)}),
+        Case(f"one free row, row {free}", {"u": 1 - _one_hot([free, free], 5)}),
         Case("rows 0-1 full, rows 2-4 free (free list starts at row 2)",
              {"u": torch.tensor([[1.0, 1, 0, 0, 0], [1, 1, 0, 0, 0]], dtype=torch.float64)}),
-        Case("ties among partly used rows", {"u": torch.tensor([[0.5, 0.2, 0.5, 0.2, 0.9]], dtype=torch.float64)}),
+        Case("ties among partly used rows", {"u": levels}),
     ]
     return cases
 
 
-def _link_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(15)
+def _link_cases(g: torch.Generator) -> list[Case]:
     cases = []
     for b, n, steps in [(2, 5, 3), (3, 7, 6), (1, 10, 12)]:
         L, p = _history(g, b, n, steps)
@@ -128,15 +112,14 @@ def _link_cases() -> list[Case]:
     return cases
 
 
-@graded(ALLOCATION)
-def check_allocation(fn: Callable) -> None:
-    """Check ``fn(u) -> a`` (``u``, ``a`` ``[B, N]``) against the allocation weighting (Methods, eq. 1)."""
-    run_check(ALLOCATION, fn, reference_allocation, _allocation_cases(), atol=ATOL, rules=_rules(),
-              reference_name="the paper's formula (ntm_minimal.dnc_checks.reference_allocation)")
+#: The DNC the course ships (every module of ``ntm_minimal.dnc``); the references above are
+#: forbidden too, as is everything in the checks' subpackage.
+_NO_DNC = Rules(loops=True, forbidden=("ntm_minimal.dnc",))
 
-
-@graded(LINK)
-def check_link(fn: Callable) -> None:
-    """Check ``fn(L_prev, p_prev, w_write) -> L`` against the temporal link update (Methods)."""
-    run_check(LINK, fn, reference_link, _link_cases(), atol=ATOL, rules=_rules(),
-              reference_name="the paper's formula (ntm_minimal.dnc_checks.reference_link)")
+check_allocation = define(Check(
+    "check_allocation", "allocation weighting (Methods, eq. 1)", "allocation", _allocation_cases,
+    reference_allocation, "the paper's formula (ntm_minimal.course.dnc.reference_allocation)", _NO_DNC,
+    seed=14, atol=ATOL))
+check_link = define(Check(
+    "check_link", "temporal link update (Methods)", "link", _link_cases, reference_link,
+    "the paper's formula (ntm_minimal.course.dnc.reference_link)", _NO_DNC, seed=15, atol=ATOL))

@@ -1,46 +1,52 @@
-"""Grade a folder of submitted exercise notebooks: run each in a fresh kernel, report every check.
+"""Grade a folder of submitted exercise notebooks; the marks are decided in this process.
 
-Usage (from any folder, in the course environment)::
+Usage (from any folder, in the course environment, or after ``pip install "ntm-minimal[grade]"``)::
 
-    python -m ntm_minimal.grade SUBMISSIONS [--out REPORT] [--timeout SECONDS]
+    python -m ntm_minimal.grade SUBMISSIONS [--out REPORT] [--timeout SECONDS] [--cell-timeout SECONDS]
 
-``SUBMISSIONS`` holds one folder per student (``alice/05_shift.ipynb``) or notebooks named by
-student (``alice_05_shift.ipynb``); the exercise is read from the file name (its number) and from the
-notebook's title (``# Exercise 5: ...``). Each notebook is copied to a scratch folder and executed
-there from top to bottom in a fresh kernel, with a time limit for the whole notebook; the
-submissions themselves are only read. The checks of :mod:`ntm_minimal.checks` append their results
-to a log the grader names (:data:`ntm_minimal.checks.GRADE_LOG_ENV`), so every check gets its own
-row: ``passed``, ``failed`` with the failing case, or ``not run`` with the reason (the cell that
-calls it raised, or the notebook ran out of time). A notebook that is not valid JSON, is for
-another exercise, raises outside the checks, or never ends gets a row of its own. One bad
-submission never stops the run.
+How a notebook is graded. It is copied to a scratch folder and run from top to bottom in a fresh
+Jupyter kernel (each cell with its own time limit; the submissions themselves are only read).
+Then, for each check of its exercise, this process draws the check's cases (the fixed ones and as
+many from a seed drawn now), computes the expected results with its own reference, and sends the
+kernel only the inputs: the kernel calls the student's function on each and sends back the raw
+outputs and what ran meanwhile. The comparison, and so the mark, happens here. Nothing the
+notebook prints, writes or patches in its kernel reaches a verdict except the outputs of its
+function on inputs it could not know in advance. Each check has its own time limit: a function
+that hangs loses that check, and the kernel is interrupted (or restarted, and the notebook run
+again) before the next one.
 
-The report is written three ways: ``REPORT.csv`` (one row per student x exercise x check),
-``REPORT.md`` and ``REPORT.html`` (a summary per student and exercise, then every row).
+Rules: the loop rule is read from the notebook's source here; the rule "write it yourself" is
+observed in the kernel (:mod:`ntm_minimal.course.serve`): any implementation the course ships
+for the exercise that runs while the function computes fails the check, whatever name reached it.
+
+Reports: ``REPORT.csv`` (one row per student x exercise x check, and one per notebook),
+``REPORT_gradebook.csv`` (one row per student and exercise: ``passed``, ``total``, ``score``
+``passed / total``, then one column per check), ``REPORT.md`` and ``REPORT.html``.
 """
 from __future__ import annotations
 
 import argparse
 import csv
-import json
+import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+import torch
 
-from .checks import GRADE_LOG_ENV
-from .tables import Table
+from . import dnc, megacontext, ntm, tasks  # noqa: F401 - importing them registers their checks
+from . import rules as rules_module
+from . import runner, serve
+from .runner import CHECKS, CheckFailed
+from ..tables import Table
 
-#: Exercise -> the checks its notebook calls, in order (exercises of later chapters are read from
-#: the notebook's own check calls when they are not listed here).
+#: Exercise -> the checks its notebook is graded on, in order.
 EXERCISES: dict[str, tuple[str, ...]] = {
     "01_memory_read": ("check_read",),
     "02_writing": ("check_erase", "check_add", "check_write"),
@@ -58,17 +64,18 @@ EXERCISES: dict[str, tuple[str, ...]] = {
     "15_focus_allocator": ("check_focus",),
 }
 NOTEBOOK = "(notebook)"  # the check column of a row about the whole notebook
-CHECK_CALL = re.compile(r"\bcheck_\w+(?=\()")
+CHECK_CALL = re.compile(r"\b(check_\w+)\(\s*([A-Za-z_]\w*)\s*\)")
 TITLE = re.compile(r"^#\s*(?:Exercise|Solution)\s+(\d+)\b", re.M | re.I)  # a solution twin submitted too
 NUMBER = re.compile(r"(?:^|[^0-9])(?:ex(?:ercise)?[ _-]?)?(\d{1,2})(?=[^0-9]|$)", re.I)
 DETAIL_CHARS = 300
+MAX_OUTPUT_BYTES = 200_000_000  # an answer file larger than this is not read
 
 
 class Row(NamedTuple):
     student: str
     exercise: str
     check: str
-    result: str  # passed | failed | not run | ran | error | timeout | invalid | wrong exercise | unknown
+    result: str  # passed | failed | timeout | not run | ran | error | invalid | wrong exercise | unknown
     detail: str
 
 
@@ -76,6 +83,20 @@ class Submission(NamedTuple):
     student: str
     exercise: str | None  # from the file name, e.g. "05_shift"; None when it names no exercise
     path: Path
+
+
+EPILOG = """\
+submission layouts (SUBMISSIONS is only read; the two may be mixed):
+  one folder per student      SUBMISSIONS/alice/05_shift.ipynb, SUBMISSIONS/alice/ex6.ipynb
+  notebooks named by student  SUBMISSIONS/alice_05_shift.ipynb, SUBMISSIONS/bob-ex5.ipynb
+The exercise is read from the file name (its number, e.g. 05, ex5, exercise-05) and checked against
+the notebook's title ("# Exercise 5: ..."); a notebook without a number in its name is graded by its
+title. Hidden folders (.ipynb_checkpoints) are skipped.
+
+reports: REPORT.csv (one row per check), REPORT_gradebook.csv (one row per student and exercise,
+with passed, total, score and one column per check), REPORT.md, REPORT.html.
+Run untrusted submissions in a container or a throw-away account: their code runs with your rights.
+"""
 
 
 # ------------------------------------------------------------------ finding submissions
@@ -108,15 +129,185 @@ def find_submissions(root: Path, known: list[str]) -> list[Submission]:
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):  # .ipynb_checkpoints and the like
             continue
-        if len(rel.parts) > 1:
-            student, exercise = rel.parts[0], exercise_named(path.stem, known)
-        else:
-            student, exercise = _student_from_stem(path.stem), exercise_named(path.stem, known)
-        out.append(Submission(student, exercise, path))
+        student = rel.parts[0] if len(rel.parts) > 1 else _student_from_stem(path.stem)
+        out.append(Submission(student, exercise_named(path.stem, known), path))
     return out
 
 
-# ------------------------------------------------------------------ running one notebook
+# ------------------------------------------------------------------ the kernel
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n")[0]
+    return line if len(line) <= DETAIL_CHARS else line[: DETAIL_CHARS - 1] + "…"
+
+
+def _quiet_logger() -> logging.Logger:
+    """nbclient logs every timeout and interrupt as an error: the report says it once, not stderr."""
+    log = logging.getLogger("ntm_minimal.grade.kernel")
+    log.setLevel(logging.CRITICAL + 1)
+    log.propagate = False
+    return log
+
+
+class Kernel:
+    """A fresh kernel running one notebook, which can be interrupted, restarted and asked for outputs."""
+
+    def __init__(self, nb, folder: Path, kernel_name: str, cell_timeout: float):
+        self.nb, self.folder, self.kernel_name, self.cell_timeout = nb, folder, kernel_name, cell_timeout
+        self.cells = len(nb.cells)  # the notebook's own cells (the grader's requests are appended after)
+        self.client = None
+        self.timed_out: set[int] = set()  # cells stopped by their time limit
+        self.skipped: set[int] = set()  # cells that killed the kernel: not run again
+
+    def __enter__(self):
+        self._start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop()
+
+    def _start(self) -> None:
+        import nbclient
+
+        self.client = nbclient.NotebookClient(
+            self.nb, kernel_name=self.kernel_name, allow_errors=True, startup_timeout=120, log=_quiet_logger(),
+            resources={"metadata": {"path": str(self.folder)}})
+        self.client.km = self.client.create_kernel_manager()
+        env = dict(os.environ, MPLBACKEND="agg")
+        # The kernel's own stderr (a warning per kernel, and its traceback when it is stopped) would
+        # only clutter the grader's: what a cell prints reaches the report through the notebook.
+        self.client.start_new_kernel(env=env, cwd=str(self.folder), stderr=subprocess.DEVNULL)
+        self.client.start_new_kernel_client()
+
+    def _stop(self) -> None:
+        if self.client is not None:
+            try:
+                self.client._cleanup_kernel()
+            except Exception:  # noqa: BLE001 - a kernel that is already gone
+                pass
+            self.client = None
+
+    def _execute(self, index: int, timeout: float) -> str:
+        """Run cell ``index``: ``"ran"``, ``"timeout"`` (interrupted, the kernel answers again) or ``"dead"``."""
+        from jupyter_core.utils import run_sync
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        self.client.timeout = max(1, int(timeout + 0.999))
+        try:
+            self.client.execute_cell(self.nb.cells[index], index)
+            return "ran"
+        except CellTimeoutError:
+            pass
+        except DeadKernelError:
+            return "dead"
+        try:  # interrupt, then make sure the kernel answers again
+            run_sync(self.client.km.interrupt_kernel)()
+            self.client.timeout = 10
+            probe = self._append("pass")
+            self.client.execute_cell(self.nb.cells[probe], probe)
+            return "timeout"
+        except Exception:  # noqa: BLE001 - it ignored the interrupt, or died
+            return "dead"
+
+    def _append(self, source: str) -> int:
+        import nbformat
+
+        self.nb.cells.append(nbformat.v4.new_code_cell(source))
+        return len(self.nb.cells) - 1
+
+    def run_notebook(self) -> None:
+        """Run the notebook's cells in turn. A cell that hangs is interrupted; one that kills the
+        kernel is skipped from then on, and the cells before it run again in a fresh kernel."""
+        index = 0
+        while index < self.cells:
+            if self.nb.cells[index].cell_type == "code" and index not in self.skipped:
+                state = self._execute(index, self.cell_timeout)
+                if state != "ran":
+                    self.timed_out.add(index)
+                if state == "dead":
+                    self.skipped.add(index)
+                    self._stop()
+                    self._start()
+                    index = 0
+                    continue
+            index += 1
+
+    def restart(self) -> None:
+        """A fresh kernel that has run the notebook again (the next check needs its functions)."""
+        self._stop()
+        self._start()
+        self.run_notebook()
+
+    def ask(self, function: str, cases: list[dict], watch: dict, timeout: float) -> tuple[str, dict | None]:
+        """Call ``function`` of the notebook on every case; ``(state, answer)`` (see :func:`serve.serve`)."""
+        request, answer = self.folder / f".request-{len(self.nb.cells)}.pt", self.folder / f".answer-{len(self.nb.cells)}.pt"
+        answer.unlink(missing_ok=True)
+        torch.save({"function": function, "cases": cases, "watch": watch}, request)
+        source = Path(serve.__file__).read_text(encoding="utf-8")
+        code = (f"__ntm_grade = {{'__name__': 'ntm_grade'}}\n"
+                f"exec(compile({source!r}, '<ntm-grade>', 'exec'), __ntm_grade)\n"
+                f"__ntm_grade['serve'](globals(), {str(request)!r}, {str(answer)!r})\n"
+                f"del __ntm_grade")
+        state = self._execute(self._append(code), timeout)
+        if state == "dead":
+            self.restart()
+            return "dead", None
+        if state != "ran" or not answer.is_file() or answer.stat().st_size > MAX_OUTPUT_BYTES:
+            return state if state != "ran" else "no answer", None
+        try:  # tensors, numbers, strings and containers only: a file the kernel wrote cannot run code here
+            return "ran", torch.load(answer, weights_only=True)
+        except Exception:  # noqa: BLE001 - an answer file the notebook spoiled
+            return "no answer", None
+
+
+# ------------------------------------------------------------------ one check, decided here
+
+
+def _result_of(check: runner.Check, cases: list[runner.Case], wants: list[Any], answer: dict, function: str,
+               sources: list[str]) -> tuple[str, str]:
+    """``("passed" | "failed", detail)`` from the kernel's answer, compared with this process's references."""
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list) or len(results) != len(cases):
+        return "failed", "the kernel's answer is incomplete (the notebook interfered with the grader)"
+    try:
+        for case, want, result in zip(cases, wants, results):
+            if not isinstance(result, tuple) or not result:
+                raise CheckFailed(f"{runner.where(check, case)}: no result")
+            if result[0] == "raised":
+                raise CheckFailed(runner.raised_message(check, case, str(result[1]), str(result[2])))
+            runner.judge_case(check, case, result[1], want)
+    except CheckFailed as err:
+        return "failed", _first_line(str(err))
+    if check.rules is not None:
+        broken = rules_module.ran_message(function, list(answer.get("ran") or []), list(answer.get("spawned") or []),
+                                          bool(answer.get("unobserved")))
+        if not broken and check.rules.loops:
+            broken = rules_module.find_loop_in_sources(sources, function)
+        if broken:
+            return "failed", _first_line(str(runner.rule_failed(check, broken)))
+    return "passed", f"{len(cases)} cases"
+
+
+def grade_check(kernel: Kernel, check: runner.Check, function: str, sources: list[str],
+                timeout_s: float, seed: int | None = None) -> tuple[str, str]:
+    """Grade one check of a running notebook: ``(result, detail)``."""
+    cases = runner.cases_for(check, seed)
+    wants = [runner.expected(check, case) for case in cases]
+    watch = rules_module.resolve(check.rules.forbidden if check.rules is not None else ())
+    state, answer = kernel.ask(function, [runner.clone(c.args) for c in cases], watch, timeout_s)
+    if state == "timeout":
+        return "timeout", f"`{function}` did not return within {timeout_s:g} s on the {len(cases)} cases"
+    if state == "dead":
+        return "failed", f"the kernel died while `{function}` ran"
+    if answer is None:
+        return "failed", "the kernel sent back no readable answer (the notebook interfered with the grader)"
+    if not answer.get("defined"):
+        return "not run", f"the notebook defines no `{function}` (the cell that defines it raised, or was removed)"
+    return _result_of(check, cases, wants, answer, function, sources)
+
+
+# ------------------------------------------------------------------ one notebook
 
 
 def _title_exercise(nb, known: list[str]) -> str | None:
@@ -128,74 +319,31 @@ def _title_exercise(nb, known: list[str]) -> str | None:
     return None
 
 
-def _first_line(text: str) -> str:
-    line = text.strip().split("\n")[0]
-    return line if len(line) <= DETAIL_CHARS else line[: DETAIL_CHARS - 1] + "…"
-
-
-def _errors(nb) -> dict[int, str]:
-    """Cell index -> ``"Name: message"`` for every cell that raised."""
+def _errors(nb, cells: int) -> dict[int, str]:
+    """Cell index -> ``"Name: message"`` for every cell of the notebook's own that raised."""
     out = {}
-    for i, cell in enumerate(nb.cells):
+    for i, cell in enumerate(nb.cells[:cells]):
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if o.get("output_type") == "error":
                 out[i] = _first_line(f"{o.get('ename')}: {o.get('evalue')}")
     return out
 
 
-def _checks_called(nb) -> dict[str, int]:
-    """Check name -> index of the first code cell that calls it."""
-    out: dict[str, int] = {}
-    for i, cell in enumerate(nb.cells):
+def _functions(nb) -> dict[str, str]:
+    """Check name -> the function the notebook hands it (``checks.check_shift(my_shift)`` -> ``my_shift``)."""
+    out: dict[str, str] = {}
+    for cell in nb.cells:
         if cell.cell_type == "code":
-            for name in CHECK_CALL.findall(cell.source):
-                out.setdefault(name, i)
+            for check, fn in CHECK_CALL.findall(cell.source):
+                out.setdefault(check, fn)
     return out
 
 
-def _read_log(path: Path) -> dict[str, dict]:
-    """Check name -> its last recorded result."""
-    results = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-                results[record["check"]] = record
-            except (ValueError, KeyError, TypeError):
-                continue  # a line the reader's code wrote into the log: not a check result
-    return results
-
-
-def execute(nb, folder: Path, log: Path, timeout_s: float, kernel: str) -> tuple[str, str, int | None]:
-    """Run ``nb`` (in place) in a fresh kernel in ``folder``; return ``(result, detail, stopped_cell)``.
-
-    ``result`` is ``ran`` (every cell executed, errors or not), ``timeout`` or ``error`` (the kernel
-    died or could not start). Errors inside cells are left in the outputs (``allow_errors``).
-    """
-    current = {"cell": None, "deadline": None}
-
-    def remaining(cell) -> int:  # the clock starts at the first cell, once the kernel is up
-        current["cell"] = next((i for i, c in enumerate(nb.cells) if c is cell), None)
-        if current["deadline"] is None:
-            current["deadline"] = time.monotonic() + timeout_s
-        return max(1, int(current["deadline"] - time.monotonic() + 0.999))
-
-    env = dict(os.environ, **{GRADE_LOG_ENV: str(log), "MPLBACKEND": "agg"})
-    client = NotebookClient(nb, timeout_func=remaining, kernel_name=kernel, allow_errors=True,
-                            startup_timeout=120, resources={"metadata": {"path": str(folder)}})
-    try:
-        client.execute(env=env, cwd=str(folder))
-    except CellTimeoutError:
-        return "timeout", f"did not finish within {timeout_s:g} s (stopped in cell {current['cell']})", current["cell"]
-    except DeadKernelError as err:
-        return "error", _first_line(f"the kernel died in cell {current['cell']}: {err}"), current["cell"]
-    except Exception as err:  # noqa: BLE001 - whatever a submission does, the run goes on
-        return "error", _first_line(f"could not run the notebook: {type(err).__name__}: {err}"), current["cell"]
-    return "ran", "", None
-
-
-def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel: str = "python3") -> list[Row]:
+def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: str = "python3",
+              cell_timeout_s: float = 300) -> list[Row]:
     """Rows for one submission: one about the notebook, then one per check."""
+    import nbformat
+
     label = sub.exercise or "?"
 
     def row(check, result, detail=""):
@@ -215,55 +363,45 @@ def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel: str =
     elif titled is not None and titled != sub.exercise:
         return unrun("wrong exercise",
                      f"the file is named for exercise {sub.exercise} but the notebook is exercise {titled}")
-    called = _checks_called(nb)
-    wanted = list(EXERCISES.get(label, ())) or list(called)
+    handed = _functions(nb)
+    wanted = list(EXERCISES.get(label, ())) or [c for c in handed if c in CHECKS]
     if not wanted:
         return [row(NOTEBOOK, "unknown", "no exercise named in the file name or title, and no check calls")]
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
 
     with tempfile.TemporaryDirectory(prefix="ntm-grade-") as scratch:
         folder = Path(scratch)
-        shutil.copy2(sub.path, folder / sub.path.name)  # the submission is only read
-        log = folder / "checks.jsonl"
+        shutil.copy2(sub.path, folder / sub.path.name)  # the submission itself is only read
         started = time.monotonic()
-        result, detail, stopped = execute(nb, folder, log, timeout_s, kernel)
-        seconds = time.monotonic() - started
-        results = _read_log(log)
-    errors = _errors(nb)
-    check_cells = set(called.values())
-    other = [f"cell {i}: {e}" for i, e in errors.items() if i not in check_cells]
-    shown = result
-    if result == "ran":
-        detail = f"ran in {seconds:.1f} s" + (f"; errors outside the checks: {'; '.join(other)}" if other else "")
-        shown = "error" if other else "ran"
-    rows = [row(NOTEBOOK, shown, detail)]
-    for check in wanted + [c for c in results if c not in wanted]:
-        rows.append(row(check, *_check_result(check, results, called, errors, result, stopped)))
-    return rows
+        checks = []
+        try:
+            with Kernel(nb, folder, kernel_name, cell_timeout_s) as kernel:
+                kernel.run_notebook()
+                seconds = time.monotonic() - started
+                timed_out, errors = sorted(kernel.timed_out), _errors(nb, kernel.cells)
+                for name in wanted:
+                    function = handed.get(name, CHECKS[name].function)
+                    checks.append(row(name, *grade_check(kernel, CHECKS[name], function, sources, timeout_s)))
+        except Exception as err:  # noqa: BLE001 - the kernel could not start: the run goes on
+            return unrun("error", _first_line(f"could not run the notebook: {type(err).__name__}: {err}"))
+    detail = f"ran in {seconds:.1f} s"
+    if timed_out:
+        detail += f"; cells stopped after {cell_timeout_s:g} s: {', '.join(map(str, timed_out))}"
+    if errors:
+        detail += f"; cells that raised: {'; '.join(f'cell {i}: {e}' for i, e in errors.items())}"
+    result = "timeout" if timed_out else "error" if errors else "ran"
+    return [row(NOTEBOOK, result, detail)] + checks
 
 
-def _check_result(check, results, called, errors, run_result, stopped) -> tuple[str, str]:
-    if check in results:
-        record = results[check]
-        return ("passed", "") if record["passed"] else ("failed", _first_line(record["detail"]))
-    cell = called.get(check)
-    if cell is None:
-        return "not run", "the notebook no longer calls this check"
-    if run_result != "ran" and (stopped is None or cell >= stopped):
-        return "not run", f"the notebook stopped ({run_result}) in cell {stopped}, before this check finished"
-    if cell in errors:
-        return "not run", f"its cell raised {errors[cell]}"
-    return "not run", "the check ran but recorded no result (its module does not report to the grader: " \
-                      "decorate it with ntm_minimal.checks.graded)"
-
-
-def grade(root: Path, timeout_s: float = 300, kernel: str = "python3", progress=None) -> list[Row]:
+def grade(root: Path, timeout_s: float = 120, kernel: str = "python3", progress=None,
+          cell_timeout_s: float = 300) -> list[Row]:
     """Grade every submission under ``root`` (see the module docstring); never stops early."""
     known = sorted(EXERCISES)
     rows = []
     for sub in find_submissions(root, known):
         if progress:
             progress(f"grading {sub.path.relative_to(root)} ({sub.student}, {sub.exercise or '?'})")
-        rows += grade_one(sub, known, timeout_s, kernel)
+        rows += grade_one(sub, known, timeout_s, kernel, cell_timeout_s)
     return rows
 
 
@@ -308,38 +446,78 @@ def to_html(rows: list[Row]) -> str:
             f"<h2>Every check</h2>{Table(COLUMNS, rows)._repr_html_()}</body></html>\n")
 
 
+def gradebook(rows: list[Row]) -> tuple[list[str], list[list]]:
+    """One row per student and exercise: notebook result, ``passed``, ``total``, ``score`` and each check's result.
+
+    The check columns are every check of the exercises in ``rows``, in the course's order; a check
+    that is not part of a row's exercise is left empty. ``score`` is ``"passed / total"``, with
+    spaces so that a spreadsheet does not read it as a date.
+    """
+    order = [c for checks in EXERCISES.values() for c in checks]
+    present = {r.check for r in rows if r.check != NOTEBOOK}
+    columns = [c for c in order if c in present] + sorted(present - set(order))
+    table: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        entry = table.setdefault((r.student, r.exercise), {"notebook": "", "checks": {}})
+        if r.check == NOTEBOOK:
+            entry["notebook"] = r.result
+        else:
+            entry["checks"][r.check] = r.result
+    header = ["student", "exercise", "notebook", "passed", "total", "score", *columns]
+    out = []
+    for (student, exercise), entry in table.items():
+        passed = sum(v == "passed" for v in entry["checks"].values())
+        total = len(entry["checks"])
+        out.append([student, exercise, entry["notebook"], passed, total, f"{passed} / {total}",
+                    *(entry["checks"].get(c, "") for c in columns)])
+    return header, out
+
+
 def write_report(rows: list[Row], out: Path) -> list[Path]:
-    """Write ``out.csv``, ``out.md`` and ``out.html``; return their paths."""
+    """Write ``out.csv``, ``out_gradebook.csv``, ``out.md`` and ``out.html``; return their paths."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    paths = [out.with_suffix(".csv"), out.with_suffix(".md"), out.with_suffix(".html")]
+    paths = [out.with_suffix(".csv"), out.with_name(out.name + "_gradebook.csv"), out.with_suffix(".md"),
+             out.with_suffix(".html")]
     with open(paths[0], "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
         writer.writerows(rows)
-    paths[1].write_text(to_markdown(rows), encoding="utf-8")
-    paths[2].write_text(to_html(rows), encoding="utf-8")
+    header, table = gradebook(rows)
+    with open(paths[1], "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(table)
+    paths[2].write_text(to_markdown(rows), encoding="utf-8")
+    paths[3].write_text(to_html(rows), encoding="utf-8")
     return paths
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ntm_minimal.grade", description=__doc__.split("\n")[0])
-    parser.add_argument("submissions", type=Path, help="folder of submitted notebooks")
+    parser = argparse.ArgumentParser(prog="python -m ntm_minimal.grade", description=__doc__.split("\n")[0],
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("submissions", type=Path, help="folder of submitted notebooks (see the layouts below)")
     parser.add_argument("--out", type=Path, default=Path("grade_report"),
-                        help="report path without suffix (writes .csv, .md, .html; default: grade_report)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default: 300)")
+                        help="report path without suffix (default: grade_report)")
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="seconds per check, for the student's function on all its cases (default: 120)")
+    parser.add_argument("--cell-timeout", type=float, default=300,
+                        help="seconds per cell while the notebook runs (default: 300)")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel to run them in (default: python3)")
+    parser.add_argument("--quiet", action="store_true", help="print only the paths of the reports")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"submissions: expected a folder, got {args.submissions}")
     root = args.submissions.resolve()
     if root in args.out.resolve().parents:
         parser.error("--out: write the report outside the submissions folder (it is only read)")
-    rows = grade(root, args.timeout, args.kernel, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    progress = None if args.quiet else (lambda m: print(m, flush=True))
+    rows = grade(root, args.timeout, args.kernel, progress=progress, cell_timeout_s=args.cell_timeout)
     if not rows:
-        print(f"no .ipynb files under {args.submissions}", file=sys.stderr)
+        print(f"no .ipynb files under {args.submissions}")
     for path in write_report(rows, args.out):
         print(f"wrote {path}")
-    print(to_markdown(rows))
+    if not args.quiet:
+        print(to_markdown(rows))
     return 0
 
 

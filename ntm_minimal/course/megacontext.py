@@ -1,4 +1,4 @@
-"""Automatic checks for exercise 15: one greedy refocus of a two-level Focus Allocator.
+"""The check of exercise 15: one greedy refocus of a two-level Focus Allocator.
 
 The exercise's allocator works on one stream with LOD0 and LOD1 only. Its input is the level of
 every block (``levels`` ``[n_blocks]``, 0 or 1; the unfinished last block is always 0), a signed
@@ -14,16 +14,23 @@ the gist of block ``b``. The rule (:func:`reference_focus`):
    skipping an expansion that would take the working context over ``w_max`` entries, until
    ``max_edits`` edits are made.
 
-:func:`check_focus` compares the reader's function with the reference on hand-made and random cases,
-and names the broken invariant (budget, a gap or an overlap, a misaligned gist, the tail, the cooldown).
+:func:`check_focus` compares the reader's function with the reference on hand-made and random cases
+(fixed ones, and as many drawn fresh), naming the broken invariant (budget, a gap or an overlap, a
+misaligned gist, the tail, the cooldown); it goes through the runner every check uses
+(:mod:`ntm_minimal.course.runner`), whose rule here is that nothing of :mod:`ntm_minimal.megacontext`
+nor :func:`reference_focus` may do the work.
+
+    >>> from ntm_minimal.course import megacontext as mc_checks
+    >>> mc_checks.check_focus(focus)           # doctest: +SKIP
 """
 from __future__ import annotations
 
-from typing import Callable
 
 import torch
 
-from ..checks import CheckFailed, graded
+from .runner import Case, Check, CheckFailed, Rules, define
+
+__all__ = ["check_focus", "entries_of", "reference_focus"]
 
 BLOCK = 32
 
@@ -68,7 +75,7 @@ def reference_focus(levels, scores, age, length, w_max, tail=64, cooldown=2, max
 def _invariants(where: str, got, case: dict) -> None:
     """Name the first broken invariant of a returned working context."""
     length, w_max = case["length"], case["w_max"]
-    if not isinstance(got, list) or not all(isinstance(e, tuple) and len(e) == 3 for e in got):
+    if not isinstance(got, list) or not all(isinstance(e, (tuple, list)) and len(e) == 3 for e in got):
         raise CheckFailed(f"{where}: expected a list of (start, end, lod) tuples, got {type(got).__name__}")
     got = [tuple(int(v) for v in e) for e in got]
     if len(got) > w_max:
@@ -105,28 +112,28 @@ def _invariants(where: str, got, case: dict) -> None:
                                   f"refocus steps ago (cooldown {case['cooldown']}) and must not change")
 
 
-def _cases() -> list[tuple[str, dict]]:
-    g = torch.Generator().manual_seed(15)
+def _cases(g: torch.Generator) -> list[Case]:
     cases = []
     n = 12  # 12 blocks: 11 complete + one unfinished of 20 tokens
     levels = torch.ones(n, dtype=torch.long)
     levels[-3:] = 0
     base = dict(levels=levels, scores=torch.zeros(n), age=torch.full((n,), 100), length=11 * BLOCK + 20, w_max=200,
                 tail=64, cooldown=2, max_edits=4, threshold=0.2)
-    one = dict(base, scores=torch.zeros(n).index_fill(0, torch.tensor([3]), 0.9))
-    cases.append(("expand one block", one))
-    two = dict(base, scores=torch.zeros(n).index_fill(0, torch.tensor([2]), 0.9).index_fill(0, torch.tensor([6]), 0.8),
+    first, second = (int(b) for b in torch.randperm(8, generator=g)[:2])
+    one = dict(base, scores=torch.zeros(n).index_fill(0, torch.tensor([first]), 0.9))
+    cases.append(Case("expand one block", one))
+    two = dict(base, scores=torch.zeros(n).index_fill(0, torch.tensor([first]), 0.9).index_fill(0, torch.tensor([second]), 0.8),
                w_max=len(entries_of(levels, base["length"])) + BLOCK)
-    cases.append(("budget for one expansion only", two))
+    cases.append(Case("budget for one expansion only", two))
     lv = levels.clone()
     lv[4] = 0
     collapse = dict(base, levels=lv, scores=torch.zeros(n).index_fill(0, torch.tensor([4]), -0.7))
-    cases.append(("collapse a block", collapse))
+    cases.append(Case("collapse a block", collapse))
     cool = dict(base, levels=lv, scores=torch.zeros(n).index_fill(0, torch.tensor([4]), -0.9).index_fill(0, torch.tensor([1]), 0.5),
                 age=torch.full((n,), 100).index_fill(0, torch.tensor([4]), 1))
-    cases.append(("cooldown: block 4 was edited 1 step ago", cool))
+    cases.append(Case("cooldown: block 4 was edited 1 step ago", cool))
     tail = dict(base, scores=-torch.ones(n))
-    cases.append(("the tail and the unfinished block stay LOD0", tail))
+    cases.append(Case("the tail and the unfinished block stay LOD0", tail))
     for k in range(6):
         n = int(torch.randint(20, 60, (1,), generator=g))
         length = (n - 1) * BLOCK + int(torch.randint(1, BLOCK + 1, (1,), generator=g))
@@ -134,37 +141,26 @@ def _cases() -> list[tuple[str, dict]]:
         lv[_protected(length, 64):] = 0
         lv[length // BLOCK:] = 0
         size = len(entries_of(lv, length))
-        cases.append((f"random {k + 1}", dict(levels=lv, scores=torch.rand(n, generator=g) * 2 - 1,
-                                              age=torch.randint(0, 5, (n,), generator=g), length=length,
-                                              w_max=size + int(torch.randint(0, 100, (1,), generator=g)), tail=64,
-                                              cooldown=int(torch.randint(0, 3, (1,), generator=g)),
-                                              max_edits=int(torch.randint(1, 6, (1,), generator=g)), threshold=0.2)))
+        cases.append(Case(f"random {k + 1}", dict(levels=lv, scores=torch.rand(n, generator=g) * 2 - 1,
+                                                  age=torch.randint(0, 5, (n,), generator=g), length=length,
+                                                  w_max=size + int(torch.randint(0, 100, (1,), generator=g)), tail=64,
+                                                  cooldown=int(torch.randint(0, 3, (1,), generator=g)),
+                                                  max_edits=int(torch.randint(1, 6, (1,), generator=g)), threshold=0.2)))
     return cases
 
 
-@graded("focus allocator (greedy, block-aligned, cooldown)")
-def check_focus(fn: Callable) -> None:
-    """Check the exercise's ``focus(levels, scores, age, length, w_max, tail, cooldown, max_edits, threshold)``."""
-    if not callable(fn):
-        raise CheckFailed(f"focus: expected a function, got {type(fn).__name__}")
-    cases = _cases()
-    for name, case in cases:
-        where = f"focus, case '{name}'"
-        args = {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in case.items()}
-        try:
-            got = fn(**args)
-        except NotImplementedError:
-            raise CheckFailed(f"{where}: your function raised NotImplementedError; replace the line "
-                              f"`raise NotImplementedError(...)` with your code, run that cell, then this one") from None
-        except Exception as err:
-            raise CheckFailed(f"{where}: your function raised {type(err).__name__}: {err}") from err
-        _invariants(where, got, case)
-        want = reference_focus(**case)
-        got = [tuple(int(v) for v in e) for e in got]
-        if got != want:
-            diff = next(i for i, (a, b) in enumerate(zip(got + [None] * len(want), want + [None] * len(got))) if a != b)
-            raise CheckFailed(f"{where}: a valid working context, but not the greedy one: entry {diff} is "
-                              f"{got[diff] if diff < len(got) else 'missing'}, expected "
-                              f"{want[diff] if diff < len(want) else 'nothing'} ({len(got)} vs {len(want)} entries)")
-    print(f"✓ focus: {len(cases)} cases match ntm_minimal.megacontext.checks.reference_focus "
-          "(budget, exact cover, aligned gists, tail, cooldown)")
+def _judge(where: str, got, want, case: dict) -> None:
+    """The invariants first (they say what is wrong), then the greedy choice itself."""
+    _invariants(where, got, case)
+    got = [tuple(int(v) for v in e) for e in got]
+    if got != want:
+        diff = next(i for i, (a, b) in enumerate(zip(got + [None] * len(want), want + [None] * len(got))) if a != b)
+        raise CheckFailed(f"{where}: a valid working context, but not the greedy one: entry {diff} is "
+                          f"{got[diff] if diff < len(got) else 'missing'}, expected "
+                          f"{want[diff] if diff < len(want) else 'nothing'} ({len(got)} vs {len(want)} entries)")
+
+
+check_focus = define(Check(
+    "check_focus", "focus allocator (greedy, block-aligned, cooldown)", "focus", _cases, reference_focus,
+    "ntm_minimal.course.megacontext.reference_focus (budget, exact cover, aligned gists, tail, cooldown)",
+    Rules(loops=False, forbidden=("ntm_minimal.megacontext",)), seed=15, judge=_judge))
