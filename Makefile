@@ -13,7 +13,7 @@ export MPLBACKEND := agg
 NB_DIRS := notebooks exercises solutions
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test unit nbval notebooks bench bench-convergence clean
+.PHONY: book test chromium lab unit nbval notebooks bench bench-convergence clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,25 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 book: $(VENV)/.installed
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: $(VENV)/.installed book
+test: chromium $(VENV)/.installed book
 	$(PY) -m pytest tests $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
+
+# The browser test (tests/test_browser.py) drives Debian's Chromium and its driver: installed here
+# when missing and the machine allows it (root with apt), else make test stops before anything runs.
+chromium:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "installing chromium and chromium-driver (apt)"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	    else \
+	        echo "make test needs Chromium and its driver: install them (Debian/Ubuntu: sudo apt-get install chromium chromium-driver)" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+
+# JupyterLab in the course environment, opened on the repository (chapters in notebooks/, exercises/).
+lab: $(VENV)/.installed
+	env -u MPLBACKEND $(VENV)/bin/jupyter lab --notebook-dir=.
 
 # The tests that do not read the built book (those, marked "book", need `make book` first).
 unit: $(VENV)/.installed
