@@ -10,6 +10,7 @@ import torch  # noqa: E402
 
 from ntm_minimal.dnc import DNC  # noqa: E402
 from ntm_minimal.plotting import dnc as dnc_plots  # noqa: E402
+from ntm_minimal.plotting.style import MODEL_COLORS  # noqa: E402
 from ntm_minimal.tasks import make_task  # noqa: E402
 
 
@@ -60,3 +61,52 @@ def test_answer_phases_are_the_runs_of_scored_steps():
     assert dnc_plots.answer_phases(torch.zeros(4)) == []
     with pytest.raises(ValueError, match=r"mask: expected one sequence's mask \[T\]"):
         dnc_plots.answer_phases(batch.mask)
+
+
+def test_rows_over_time_put_row_0_on_top_with_integer_ticks(trace):
+    fig, ax = plt.subplots()
+    dnc_plots.plot_rows_over_time(ax, trace.usage[0])
+    bottom, top = ax.get_ylim()
+    assert top < bottom  # row 0 at the top, as in every memory picture of the course
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"w: expected weightings over time \[T, N\]"):
+        dnc_plots.plot_rows_over_time(ax, trace.usage)
+
+
+def test_memory_management_and_read_modes_label_the_shaded_band(trace):
+    fig = dnc_plots.plot_memory_management(trace, phases=[(4, 7)])
+    assert dnc_plots.PHASE_LABEL in [t.get_text() for t in fig.axes[3].get_legend().get_texts()]
+    assert all(a.get_ylim()[1] < a.get_ylim()[0] for a in fig.axes[:3])
+    plt.close(fig)
+    fig = dnc_plots.plot_read_modes(trace, phases=[(4, 7)])
+    fig.canvas.draw()
+    assert dnc_plots.PHASE_LABEL in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())
+    plt.close(fig)
+
+
+def test_row_bars_group_the_weightings_by_row():
+    fig = dnc_plots.plot_row_bars({"before": torch.tensor([0.1, 0.5, 0.9]), "after": torch.tensor([0.2, 0.0, 1.0])})
+    bars = fig.axes[0].patches
+    assert len(bars) == 6 and [round(b.get_height(), 2) for b in bars] == [0.1, 0.5, 0.9, 0.2, 0.0, 1.0]
+    assert bars[0].get_x() < bars[3].get_x() < bars[1].get_x()  # row 0's two bars come before row 1's
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same number of rows"):
+        dnc_plots.plot_row_bars({"a": torch.zeros(3), "b": torch.zeros(4)})
+    with pytest.raises(ValueError, match=r"weightings\['a'\]"):
+        dnc_plots.plot_row_bars({"a": torch.zeros(2, 3)})
+
+
+def test_model_curves_keep_one_colour_per_model():
+    log = {"sequences": [0, 10, 20], "heldout_bit_errors": [5.0, 1.0, 0.0]}
+    fig = dnc_plots.plot_model_curves({"NTM": log, "DNC": log, "DNC without links": log, "LSTM": log})
+    ntm, dnc, nolinks, lstm = fig.axes[0].lines
+    assert ntm.get_color() == MODEL_COLORS["ntm"] and lstm.get_color() == MODEL_COLORS["lstm"]
+    assert dnc.get_color() == nolinks.get_color() == MODEL_COLORS["dnc"] and nolinks.get_linestyle() == "--"
+    assert list(dnc.get_ydata()) == [5.0, 1.0, 1e-3]  # a zero is drawn at the floor, and the axis says so
+    assert "0 drawn at 0.001" in fig.axes[0].get_ylabel()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="label"):
+        dnc_plots.plot_model_curves({"GRU": log})

@@ -6,6 +6,9 @@ import torch
 
 #: Colour of each kind of head, used in every figure.
 COLORS = {"read": "#1f77b4", "write": "#d62728", "content": "#2ca02c", "neutral": "#7f7f7f"}
+#: Colour of each model, the same in every figure that sets models side by side (chapter 8's NTM red,
+#: LSTM blue; the DNC takes the remaining green).
+MODEL_COLORS = {"ntm": COLORS["write"], "dnc": COLORS["content"], "lstm": COLORS["read"]}
 #: Colour map for weightings (0 = white) and for memory contents (signed, centred on 0).
 WEIGHT_CMAP = "Greys"
 MEMORY_CMAP = "RdBu_r"
