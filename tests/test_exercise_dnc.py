@@ -256,8 +256,7 @@ def link_through_model_module(L_prev, p_prev, w_write):
 def allocation_by_subprocess(u):
     import subprocess
     import sys
-    code = "import sys, torch; from ntm_minimal.dnc import allocation; u = torch.load(sys.argv[1]); print(allocation(u))"
-    subprocess.run([sys.executable, "-c", code, "/nonexistent"], capture_output=True)  # the work done elsewhere
+    subprocess.run([sys.executable, "-c", "pass"], capture_output=True)  # stands for work done in another process
     return _functions("solutions")["allocation"](u)
 
 
@@ -269,7 +268,27 @@ def allocation_lookup_table(u):
     return LOOKUP.get(u.numpy().tobytes(), torch.zeros_like(u))
 
 
+def allocation_with_profiler_off(u):
+    import sys
+    sys.setprofile(None)  # switch the checker's watch off, then use the package
+    from ntm_minimal.dnc import allocation
+    return allocation(u)
+
+
+def allocation_in_a_thread(u):
+    import threading
+
+    import ntm_minimal.dnc
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("a", ntm_minimal.dnc.allocation(u)))
+    worker.start()
+    worker.join()
+    return out["a"]
+
+
 ROUTES = [
+    (dnc_checks.check_allocation, allocation_with_profiler_off, "profiler was disabled"),
+    (dnc_checks.check_allocation, allocation_in_a_thread, "allocation"),
     (dnc_checks.check_allocation, allocation_by_equations_module, "allocation"),
     (dnc_checks.check_allocation, allocation_by_private_kernel, "allocation"),
     (dnc_checks.check_allocation, allocation_from_reloaded_file, "allocation"),

@@ -23,6 +23,10 @@
 # `(t, t + 1, 0)` for token `t`, `(32 b, 32 b + 32, 1)` for the gist of block `b`. The check compares
 # your list with the reference, and names what is wrong when it differs: a budget overflow, a gap or an
 # overlap in the timeline, a misaligned gist, an edited tail block, an ignored cooldown.
+#
+# Rule: write it yourself. The course's own allocator (`ntm_minimal.megacontext`) and the check's
+# reference must not do the work; the check watches what runs, so an alias or a private helper of
+# theirs fails it too. Python loops are fine here: the lists are short.
 
 # %% tags=["exercise"]
 def focus(levels, scores, age, length, w_max, tail=64, cooldown=2, max_edits=4, threshold=0.2):

@@ -103,7 +103,8 @@ def ran_message(name: str, ran: list[str], spawned: list[str], unobserved: bool)
     if spawned:
         return f"rule: do the work in `{name}` itself. It started another process or thread: {', '.join(spawned[:3])}"
     if unobserved:
-        return f"rule: `{name}` ran without the checker seeing it (the interpreter's profiler was disabled)"
+        return (f"rule: `{name}` must run where the checker can watch it: the interpreter's profiler was "
+                f"disabled or replaced while it ran")
     return None
 
 

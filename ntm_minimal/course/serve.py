@@ -48,6 +48,7 @@ class Watch:
         self.spawned: list[str] = []  # calls that start a process or a thread
         self.target = None
         self.saw_target = False
+        self.tampered = False  # the profiler was replaced or removed during the call
 
     def _path(self, filename: str) -> str:
         path = self._real.get(filename)
@@ -88,13 +89,13 @@ def call_watched(watch: Watch, fn, kwargs: dict):
         sys.setprofile(None)
         threading.setprofile(None)
         if not still_ours:
-            watch.spawned.append("the profiler was replaced during the call")
+            watch.tampered = True
 
 
 def unobserved(watch: Watch) -> bool:
-    """True when the reader's function is plain Python but its start was never seen: the profiler
-    was disabled or replaced, so nothing about what ran can be trusted."""
-    return watch.target is not None and not watch.saw_target
+    """True when the profiler was replaced or removed during the call, or when the reader's function
+    is plain Python but its start was never seen: nothing about what ran can be trusted then."""
+    return watch.tampered or (watch.target is not None and not watch.saw_target)
 
 
 def plain(value, depth: int = 0):
@@ -105,8 +106,8 @@ def plain(value, depth: int = 0):
 
     if depth > 6:
         return {"unsupported type": "a structure nested too deep"}
-    if isinstance(value, torch.Tensor):
-        return value.detach().to("cpu").clone().contiguous()
+    if isinstance(value, torch.Tensor):  # a subclass becomes a plain tensor: the grader loads plain ones only
+        return value.detach().to("cpu").clone().contiguous().as_subclass(torch.Tensor)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (tuple, list)) and len(value) <= 100_000:
@@ -133,8 +134,8 @@ def serve(namespace: dict, request_path: str, out_path: str) -> None:
         fn = namespace[name]
         for args in request["cases"]:
             watch = Watch(**request["watch"])
-            try:
-                result = ("ok", plain(call_watched(watch, fn, args)))
+            try:  # converted while watched: a result whose conversion computes (a tensor subclass) is seen too
+                result = ("ok", call_watched(watch, lambda **kw: plain(fn(**kw)), args))
             except Exception as err:  # noqa: BLE001 - the reader's bug becomes this case's failure
                 result = ("raised", type(err).__name__, str(err)[:2000])
             out["results"].append(result)
