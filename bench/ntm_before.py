@@ -32,13 +32,18 @@ def _write(memory, w, e, a):
     return memory + torch.bmm(w.transpose(1, 2), a)
 
 
-def _address(key, beta, g, s, gamma, w_prev, memory):
+def cosine(key, memory):
+    """Eq. 6 as it was then (the norm product floored at ``COSINE_EPS``). The package has since
+    smoothed the norms; ``tests/test_speed.py`` swaps its cosine in here to compare the rest bit for bit."""
     b, n, m = memory.shape
     k = key.reshape(b, -1, m)
     dots = torch.bmm(k, memory.transpose(1, 2))
     norms = torch.linalg.vector_norm(k, dim=-1, keepdim=True) * torch.linalg.vector_norm(memory, dim=-1).unsqueeze(1)
-    cosine = (dots / norms.clamp_min(COSINE_EPS)).reshape(*key.shape[:-1], n)
-    content = torch.softmax(beta * cosine, dim=-1)
+    return (dots / norms.clamp_min(COSINE_EPS)).reshape(*key.shape[:-1], n)
+
+
+def _address(key, beta, g, s, gamma, w_prev, memory):
+    content = torch.softmax(beta * cosine(key, memory), dim=-1)
     gated = g * content + (1 - g) * w_prev
     half = s.shape[-1] // 2
     shifted = s[..., half : half + 1] * gated

@@ -3,72 +3,20 @@ convolutional shift (Eq. 8) and sharpening (Eq. 9), and the whole pipeline in th
 
 Shapes: the memory is ``[B, N, M]``. Per-head tensors share the leading dims ``[B, *H]`` (``H``
 may be absent): a key is ``[B, *H, M]``, a weighting ``[B, *H, N]``, a scalar per head (β, g, γ)
-``[B, *H, 1]`` and a shift distribution ``[B, *H, 2k+1]``. Each public function checks its
-arguments and calls an unchecked kernel (``_shift``...) that the model uses in its inner loop.
+``[B, *H, 1]`` and a shift distribution ``[B, *H, 2k+1]``. Each function here checks its
+arguments and calls its unchecked kernel in :mod:`ntm_minimal.kernels`, which the models use in
+their loop over time.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import torch
 
+from . import kernels
+from .kernels import COSINE_EPS, SHARPEN_FLOOR, AddressingStages
 from .validation import check_batch, check_last, check_memory, check_range, check_tensor
 
-#: Smallest norm product in the cosine (Eq. 6), so an all-zero key or memory row gives 0, not NaN.
-COSINE_EPS = 1e-8
-#: Floor on weights before the log in sharpening (Eq. 9), so ``0 ** gamma`` has a finite gradient.
-SHARPEN_FLOOR = 1e-20
-
-
-def _cosine_similarity(key: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
-    b, n, m = memory.shape
-    k = key.reshape(b, -1, m)
-    dots = torch.bmm(k, memory.transpose(1, 2))  # [B, h, N]
-    norms = torch.linalg.vector_norm(k, dim=-1, keepdim=True) * torch.linalg.vector_norm(memory, dim=-1).unsqueeze(1)
-    return (dots / norms.clamp_min(COSINE_EPS)).reshape(*key.shape[:-1], n)
-
-
-def _content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
-    # softmax subtracts the row maximum, so even beta = 1e4 cannot overflow exp.
-    return torch.softmax(beta * _cosine_similarity(key, memory), dim=-1)
-
-
-def _interpolate(w_content: torch.Tensor, w_prev: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    return g * w_content + (1 - g) * w_prev
-
-
-def _shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-    k = s.shape[-1] // 2
-    # torch.roll(w, o)[i] = w[i - o]: the mass at row i - o moves to row i. The loop runs over the
-    # 2k+1 offsets (3 for k = 1), never over rows; for small k it is twice as fast as one gather,
-    # whose backward is a scatter.
-    out = s[..., k : k + 1] * w
-    for j in range(2 * k + 1):
-        if j != k:
-            out = out + s[..., j : j + 1] * torch.roll(w, j - k, dims=-1)
-    return out
-
-
-def _sharpen(w: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
-    # w^γ / Σ w^γ == softmax(γ log w): the log form never divides by a zero sum and never
-    # overflows for large γ; the floor keeps log(0) finite.
-    return torch.softmax(gamma * torch.log(w.clamp_min(SHARPEN_FLOOR)), dim=-1)
-
-
-class AddressingStages(NamedTuple):
-    """The weighting after each step of the pipeline, all ``[B, *H, N]``."""
-
-    content: torch.Tensor  # w^c, Eq. 5
-    gated: torch.Tensor  # w^g, Eq. 7
-    shifted: torch.Tensor  # w~, Eq. 8
-    sharpened: torch.Tensor  # w, Eq. 9
-
-
-def _address_stages(key, beta, g, s, gamma, w_prev, memory) -> AddressingStages:
-    content = _content_weighting(key, beta, memory)
-    gated = _interpolate(content, w_prev, g)
-    shifted = _shift(gated, s)
-    return AddressingStages(content, gated, shifted, _sharpen(shifted, gamma))
+__all__ = ["COSINE_EPS", "SHARPEN_FLOOR", "AddressingStages", "address", "address_stages", "content_weighting",
+           "cosine_similarity", "interpolate", "sharpen", "shift"]
 
 
 # ---------------------------------------------------------------- checks
@@ -109,8 +57,9 @@ def _check_shift(s: object, lead: tuple[int, ...], n: int) -> None:
 def cosine_similarity(key: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
     """Cosine similarity between a key and every memory row (Eq. 6).
 
-    ``K[u, v] = u . v / (||u|| ||v||)``; the denominator is floored at ``COSINE_EPS`` so a zero key
-    or an all-zero row scores 0 instead of NaN.
+    ``K[u, v] = u . v / (||u|| ||v||)``, with each norm smoothed to ``sqrt(|x|² + ε)``
+    (``ε = COSINE_EPS``, as deepmind/dnc): a zero key or an all-zero row scores 0 instead of NaN, the
+    score is differentiable there, and rows of ordinary length score their cosine to within ``ε/|x|²``.
 
     Args:
         key: ``[B, M]`` or ``[B, *H, M]``.
@@ -120,7 +69,7 @@ def cosine_similarity(key: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
         ``[B, N]`` or ``[B, *H, N]``, values in ``[-1, 1]``.
     """
     _check_key(key, memory)
-    return _cosine_similarity(key, memory)
+    return kernels.cosine_similarity(key, memory)
 
 
 def content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
@@ -136,7 +85,7 @@ def content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tenso
     """
     lead = _check_key(key, memory)
     _check_scalar("beta", beta, lead, low=0.0)
-    return _content_weighting(key, beta, memory)
+    return kernels.content_weighting(key, beta, memory)
 
 
 def interpolate(w_content: torch.Tensor, w_prev: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -153,7 +102,7 @@ def interpolate(w_content: torch.Tensor, w_prev: torch.Tensor, g: torch.Tensor) 
     check_tensor("w_content", w_content, "[..., N]")
     check_last("w_prev", w_prev, w_content.shape[-1], "N", lead=_lead(w_content))
     _check_scalar("g", g, _lead(w_content), 0.0, 1.0)
-    return _interpolate(w_content, w_prev, g)
+    return kernels.interpolate(w_content, w_prev, g)
 
 
 def shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -171,7 +120,7 @@ def shift(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     """
     check_tensor("w", w, "[..., N]")
     _check_shift(s, _lead(w), w.shape[-1])
-    return _shift(w, s)
+    return kernels.shift(w, s)
 
 
 def sharpen(w: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
@@ -191,7 +140,7 @@ def sharpen(w: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
     check_tensor("w", w, "[..., N]")
     _check_scalar("gamma", gamma, _lead(w), low=1.0)
     check_range("w", w, 0.0)
-    return _sharpen(w, gamma)
+    return kernels.sharpen(w, gamma)
 
 
 def address_stages(key, beta, g, s, gamma, w_prev, memory) -> AddressingStages:
@@ -211,7 +160,7 @@ def address_stages(key, beta, g, s, gamma, w_prev, memory) -> AddressingStages:
     _check_shift(s, lead, n)
     _check_scalar("gamma", gamma, lead, low=1.0)
     check_last("w_prev", w_prev, n, "N", lead=lead)
-    return _address_stages(key, beta, g, s, gamma, w_prev, memory)
+    return kernels.address_stages(key, beta, g, s, gamma, w_prev, memory)
 
 
 def address(key, beta, g, s, gamma, w_prev, memory) -> torch.Tensor:

@@ -1,43 +1,16 @@
 """Reading and writing the memory matrix: Eq. 2 (read), Eq. 3 (erase) and Eq. 4 (add).
 
 Shapes: the memory is ``[B, N, M]`` (batch, rows, row width). A weighting is ``[B, N]`` for one
-head or ``[B, H, N]`` (any number of head dimensions after the batch) for several. Each public
-function checks its arguments and calls an unchecked kernel (``_read``...) that the model uses.
+head or ``[B, H, N]`` (any number of head dimensions after the batch) for several. Each function
+here checks its arguments and calls its unchecked kernel in :mod:`ntm_minimal.kernels`, which the
+models use in their loop over time.
 """
 from __future__ import annotations
 
 import torch
 
+from . import kernels
 from .validation import check_last, check_memory, check_range, check_tensor
-
-
-def _heads_first(w: torch.Tensor) -> torch.Tensor:
-    """View a weighting ``[B, *H, N]`` as ``[B, h, N]`` with all head dims flattened into ``h``."""
-    return w.reshape(w.shape[0], -1, w.shape[-1])
-
-
-def _read(memory: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    r = torch.bmm(_heads_first(w), memory)  # [B, h, N] @ [B, N, M] -> [B, h, M]
-    return r.reshape(*w.shape[:-1], memory.shape[-1])
-
-
-def _erase(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
-    w = _heads_first(w)
-    e = e.reshape(w.shape[0], w.shape[1], -1)
-    # One factor (1 - w_i e) per head; several heads multiply (the paper's rule, section 3.2).
-    keep = 1 - w.unsqueeze(-1) * e.unsqueeze(-2)  # [B, h, N, M]
-    # One head (the usual case) skips the product: prod's backward costs as much as the rest of the write.
-    return memory * (keep[:, 0] if keep.shape[1] == 1 else keep.prod(dim=1))
-
-
-def _add(memory: torch.Tensor, w: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
-    w = _heads_first(w)
-    a = a.reshape(w.shape[0], w.shape[1], -1)
-    return memory + torch.bmm(w.transpose(1, 2), a)  # sum over heads of the outer products w_h a_h^T
-
-
-def _write(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
-    return _add(_erase(memory, w, e), w, a)
 
 
 def _check_weighting(w: object, memory: torch.Tensor, name: str = "w") -> torch.Tensor:
@@ -64,7 +37,7 @@ def read(memory: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     Returns:
         ``[B, M]`` or ``[B, *H, M]``: one read vector per head, a convex mix of memory rows.
     """
-    return _read(memory, _check_weighting(w, memory))
+    return kernels.read(memory, _check_weighting(w, memory))
 
 
 def erase(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
@@ -82,7 +55,7 @@ def erase(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor) -> torch.Tenso
     _check_weighting(w, memory)
     _check_vector("e", e, w, memory)
     check_range("e", e, 0.0, 1.0)
-    return _erase(memory, w, e)
+    return kernels.erase(memory, w, e)
 
 
 def add(memory: torch.Tensor, w: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
@@ -98,7 +71,7 @@ def add(memory: torch.Tensor, w: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     """
     _check_weighting(w, memory)
     _check_vector("a", a, w, memory)
-    return _add(memory, w, a)
+    return kernels.add(memory, w, a)
 
 
 def write(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
@@ -112,4 +85,4 @@ def write(memory: torch.Tensor, w: torch.Tensor, e: torch.Tensor, a: torch.Tenso
     _check_vector("e", e, w, memory)
     _check_vector("a", a, w, memory)
     check_range("e", e, 0.0, 1.0)
-    return _write(memory, w, e, a)
+    return kernels.write(memory, w, e, a)

@@ -12,7 +12,8 @@ to reproduce it. Examples::
     python -m ntm_minimal.train --task copy --model dnc --read-heads 4 --target-bit-errors 0.1 --out runs/copy_dnc
     # the paper's LSTM baseline (3 x 256) for 10 minutes
     python -m ntm_minimal.train --task copy --model lstm --max-seconds 600 --out runs/copy_lstm
-    # the same NTM run, compiled explicitly (new NTM runs of 2000+ steps compile by default; --no-compile: eager)
+    # the same NTM run, compiled explicitly (new NTM and DNC runs of 2000+ steps compile by default;
+    # --no-compile: eager)
     python -m ntm_minimal.train --task copy --model ntm --steps 20000 --compile --out runs/copy_compiled
     # continue a run up to 30000 steps
     python -m ntm_minimal.train --resume runs/copy --steps 30000
@@ -33,6 +34,7 @@ from pathlib import Path
 import torch
 
 from . import checkpoint
+from .device import pick_device
 from .evaluation import DEFAULT_GRID, evaluate, evaluate_batch, heldout_batch
 from .model import MEMORY_INITS
 from .tasks import make_task
@@ -121,8 +123,9 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--snapshot-every", type=int, default=UNSET,
                    help="keep a copy of the run every N steps in snapshots/step_N (N a multiple of --eval-every)")
     o.add_argument("--compile", action="store_true", default=UNSET,
-                   help="run the NTM's time step under torch.compile (about 2x faster on CPU after a slow first step); "
-                        "a new NTM run of at least 2000 steps does so by default when a compiler is present")
+                   help="run the NTM's or DNC's time steps under torch.compile (about 2x faster on CPU after a slow "
+                        "first step); a new NTM or DNC run of at least 2000 steps does so by default when a compiler "
+                        "is present")
     o.add_argument("--no-compile", dest="compile", action="store_false", default=UNSET,
                    help="run the time step eagerly (bit for bit the same on the same machine)")
     r = p.add_argument_group("output")
@@ -156,7 +159,7 @@ def _train_config(args) -> TrainConfig:
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     given = {k: v for k, v in vars(args).items() if k in fields and v is not UNSET}
     if given.get("device") is None:
-        given["device"] = "cuda" if torch.cuda.is_available() else "cpu"
+        given["device"] = str(pick_device())
     return TrainConfig(**given)
 
 
@@ -200,11 +203,9 @@ def setup(args) -> tuple[Trainer, list[dict], int]:
         kind, model_config = _model_config(args, task)
         if args.compile is UNSET:  # decided here and recorded in the command, so a replay decides alike
             steps = TrainConfig.steps if args.steps is UNSET else args.steps
-            device = args.device if args.device is not UNSET else ("cuda" if torch.cuda.is_available() else "cpu")
+            device = args.device if args.device is not UNSET else str(pick_device())
             args.compile = compile_by_default(kind, steps, device)
             command += " --compile" if args.compile else " --no-compile"
-            if args.compile:  # a default must not end a run where the compiler fails: dynamo then runs eagerly
-                torch._dynamo.config.suppress_errors = True
         config = _train_config(args)
         torch.manual_seed(config.seed)  # the model's initial weights
         model = checkpoint.build_model(kind, model_config)

@@ -70,7 +70,7 @@ class TrainConfig:
     save_dtype: str = "float32"  # dtype of the saved model ("float16" halves the file)
     keep_best: bool = False  # also save the best held-out weights (best.safetensors)
     snapshot_every: int | None = None  # keep a resumable copy of the run every this many steps; None = off
-    compile: bool = False  # run the NTM's time step under torch.compile (about 2x faster on CPU; see compile_step)
+    compile: bool = False  # NTM or DNC time steps under torch.compile (about 2x faster on CPU; see compile_step)
     margin: float | None = None  # None = off; else the loss adds margin_weight * metrics.margin_shortfall(margin)
     margin_weight: float = 1.0
     hard_pool: int = 0  # 0 = off; else fresh candidates drawn per step, of which the hardest join the batch
@@ -125,49 +125,47 @@ def finite_gradients(model: nn.Module) -> bool:
     return all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None)
 
 
-#: How many compiled versions of the NTM's step a process may keep (see :func:`compile_step`).
+#: How many compiled versions of a model's step a process may keep (see :func:`compile_step`).
 STEP_VERSIONS = 64
 
 
-#: Time steps per compiled call of an NTM (``NTM.chunk``, see :func:`compile_step`).
+#: Time steps per compiled call of an NTM or a DNC (``RecurrentCore.chunk``, see :func:`compile_step`).
 STEP_CHUNK = 4
 
 
-def compile_step(model: nn.Module, chunk: int = STEP_CHUNK) -> nn.Module:
-    """Put ``model``'s per-time-step function under ``torch.compile``, in place; returns ``model``.
+def compile_step(model: nn.Module, chunk: int = STEP_CHUNK, fallback: bool = False) -> nn.Module:
+    """Put ``model``'s time steps under ``torch.compile`` (:meth:`~ntm_minimal.core.RecurrentCore.compile_steps`);
+    returns ``model``.
 
-    An NTM spends its time in dozens of tiny operations per time step; compiling the step fuses
-    them (the loop over time stays Python, so every sequence length uses the same compiled code).
-    An NTM also gets ``NTM.steps`` compiled and runs ``chunk`` time steps per compiled call
-    (``NTM.chunk``; the last ``(T - 1) mod chunk`` steps go one by one): the fixed cost of a
-    compiled call and of its backward node is then paid once per ``chunk`` steps, not every step.
-    The first steps compile (tens of seconds, a C++ compiler is needed on CPU); results match
-    eager execution to float rounding, not bit for bit. Models without a ``step`` (the LSTM
-    baseline, already fused by its library) are left as they are. The weights are unchanged, so
-    checkpoints load into plain models.
+    An NTM or a DNC spends its time in dozens of tiny operations per time step; compiling the step
+    fuses them (the loop over time stays Python, so every sequence length uses the same compiled
+    code), and ``chunk`` time steps per compiled call pay the fixed cost of a compiled call and of its
+    backward node once per ``chunk`` steps, not every step. The first steps compile (tens of seconds,
+    a C++ compiler is needed on CPU); results match eager execution to float rounding, not bit for
+    bit. Models without the core's ``compile_steps`` (the LSTM baseline, already fused by its library)
+    are left as they are. The weights are unchanged, so checkpoints load into plain models.
+    ``fallback=True`` (the trainer's choice): a compiler failure warns and the model runs eagerly,
+    rather than ending a training run.
     """
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk: expected a positive int, got {chunk!r}")
-    if hasattr(model, "step"):
-        # Each batch size, grad mode and first-or-later step compiles a version of `NTM.step`, and
+    if hasattr(model, "compile_steps"):
+        # Each batch size, grad mode and first-or-later step compiles a version of the core's step, and
         # all models in a process share one cache (keyed by that code); dynamo's default limit of
         # 8 versions would silently send a second or third model (a benchmark, a notebook) back to eager.
         torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, STEP_VERSIONS)
-        # dynamic=False: one version per batch size (training, held-out, grid), each with the
-        # kernels specialised to its shapes, rather than one slower version for any batch size.
-        model.step = torch.compile(model.step, dynamic=False)
-        if hasattr(model, "steps") and chunk > 1:
-            model.steps = torch.compile(model.steps, dynamic=False)
-            model.chunk = chunk
+        model.compile_steps(chunk, fallback=fallback)
     return model
 
 
-#: A new CLI run compiles the NTM's step by default (see :func:`compile_by_default`) only with at least
-#: this many steps to do: each copy-task trainer step at batch 16 saves tens of CPU ms (70 ms at
-#: load 5-6, bench/README.md), and compiling costs half a minute once cached but several minutes
-#: with an empty cache on a busy 2-core CPU (6.4 minutes at load 4-6 for a copy run's chunked
+#: A new CLI run compiles an NTM's or a DNC's steps by default (see :func:`compile_by_default`) only
+#: with at least this many steps to do: each copy-task trainer step at batch 16 saves tens of CPU ms
+#: (70 ms at load 5-6, bench/README.md), and compiling costs half a minute once cached but several
+#: minutes with an empty cache on a busy 2-core CPU (6.4 minutes at load 4-6 for a copy run's chunked
 #: step, training and held-out versions), so a cold first run wins it back after a few thousand steps.
 COMPILE_MIN_STEPS = 2000
+#: The model kinds whose steps :func:`compile_step` compiles (the LSTM baseline is one library call).
+COMPILED_MODELS = ("ntm", "dnc")
 
 
 def compiler_available(device: str | torch.device) -> bool:
@@ -180,9 +178,9 @@ def compiler_available(device: str | torch.device) -> bool:
 
 def compile_by_default(model_kind: str, steps: int, device: str | torch.device) -> bool:
     """The trainer CLI's choice when neither ``--compile`` nor ``--no-compile`` is given: compile an
-    NTM's step when a compiler is present and the run is long enough to win back the compile time
-    (``COMPILE_MIN_STEPS``). Library calls (:class:`TrainConfig`) stay eager unless asked."""
-    return model_kind == "ntm" and steps >= COMPILE_MIN_STEPS and compiler_available(device)
+    NTM's or a DNC's steps when a compiler is present and the run is long enough to win back the
+    compile time (``COMPILE_MIN_STEPS``). Library calls (:class:`TrainConfig`) stay eager unless asked."""
+    return model_kind in COMPILED_MODELS and steps >= COMPILE_MIN_STEPS and compiler_available(device)
 
 
 def clip_gradients(model: nn.Module, clip_value: float | None, clip_norm: float | None) -> None:
@@ -220,8 +218,8 @@ class Trainer:
                              f"ramp its own, e.g. max_items for associative_recall")
         self.device = torch.device(config.device)
         self.model = model.to(self.device).train()
-        if config.compile:
-            compile_step(self.model)
+        if config.compile:  # a compiler failure must not end a run: the model then runs eagerly
+            compile_step(self.model, fallback=True)
         self.optimizer = make_optimizer(self.model, config)
         self.data_rng = torch.Generator().manual_seed(config.seed)
         self.heldout = heldout_batch(task, config.eval_batch_size, config.eval_seed).to(self.device)

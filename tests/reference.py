@@ -15,9 +15,9 @@ import math
 
 import numpy as np
 
-#: The package documents this floor on the norm product of Eq. 6 (``addressing.COSINE_EPS``);
-#: repeated here on purpose so the oracle does not import the code under test.
-COSINE_EPS = 1e-8
+#: The package documents this ε of the smoothed norms ``sqrt(|x|² + ε)`` of Eq. 6
+#: (``addressing.COSINE_EPS``); repeated here on purpose so the oracle does not import the code under test.
+COSINE_EPS = 1e-10
 
 
 def _f64(*xs):
@@ -78,7 +78,7 @@ def write(memory, w, e, a):
 
 
 def cosine_similarity(key, memory):
-    """Eq. 6: ``K[u, v] = u.v / (||u|| ||v||)``, the denominator floored at ``COSINE_EPS``."""
+    """Eq. 6: ``K[u, v] = u.v / (||u|| ||v||)``, each norm smoothed to ``sqrt(||x||² + COSINE_EPS)``."""
     key, memory = _f64(key, memory)
     _, n, m = memory.shape
     out = np.zeros(key.shape[:-1] + (n,))
@@ -87,9 +87,9 @@ def cosine_similarity(key, memory):
         for i in range(n):
             v = memory[b, i]
             dot = sum(u[j] * v[j] for j in range(m))
-            norm_u = math.sqrt(sum(u[j] * u[j] for j in range(m)))
-            norm_v = math.sqrt(sum(v[j] * v[j] for j in range(m)))
-            out[idx + (i,)] = dot / max(norm_u * norm_v, COSINE_EPS)
+            norm_u = math.sqrt(sum(u[j] * u[j] for j in range(m)) + COSINE_EPS)
+            norm_v = math.sqrt(sum(v[j] * v[j] for j in range(m)) + COSINE_EPS)
+            out[idx + (i,)] = dot / (norm_u * norm_v)
     return out
 
 

@@ -10,6 +10,7 @@ from torch.autograd import gradcheck
 import test_dnc_reference as ref
 from conftest import TOL, Rand, assert_matches
 from ntm_minimal.dnc import equations as eq
+from ntm_minimal.dnc import kernels as dk
 
 DTYPES = [torch.float64, torch.float32]
 SHAPES = [(2, 1, 5), (3, 2, 7), (1, 4, 1), (2, 3, 16)]  # (B, R, N)
@@ -32,7 +33,7 @@ def _random_link(rand: Rand, b: int, n: int) -> torch.Tensor:
     link, p = torch.zeros(b, n, n, dtype=rand.dtype), torch.zeros(b, n, dtype=rand.dtype)
     for _ in range(4):
         w = rand.weighting(b, n, peak=3.0) * rand.unit(b, 1, low=0.5)
-        link, p = eq._link(link, p, w), eq._precedence(p, w)
+        link, p = dk.link(link, p, w), dk.precedence(p, w)
     return link
 
 
@@ -182,7 +183,7 @@ def test_gradcheck_every_equation(rand):
         (eq.precedence, (a["p_prev"] * 0.9, a["w_write"] * 0.9)),
         (eq.link, (link_prev, a["p_prev"] * 0.9, a["w_write"] * 0.9)),
         (eq.directional_weightings, (link_prev, w_read)),
-        (eq._read_weighting, (content, w_read, content.flip(-1), a["modes"])),  # modes must sum to 1 exactly
+        (dk.read_weighting, (content, w_read, content.flip(-1), a["modes"])),  # modes must sum to 1 exactly
     ]
     for fn, args in checks:
         assert gradcheck(fn, _leaf(*args)), fn.__name__

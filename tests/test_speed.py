@@ -1,6 +1,7 @@
 """The speed work changes no result: the NTM computes, bit for bit, what it computed before
-(``bench/ntm_before.py``, a frozen copy of the step as of commit a3c4099), and the trainer CLI's
-compile-by-default decision is recorded so that a replay decides the same way."""
+(``bench/ntm_before.py``, a frozen copy of the step as of commit a3c4099, with today's smoothed
+cosine swapped in), the compiled loop matches the eager one for the NTM and the DNC, and the trainer
+CLI's compile-by-default decision is recorded so that a replay decides the same way."""
 from __future__ import annotations
 
 import shlex
@@ -11,13 +12,20 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from ntm_minimal import NTM, checkpoint
+from ntm_minimal import DNC, NTM, checkpoint, kernels
 from ntm_minimal import training
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.train import main, reproduction
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import ntm_before  # noqa: E402
 from ntm_before import reference_logits  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def todays_cosine(monkeypatch):
+    """The frozen step with the package's cosine (smoothed norms since): everything else must match bit for bit."""
+    monkeypatch.setattr(ntm_before, "cosine", kernels.cosine_similarity)
 
 COPY = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128, memory_m=20,
             read_heads=1, write_heads=1, shift_range=1)
@@ -69,14 +77,17 @@ def test_time_steps_in_chunks_bit_for_bit(name, chunk):
         assert all(torch.equal(new_grads[k], old_grads[k]) for k in old_grads), length
 
 
-def test_compiled_chunks_match_eager_to_rounding():
+@pytest.mark.parametrize("kind", ["ntm", "dnc"])
+def test_compiled_chunks_match_eager_to_rounding(kind):
     """compile_step's chunked, compiled forward: the same logits and gradients to float rounding."""
     torch.manual_seed(3)
-    model = NTM(**{**COPY, "memory_n": 16, "controller_size": 16})
+    small = {**COPY, "memory_n": 16, "controller_size": 16}
+    model = NTM(**small) if kind == "ntm" else DNC(**{k: v for k, v in small.items() if k not in ("write_heads",
+                                                                                                   "shift_range")})
     batch = CopyTask(max_len=4).sample(4, torch.Generator().manual_seed(6))  # T = 9: chunks and leftovers
     eager, eager_grads = _logits_and_grads(model, model, batch.x, batch.y)
     training.compile_step(model, chunk=3)
-    assert model.chunk == 3
+    assert model.chunk == 3 and model.compiled
     compiled, compiled_grads = _logits_and_grads(model, model, batch.x, batch.y)
     torch.testing.assert_close(compiled, eager, rtol=1e-5, atol=1e-5)
     for key in eager_grads:
@@ -97,8 +108,8 @@ def test_trained_model_bit_for_bit():
 def test_every_time_step_sees_the_same_strides():
     """x_t is contiguous whatever T is, so a compiled step needs no new version per length."""
     model, seen = NTM(**{**COPY, "memory_n": 8}), []
-    step = model.step
-    model.step = lambda x_t, state: seen.append(x_t.stride()) or step(x_t, state)
+    step = model._step
+    model._step = lambda x_t, state: seen.append(x_t.stride()) or step(x_t, state)
     for t in (3, 7):
         model(torch.zeros(2, t, 9))
     assert set(seen) == {(9, 1)}
@@ -107,12 +118,12 @@ def test_every_time_step_sees_the_same_strides():
 # ------------------------------------------------------------------ the CLI's default
 
 
-def test_compile_by_default_needs_an_ntm_a_long_run_and_a_compiler(monkeypatch):
+def test_compile_by_default_needs_a_memory_model_a_long_run_and_a_compiler(monkeypatch):
     monkeypatch.setattr(training, "compiler_available", lambda device: True)
     long = training.COMPILE_MIN_STEPS
-    assert training.compile_by_default("ntm", long, "cpu")
+    assert training.compile_by_default("ntm", long, "cpu") and training.compile_by_default("dnc", long, "cpu")
     assert not training.compile_by_default("ntm", long - 1, "cpu")
-    assert not training.compile_by_default("lstm", long, "cpu") and not training.compile_by_default("dnc", long, "cpu")
+    assert not training.compile_by_default("lstm", long, "cpu")
     monkeypatch.setattr(training, "compiler_available", lambda device: False)
     assert not training.compile_by_default("ntm", long, "cpu")
 
@@ -142,18 +153,32 @@ def test_cli_records_its_compile_decision(tmp_path, monkeypatch):
     assert len(decided) == 1 and checkpoint.load_config(tmp_path / "asked")["train"]["compile"] is True
 
 
-def test_a_default_compile_falls_back_to_eager_on_compiler_errors(tmp_path, monkeypatch):
+def _failing_compiler(*args):
+    raise torch._dynamo.exc.TorchDynamoException("no C++ compiler here")
+
+
+def test_a_compile_with_fallback_runs_eagerly_on_compiler_errors():
+    torch.manual_seed(0)
+    model, x = NTM(**{**COPY, "memory_n": 8}), torch.rand(2, 7, 9)
+    eager = model(x)
+    model.compile_steps(chunk=2, fallback=True)
+    model._compiled = (_failing_compiler, _failing_compiler)  # what a missing compiler does on the first call
+    with pytest.warns(RuntimeWarning, match="torch.compile failed, running eagerly"):
+        assert torch.equal(model(x), eager)
+    assert not model.compiled
+    model.compile_steps(chunk=2)  # without fallback the error is the caller's
+    model._compiled = (_failing_compiler, _failing_compiler)
+    with pytest.raises(torch._dynamo.exc.TorchDynamoException):
+        model(x)
+
+
+def test_the_trainer_compiles_with_fallback_and_no_global_flag(tmp_path, monkeypatch):
     monkeypatch.setattr("ntm_minimal.train.compile_by_default", lambda kind, steps, device: True)
-    monkeypatch.setattr(training, "compile_step", lambda model: model)  # nothing is compiled in this test
-    # Not monkeypatch.setattr: its undo leaves dynamo's config without the flag ("does not exist"),
-    # which breaks every later torch.compile in this process (e.g. test_training's compiled step).
-    saved = torch._dynamo.config.suppress_errors
-    torch._dynamo.config.suppress_errors = False
-    try:
-        main([*TINY, "--out", str(tmp_path / "auto")])
-        assert torch._dynamo.config.suppress_errors
-    finally:
-        torch._dynamo.config.suppress_errors = saved
+    asked = []
+    monkeypatch.setattr(NTM, "compile_steps", lambda self, chunk, fallback: asked.append((chunk, fallback)) or self)
+    flag = torch._dynamo.config.suppress_errors
+    main([*TINY, "--out", str(tmp_path / "auto")])
+    assert asked == [(training.STEP_CHUNK, True)] and torch._dynamo.config.suppress_errors == flag
     assert checkpoint.load_config(tmp_path / "auto")["command"].endswith(" --compile")
 
 

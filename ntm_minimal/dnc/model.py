@@ -17,6 +17,10 @@ One step, for input ``x_t`` (the order of the paper's Methods and of deepmind/dn
 Initial state: every memory cell ``MEMORY_INIT`` (a small constant, as the NTM; an all-zero memory
 works too, see the tests, but gives every row the same cosine score of 0), and usage, precedence,
 link matrix, weightings and reads all zero (the paper's ``u_0 = p_0 = L_0 = 0``).
+
+Steps 1 and 6, the loop over time, the trace and the state are :class:`~ntm_minimal.core.RecurrentCore`'s,
+shared with the NTM; this module holds the DNC's memory access (steps 2-5), built from the unchecked
+kernels of :mod:`ntm_minimal.kernels` and :mod:`ntm_minimal.dnc.kernels`.
 """
 from __future__ import annotations
 
@@ -24,14 +28,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
-from torch import nn
 
-from ..addressing import _content_weighting
-from ..controllers import make_controller
-from ..memory import _read, _write
+from .. import kernels
+from ..core import RecurrentCore
 from ..model import MEMORY_INIT
-from ..validation import check_positive_ints, check_sequence
-from . import equations as eq
+from . import kernels as dk
 from .interface import Interface, InterfaceLayer
 
 
@@ -82,7 +83,7 @@ class DNCTrace:
 CONTENT_ONLY = (0.0, 1.0, 0.0)
 
 
-class DNC(nn.Module):
+class DNC(RecurrentCore):
     """A Differentiable Neural Computer with one write head and ``read_heads`` read heads.
 
     Args:
@@ -105,8 +106,12 @@ class DNC(nn.Module):
             a learned power per read head (:func:`~.equations.sharpen_links`); needs the links.
 
     No parameter depends on ``N``, so :meth:`with_memory_rows` runs a trained model with a larger
-    memory unchanged.
+    memory unchanged. ``forward``, ``step``, ``initial_state``, ``with_memory_rows`` and
+    ``compile_steps`` are the core's (:class:`~ntm_minimal.core.RecurrentCore`); ``step`` returns a
+    :class:`StepInfo` as its record and ``forward(..., return_trace=True)`` a :class:`DNCTrace`.
     """
+
+    State = DNCState
 
     def __init__(
         self,
@@ -123,9 +128,6 @@ class DNC(nn.Module):
         masking: bool = False,
         link_sharpness: bool = False,
     ):
-        super().__init__()
-        check_positive_ints(input_size=input_size, output_size=output_size, controller_size=controller_size,
-                            memory_n=memory_n, memory_m=memory_m, read_heads=read_heads)
         for name, value in [("temporal_links", temporal_links), ("detach_usage", detach_usage),
                             ("dealloc_content", dealloc_content), ("masking", masking),
                             ("link_sharpness", link_sharpness)]:
@@ -133,103 +135,62 @@ class DNC(nn.Module):
                 raise ValueError(f"{name}: expected True or False, got {value!r}")
         if link_sharpness and not temporal_links:
             raise ValueError("link_sharpness: sharpens the temporal links' weightings, so it needs temporal_links=True")
-        self.config = dict(input_size=input_size, output_size=output_size, controller=controller,
-                           controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
-                           read_heads=read_heads, temporal_links=temporal_links, detach_usage=detach_usage,
-                           dealloc_content=dealloc_content, masking=masking, link_sharpness=link_sharpness)
-        self.input_size, self.read_heads = input_size, read_heads
-        self.controller = make_controller(controller, input_size + read_heads * memory_m, controller_size)
-        self.interface = InterfaceLayer(controller_size, memory_m, read_heads, masking, link_sharpness)
-        self.output = nn.Linear(controller_size + read_heads * memory_m, output_size)
+        config = dict(input_size=input_size, output_size=output_size, controller=controller,
+                      controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
+                      read_heads=read_heads, temporal_links=temporal_links, detach_usage=detach_usage,
+                      dealloc_content=dealloc_content, masking=masking, link_sharpness=link_sharpness)
+        super().__init__(config, "interface",
+                         lambda: InterfaceLayer(controller_size, memory_m, read_heads, masking, link_sharpness))
         self.register_buffer("memory_init", torch.full((memory_n, memory_m), MEMORY_INIT), persistent=False)
         self.register_buffer("content_only", torch.tensor(CONTENT_ONLY), persistent=False)
 
-    def with_memory_rows(self, memory_n: int) -> "DNC":
-        """The same network with ``memory_n`` rows (same weights, device and mode; no shared tensors)."""
-        model = DNC(**{**self.config, "memory_n": memory_n})
-        model.load_state_dict(self.state_dict())
-        return model.to(self.memory_init.device).train(self.training)
-
-    def initial_state(self, batch: int) -> DNCState:
-        """The state before the first step, for a batch of ``batch`` sequences."""
+    def _initial_access(self, batch: int) -> tuple:
         memory = self.memory_init.expand(batch, -1, -1)
         n, r = memory.shape[1], self.read_heads
         zeros = memory.new_zeros(batch, n)
         read_weights = memory.new_zeros(batch, r, n)
-        return DNCState(self.controller.initial_state(batch, memory), memory, usage=zeros, precedence=zeros,
-                        link=memory.new_zeros(batch, n, n), write_weights=zeros, read_weights=read_weights,
-                        reads=_read(memory, read_weights))
+        return (memory, zeros, zeros, memory.new_zeros(batch, n, n), zeros, read_weights,
+                kernels.read(memory, read_weights))
 
-    def step(self, x_t: torch.Tensor, state: DNCState) -> tuple[torch.Tensor, DNCState, StepInfo]:
-        """One time step: ``x_t`` ``[B, input_size]`` -> logits ``[B, output_size]``, new state, step info."""
-        h, ctrl = self.controller(torch.cat([x_t, state.reads.flatten(1)], dim=-1), state.controller)
+    def _access(self, h: torch.Tensor, controller_state, state: DNCState) -> tuple[DNCState, StepInfo]:
+        """Steps 2-5: interface, usage and allocation, the write, the links, then the reads."""
         xi = self.interface(h)
-        psi = eq._retention(xi.free_gates, state.read_weights)
+        psi = dk.retention(xi.free_gates, state.read_weights)
         w_write_prev = state.write_weights.detach() if self.config["detach_usage"] else state.write_weights
-        u = eq._usage(state.usage, w_write_prev, psi)
-        alloc = eq._allocation(u)
+        u = dk.usage(state.usage, w_write_prev, psi)
+        alloc = dk.allocation(u)
         write_content = self._lookup(xi.write_key, xi.write_strength, state.memory, xi.write_mask)
-        w_write = eq._write_weighting(alloc, write_content, xi.alloc_gate, xi.write_gate)
+        w_write = dk.write_weighting(alloc, write_content, xi.alloc_gate, xi.write_gate)
         memory = state.memory * psi.unsqueeze(-1) if self.config["dealloc_content"] else state.memory
-        memory = _write(memory, w_write, xi.erase, xi.write_vector)
+        memory = kernels.write(memory, w_write, xi.erase, xi.write_vector)
         read_content = self._lookup(xi.read_keys, xi.read_strengths, memory, xi.read_masks)
         if self.config["temporal_links"]:
-            link = eq._link(state.link, state.precedence, w_write)
-            prec = eq._precedence(state.precedence, w_write)
-            forward, backward = eq._directional_weightings(link, state.read_weights)
+            link = dk.link(state.link, state.precedence, w_write)
+            prec = dk.precedence(state.precedence, w_write)
+            forward, backward = dk.directional_weightings(link, state.read_weights)
             if self.config["link_sharpness"]:
-                forward = eq._sharpen_links(forward, xi.forward_sharpness)
-                backward = eq._sharpen_links(backward, xi.backward_sharpness)
-            w_read = eq._read_weighting(backward, read_content, forward, xi.read_modes)
+                forward = dk.sharpen_links(forward, xi.forward_sharpness)
+                backward = dk.sharpen_links(backward, xi.backward_sharpness)
+            w_read = dk.read_weighting(backward, read_content, forward, xi.read_modes)
         else:
             link, prec, w_read = state.link, state.precedence, read_content
             xi = xi._replace(read_modes=self.content_only.expand_as(xi.read_modes))
-        reads = _read(memory, w_read)
-        logits = self.output(torch.cat([h, reads.flatten(1)], dim=-1))
-        new = DNCState(ctrl, memory, u, prec, link, w_write, w_read, reads)
-        return logits, new, StepInfo(xi, alloc, write_content, read_content)
+        reads = kernels.read(memory, w_read)
+        new = DNCState(controller_state, memory, u, prec, link, w_write, w_read, reads)
+        return new, StepInfo(xi, alloc, write_content, read_content)
 
     @staticmethod
     def _lookup(key, strength, memory, mask) -> torch.Tensor:
         """Content lookup, masked when the masking fix is on (the interface then carries a mask)."""
         if mask is None:
-            return _content_weighting(key, strength, memory)
-        return eq._masked_content_weighting(key, strength, memory, mask)
-
-    def forward(self, x: torch.Tensor, return_trace: bool = False):
-        """Run a batch of sequences.
-
-        Args:
-            x: ``[B, T, input_size]``.
-            return_trace: also return a :class:`DNCTrace` (detached).
-
-        Returns:
-            logits ``[B, T, output_size]``, or ``(logits, trace)``.
-        """
-        check_sequence("x", x, self.input_size)
-        state = self.initial_state(x.shape[0])
-        outputs, records = [], []
-        for t in range(x.shape[1]):
-            logits, state, info = self.step(x[:, t], state)
-            outputs.append(logits)
-            if return_trace:
-                records.append((state, info))
-        logits = torch.stack(outputs, dim=1)
-        return (logits, self._trace(records)) if return_trace else logits
+            return kernels.content_weighting(key, strength, memory)
+        return dk.masked_content_weighting(key, strength, memory, mask)
 
     @staticmethod
-    def _trace(records: list[tuple[DNCState, StepInfo]]) -> DNCTrace:
-        def stack(ts):
-            ts = list(ts)
-            return None if ts[0] is None else torch.stack(ts, dim=1).detach()  # None: a fix that is off
-
-        states, infos = zip(*records)
-        xi = Interface(*(stack(field) for field in zip(*(i.interface for i in infos))))
+    def _trace(states: DNCState, infos: StepInfo) -> DNCTrace:
+        xi = infos.interface
         return DNCTrace(
-            usage=stack(s.usage for s in states), allocation=stack(i.allocation for i in infos),
-            write_gate=xi.write_gate, alloc_gate=xi.alloc_gate, free_gates=xi.free_gates.squeeze(-1),
-            read_modes=xi.read_modes, write_content=stack(i.write_content for i in infos),
-            write_weights=stack(s.write_weights for s in states), read_content=stack(i.read_content for i in infos),
-            read_weights=stack(s.read_weights for s in states), precedence=stack(s.precedence for s in states),
-            link=stack(s.link for s in states), reads=stack(s.reads for s in states),
-            memory=stack(s.memory for s in states), interface=xi)
+            usage=states.usage, allocation=infos.allocation, write_gate=xi.write_gate, alloc_gate=xi.alloc_gate,
+            free_gates=xi.free_gates.squeeze(-1), read_modes=xi.read_modes, write_content=infos.write_content,
+            write_weights=states.write_weights, read_content=infos.read_content, read_weights=states.read_weights,
+            precedence=states.precedence, link=states.link, reads=states.reads, memory=states.memory, interface=xi)
