@@ -8,7 +8,9 @@ model runs ``T = 2L + 1 = 41`` steps (``L`` inputs, the delimiter, ``L`` outputs
 one ``conv1d`` per sample (``plain-loop``) or one ``torch.roll`` per offset (``plain-roll``). Both
 start from the package model's weights, use the same batch and the same optimizer. A DNC row
 (``ntm_minimal DNC``: the same controller and memory, one read head, dense temporal links) shows
-what the DNC's memory management costs at this shape; it is not in the speed-up table. The
+what the DNC's memory management costs at this shape; with ``--compile`` the DNC is timed compiled
+too (the same ``training.compile_step``, once per ``--chunks`` entry), and the speed-up table gives
+each compiled DNC's gain over the eager one. The
 ``before`` row is the package's NTM step as it was before the speed work (``bench/ntm_before.py``,
 which ``tests/test_speed.py`` holds bit for bit equal to today's eager step): with ``--compile``
 the speed-up table gives the compiled step's gain over it, once per ``--chunks`` entry (time steps
@@ -54,8 +56,8 @@ DNC_NAME = PACKAGE + " DNC"
 BEFORE = "before (a3c4099, eager)"
 
 
-def compiled_name(chunk: int) -> str:
-    return PACKAGE + (" (compiled step)" if chunk == 1 else f" (compiled, {chunk} steps per call)")
+def compiled_name(chunk: int, name: str = PACKAGE) -> str:
+    return name + (" (compiled step)" if chunk == 1 else f" (compiled, {chunk} steps per call)")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -169,7 +171,12 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
         runners.append(Runner(f"plain-{mode}", plain, batch, device))
     if args.dnc:
         torch.manual_seed(args.seed)
-        runners.append(Runner(DNC_NAME, ntm_minimal.DNC(**DNC_SHAPE).to(device), batch, device))
+        dnc = ntm_minimal.DNC(**DNC_SHAPE).to(device)
+        runners.append(Runner(DNC_NAME, dnc, batch, device))
+        for chunk in (args.chunks if args.compile else []):
+            twin = ntm_minimal.DNC(**DNC_SHAPE).to(device)
+            twin.load_state_dict(dnc.state_dict())
+            runners.append(Runner(compiled_name(chunk, DNC_NAME), compile_step(twin, chunk=chunk), batch, device))
     return runners
 
 
@@ -213,14 +220,17 @@ def result_rows(b: int, runners: list[Runner]) -> list[str]:
 
 def speedup_rows(b: int, runners: list[Runner]) -> list[str]:
     """Speed-up (ratio of medians) of every package NTM variant over the step before the speed work
-    and over every plain baseline."""
+    and over every plain baseline, and of every compiled DNC over the eager DNC."""
     rows = []
     baselines = [r for r in runners if r.name.startswith("plain") or r.name == BEFORE]
-    for fast in (r for r in runners if r not in baselines and r.name != DNC_NAME):
-        for slow in baselines:
-            wall = statistics.median(slow.times) / statistics.median(fast.times)
-            cpu = statistics.median(slow.cpu) / statistics.median(fast.cpu)
-            rows.append(f"| {b} | {fast.name} | {slow.name} | {wall:.2f}× | {cpu:.2f}× |")
+    dnc = [r for r in runners if r.name == DNC_NAME]
+    pairs = [(fast, slow) for fast in runners if fast not in baselines and not fast.name.startswith(DNC_NAME)
+             for slow in baselines]
+    pairs += [(fast, slow) for fast in runners if fast.name.startswith(DNC_NAME + " (") for slow in dnc]
+    for fast, slow in pairs:
+        wall = statistics.median(slow.times) / statistics.median(fast.times)
+        cpu = statistics.median(slow.cpu) / statistics.median(fast.cpu)
+        rows.append(f"| {b} | {fast.name} | {slow.name} | {wall:.2f}× | {cpu:.2f}× |")
     return rows
 
 

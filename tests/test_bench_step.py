@@ -3,6 +3,7 @@ plain baseline, and prints both tables in Markdown (it asserts no speed)."""
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,14 @@ def test_compiled_rows_are_named_by_their_chunk():
     assert step.parse_args(["--compile"]).chunks == [1, step.STEP_CHUNK]
     with pytest.raises(SystemExit):
         step.parse_args(["--compile", "--chunks", "0"])
+
+
+def test_compiled_dncs_are_compared_with_the_eager_dnc():
+    def timed(name, seconds):
+        return SimpleNamespace(name=name, times=[seconds], cpu=[seconds])
+
+    dnc_compiled = step.compiled_name(4, step.DNC_NAME)
+    assert dnc_compiled == step.DNC_NAME + " (compiled, 4 steps per call)"
+    runners = [timed(step.PACKAGE, 2.0), timed(step.BEFORE, 4.0), timed(step.DNC_NAME, 6.0), timed(dnc_compiled, 2.0)]
+    assert step.speedup_rows(16, runners) == [f"| 16 | {step.PACKAGE} | {step.BEFORE} | 2.00× | 2.00× |",
+                                              f"| 16 | {dnc_compiled} | {step.DNC_NAME} | 3.00× | 3.00× |"]
