@@ -20,11 +20,13 @@ import matplotlib.pyplot as plt
 from ntm_minimal import NTM, checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import error_vs_length, evaluate_batch, heldout_batch
 from ntm_minimal.metrics import bit_errors, cost_bits
+from ntm_minimal.prose import glue, mean_se, number, percent
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.training import train
 
 plotting.use_style()
+torch.set_num_threads(1)  # small models and batches: one thread is as fast, and steady on a busy machine
 
 # %% [markdown]
 # ## The task
@@ -88,7 +90,7 @@ print("bit errors when confident and right:", bit_errors(perfect, batch).tolist(
 # helps even more. `bench/convergence.py` trains the full-size copy NTM with one (Adam $10^{-3}$,
 # batch 16, lengths rising from 2 to 20 over 1,000 steps) for three seeds, with the compiled time
 # step (`--compile`, the command line's default for long NTM runs; the one-time compilation is not
-# counted), until the held-out batch is below 0.1 bit errors per sequence. Its log, as measured:
+# counted), until the held-out batch is below {glue:text}`conv_target` bit errors per sequence. Its log, as measured:
 
 # %% tags=["nbval-check-output"]
 convergence = pretrained.bench_result("convergence")
@@ -96,22 +98,26 @@ show(["seed", "wall time (s)", "CPU time (s)", "training sequences", "held-out b
      [[r["seed"], r["seconds_wall"], r["seconds_cpu"], r["sequences"], r["final_heldout_bit_errors"]]
       for r in convergence["runs"]], formats={1: ".0f", 2: ".0f", 3: ",", 4: ".3f"},
      caption=f"copy, {convergence['machine']['cpus']} CPU cores, {convergence['date'][:10]} "
-             f"(ntm_minimal/results/convergence.json); the shipped run, without a curriculum, took 34 minutes")
+             f"(ntm_minimal/results/convergence.json)")
+glue("conv_target", convergence["target_bit_errors"])
 
 # %% [markdown]
 #
 # Here is a short run on sequences of length 1–5 only (full sizes: memory 128 × 20, LSTM
-# controller of 100 units): 300 updates, about 20 seconds on a laptop CPU. Such short sequences
+# controller of 100 units): 300 updates, which take seconds (the cell prints how many). Such short sequences
 # tolerate a large learning rate ($10^{-2}$); the full task does not. The progress bar goes to
 # stderr.
 
 # %%
+import time
+
 _ = torch.manual_seed(0)
+start = time.perf_counter()
 small = NTM(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128, memory_m=20)
 log = train(small, CopyTask(min_len=1, max_len=5), steps=300, batch_size=16, lr=1e-2, eval_every=25,
             device=str(device))
 print(f"held-out cost: {log[0]['heldout_cost_bits']:.1f} bits after {log[0]['step']} steps, "
-      f"{log[-1]['heldout_cost_bits']:.1f} bits after {log[-1]['step']} steps")
+      f"{log[-1]['heldout_cost_bits']:.1f} bits after {log[-1]['step']} steps, in {time.perf_counter() - start:.0f} s")
 
 # %%
 fig = plotting.plot_learning_curves({"NTM, live run (L = 1..5)": log})
@@ -127,8 +133,8 @@ plt.show()
 #
 # `ntm_minimal.pretrained` holds models trained by the course's command-line trainer; each
 # checkpoint's `config.json` stores the exact command that reproduces it, and its `metrics.csv`
-# the training log. `copy` is the NTM above (62,660 parameters), `copy_lstm` the paper's baseline:
-# three LSTM layers of 256 units (1.33 million parameters), trained with the same optimiser for
+# the training log. `copy` is the NTM above ({glue:text}`ntm_params` parameters), `copy_lstm` the paper's baseline:
+# three LSTM layers of 256 units ({glue:text}`lstm_params` million parameters), trained with the same optimiser for
 # less than half the NTM's time (the summaries below give both budgets). Both runs kept the weights of their best held-out
 # evaluation (`--keep-best`), and the LSTM's are stored in float16 to keep the file small.
 #
@@ -146,6 +152,8 @@ TRAIN_FROM_SCRATCH = False
 LSTM = "LSTM 3 x 256, under-trained (stopped at 20 min)"  # what the baseline is, on every figure and table
 NAMES = {"NTM": "copy", LSTM: "copy_lstm"}
 logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH, commands="reproduce")  # retrained logs when on
+glue("ntm_params", pretrained.eval_results("copy")["parameters"])
+glue("lstm_params", pretrained.eval_results("copy_lstm")["parameters"] / 1e6)
 
 # %% [markdown]
 # ### Learning curves
@@ -199,7 +207,7 @@ plt.show()
 
 # %% [markdown]
 # **A longer LSTM run.** To see what the baseline does when it is not cut short, we ran the same
-# command again (same seed) with a budget of 65 minutes instead of 20. It is shipped as a further
+# command again (same seed) with a budget of {glue:text}`long_budget` minutes instead of {glue:text}`short_budget`. It is shipped as a further
 # run, `checkpoints/extra/copy_lstm_long`; the cell below reads its log and `eval.json`.
 
 # %% tags=["nbval-check-output"]
@@ -208,7 +216,11 @@ long_log, long_eval = checkpoint.load_metrics(long_run), checkpoint.load_eval(lo
 long_cost = long_log["heldout_cost_bits"]
 print(f"longer LSTM: {int(long_log['step'][-1]):,} steps in {long_log['wall_s'][-1] / 60:.0f} min; lowest held-out "
       f"cost {min(long_cost):.2f} bits per sequence ({'below' if min(long_cost) < 1 else 'still above'} 1 bit)")
+glue("long_budget", round(checkpoint.load_config(long_run)["train"]["max_seconds"] / 60))
+glue("short_budget", round(pretrained.config("copy_lstm")["train"]["max_seconds"] / 60))
 long_grids = {**grids, "LSTM 3 x 256, 65 min": long_eval["grid"]}
+long_l20 = next(r for r in long_eval["grid"] if r["length"] == 20)
+glue("long_l20", mean_se(long_l20["bit_errors"], long_l20["bit_errors_se"], 1))
 show(["length", *long_grids], [[row["length"], *(long_grids[label][i]["bit_errors"] for label in long_grids)]
                                 for i, row in enumerate(grids["NTM"])],
      formats={label: ".2f" for label in long_grids}, caption="bit errors per sequence (eval.json)")
@@ -219,30 +231,36 @@ plt.show()
 
 # %% [markdown]
 # Trained three times longer, the LSTM's held-out cost goes below one bit per sequence and its
-# errors at length 20 fall to a few bits, so it has nearly learned the training range; beyond it
+# errors at length 20 fall to {glue:text}`long_l20` bits per sequence, so it has nearly learned the training range; beyond it
 # the errors still grow with every extra vector, as the table shows. The gap to the NTM beyond
 # length 20 is not only under-training.
 
 # %% [markdown]
-# The LSTM is exact at length 10 but already makes about 17 bit errors per sequence at 20, the
+# The LSTM copies {glue:text}`lstm_l10_perfect` of length-10 sequences perfectly but already makes
+# {glue:text}`lstm_l20` bit errors per sequence at 20
+# (mean ± standard error over {glue:text}`grid_n` fresh sequences), the
 # longest length it trained on, and beyond that it falls apart. Do not read this as an LSTM that
 # learned to copy and failed to generalise: this one had not finished learning the training
 # range itself (its held-out cost was still falling when its time budget stopped it, and never
 # went below 1 bit, as measured earlier). Its errors beyond length 20 are partly under-training;
-# the 65-minute run above shows they do not go away with training alone. The NTM copies sequences six times longer than any it saw. Where its mean is not
-# zero, almost every sequence is still copied perfectly: the errors
-# come from a few sequences, as the count below shows on a fresh batch of each length. The next
-# pictures show why the length itself does not matter to it.
+# the longer run above shows they do not go away with training alone. The NTM copies most sequences
+# six times longer than any it saw ({glue:text}`ntm_l120_perfect` perfect at length 120), though not all: the
+# worst of them has {glue:text}`ntm_l120_worst` wrong bits. Where its mean is not zero, most sequences are still copied perfectly and the mean comes from a few: `eval.json` records,
+# for each length, the share of perfect sequences and the worst one beside the mean and its
+# standard error. The next pictures show why the length itself does not matter to it.
 
 # %% tags=["nbval-check-output"]
-rows = []
-with torch.no_grad():
-    for length in (20, 50, 120):
-        batch = task.sample(64, torch.Generator().manual_seed(7), length=length)
-        errors = bit_errors(models["NTM"](batch.x.to(device)).cpu(), batch)
-        rows.append([length, int((errors == 0).sum()), float(errors.mean())])
-show(["length", "sequences copied without an error (of 64)", "bit errors per sequence"], rows, formats={2: ".2f"},
-     caption="the NTM on a fresh batch of each length")
+lstm_rows = {r["length"]: r for r in grids[LSTM]}
+glue("lstm_l20", mean_se(lstm_rows[20]["bit_errors"], lstm_rows[20]["bit_errors_se"], 1))
+glue("grid_n", grids["NTM"][0]["batch_size"])
+glue("lstm_l10_perfect", percent(lstm_rows[10]["perfect_share"]))
+ntm_rows = {r["length"]: r for r in grids["NTM"]}
+glue("ntm_l120_perfect", percent(ntm_rows[120]["perfect_share"]))
+glue("ntm_l120_worst", int(ntm_rows[120]["bit_errors_worst"]))
+show(["length", "sequences", "perfect", "worst sequence (wrong bits)", "bit errors per sequence (± s.e.)"],
+     [[r["length"], r["batch_size"], r["perfect_share"], r["bit_errors_worst"], mean_se(r["bit_errors"], r["bit_errors_se"], 3)]
+      for r in grids["NTM"]], formats={"perfect": ".1%", "worst sequence (wrong bits)": ".0f"},
+     caption="the NTM on fresh sequences of each length (eval.json)")
 
 # %% [markdown]
 # ### Generalising to long sequences: the rare failures and their fix
@@ -254,21 +272,21 @@ show(["length", "sequences copied without an error (of 64)", "bit errors per seq
 # (`bench/copy_tail.md` has the commands and the traces). The failures are of two kinds:
 #
 # - **Catastrophic** (about half of all bits wrong): during the input the read head, which should
-#   wait on row 0, held there only loosely (key strength 0.2–0.5, gate about 0.5) and slipped, so
-#   every vector was read from the wrong row. Training on lengths up to 20 never punished a hold
+#   wait on row 0, held there only loosely (a small key strength and an interpolation gate near one
+#   half) and slipped, so every vector was read from the wrong row. Training on lengths up to 20 never punished a hold
 #   that lasts 20 steps and fails at 50. A short fine-tune on lengths 1–50 (`--init-from`, the
 #   further run `copy_ft50`) removes them.
 # - **Single bits**, with both heads exactly where they should be. Each row holds *two* inputs: at
 #   step $s$ the write head is on row $s-1$ (steps 0 and 1 both write row 0) and writes what the
-#   controller sees, the input $x_s$ and, through its LSTM state, $x_{s-1}$; a linear fit of the
-#   rows gives $R^2$ 0.52 from $x_{i+1}$ and 0.39 from $x_i$ for row $i$. The output layer has to pull
-#   the two apart, and the thinnest margins are on bits where both neighbouring inputs differ.
-#   The start is worst: row 0 is written twice with an erase that clears only part of it (erase
-#   gate 0.28 on average), and step 1's write spills 13 % of its weight onto row 1, so output 1
-#   has a mean logit margin of 6 against 9 elsewhere, and most wrong bits are in outputs 0–1.
+#   controller sees, the input $x_s$ and, through its LSTM state, $x_{s-1}$ (a linear fit of each
+#   row on both inputs explains a large part of it by each). The output layer has to pull the two
+#   apart, and the thinnest margins are on bits where both neighbouring inputs differ. The start is
+#   worst: row 0 is written twice with an erase that clears only part of it, and step 1's write
+#   spills part of its weight onto row 1, so the first outputs have the smallest logit margins and
+#   hold most of the wrong bits (`bench/copy_tail.md` has the traces and their figures).
 #
-# The cross-entropy hardly pushes on such bits: on `copy_ft50`'s outputs the 0.03 % of bits with a
-# margin below 2 get 5 % of its gradient, the bits already beyond 4 two thirds of it. So the second
+# The cross-entropy hardly pushes on such bits: the rare bits with a small margin get a small share
+# of its gradient, while bits already far on the right side get most of it. So the second
 # fine-tune (`copy_ft50m`, from `copy_ft50`) adds a loss term on only the bits within 4 of the
 # threshold (`--margin 4`, the squared shortfall `metrics.margin_shortfall`). It removed nearly all
 # single-bit errors, but a few read-head slips came back (the same fine-tune with the
@@ -319,12 +337,13 @@ show(["model", "failing, L 1-50", "of them 1-10 wrong bits", "catastrophic (> 10
 
 # %% [markdown]
 # With hard examples no sequence fails: none of the 51,200 at lengths 1–50 and none at 60–120.
-# That meets the course's targets (chapter 13): no failing sequence at $L \le 50$, and under 0.3
-# bit errors per sequence at $L = 120$. A second fresh draw (seed 7 + $L$) confirms this, with every margin above +0.2 (the
-# smallest margin is the closest any bit came to flipping):
+# That meets the course's targets (chapter 13): no failing sequence at $L \le 50$, and fewer than
+# $0.3$ bit errors per sequence at $L = 120$. A second fresh draw (seed 7 + $L$) confirms this, with
+# every margin at least {glue:text}`second_margin` (the smallest margin is the closest any bit came to flipping):
 
 # %% tags=["nbval-check-output"]
 second = {r["length"]: r for r in pretrained.bench_result("copy_tail_copy_ft50h_seed7")["rows"]}
+glue("second_margin", f"{min(r['min_margin'] for r in second.values()):+.2f}")
 show(["draw", "failing, L 1-50", "failing, L 60-120", "smallest margin, L 1-50", "L = 120: bit errors / seq"],
      [[label, sum(rows[n]["failing"] for n in range(1, 51)), sum(rows[n]["failing"] for n in (60, 80, 100, 120)),
        min(rows[n]["min_margin"] for n in range(1, 51)), rows[120]["bit_errors"]]
