@@ -15,7 +15,7 @@ def test_spread_of_known_errors():
     s = compare.spread(torch.tensor([0.0, 0.0, 2.0, 6.0]))
     assert s.sequences == 4 and s.mean == 2.0 and s.worst == 6.0 and s.perfect == 0.5
     assert s.se == pytest.approx(math.sqrt(((4 + 4 + 0 + 16) / 3) / 4))
-    assert str(s) == "2.00 ± 1.41 / 6 / 50.0%"
+    assert str(s) == "2.000 ± 1.414 / 6 / 50.0%"
 
 
 @pytest.mark.parametrize("bad", [torch.tensor([1.0]), torch.zeros(2, 3), [0.0, 1.0]])

@@ -1,4 +1,4 @@
-"""Chapter 14's demonstration runs in ``checkpoints/extra``: complete, reproducing their ``eval.json``,
+"""The demonstration runs of chapters 14 and 14b in ``checkpoints/extra``: complete, reproducing their ``eval.json``,
 replayable from their commands, and showing on fresh data what the chapter says they show."""
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_files_config_and_replay(name):
 
 
 def test_pretrained_summary_and_reproduction_take_further_runs():
-    """Chapter 14 prints and retrains its demonstration runs through ``pretrained`` like shipped checkpoints."""
+    """Chapters 14 and 14b print and retrain their demonstration runs through ``pretrained`` like shipped checkpoints."""
     name = "dnc_demo_reuse"
     cfg, ev = checkpoint.load_config(pretrained.extra_run(name)), checkpoint.load_eval(pretrained.extra_run(name))
     text = pretrained.summary(name)

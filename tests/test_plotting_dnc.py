@@ -1,4 +1,4 @@
-"""Chapter 14's pictures draw what the DNC's trace holds."""
+"""The pictures of chapters 14 and 14b draw what the DNC's trace holds."""
 from __future__ import annotations
 
 import matplotlib

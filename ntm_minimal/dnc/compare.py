@@ -53,7 +53,7 @@ class Spread(NamedTuple):
     perfect: float  #: share of sequences without a wrong bit, 0 to 1
 
     def __str__(self) -> str:
-        return f"{self.mean:.2f} ± {self.se:.2f} / {self.worst:.0f} / {self.perfect:.1%}"
+        return f"{self.mean:.3f} ± {self.se:.3f} / {self.worst:.0f} / {self.perfect:.1%}"  # 3 decimals: a rare failure shows
 
 
 def spread(errors: torch.Tensor) -> Spread:

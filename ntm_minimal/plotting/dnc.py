@@ -1,4 +1,4 @@
-"""Pictures of the DNC's memory management (chapter 14), drawn from a :class:`~ntm_minimal.dnc.DNCTrace`.
+"""Pictures of the DNC's memory management (chapters 14 and 14b), drawn from a :class:`~ntm_minimal.dnc.DNCTrace`.
 
 * :func:`plot_memory_management`: the paper's Extended Data Fig. 1 for one sequence: write and read
   weightings, usage over time, and the gates that manage it (write, allocation and free gates);
