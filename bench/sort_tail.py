@@ -17,8 +17,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import checkpoint, pretrained  # noqa: E402
 from ntm_minimal.tasks import make_task  # noqa: E402
-from ntm_minimal.tasks.priority_sort import (answer_errors, main_writes, shared_rows, sort_quality,  # noqa: E402
-                                             write_spread)
+from ntm_minimal.analysis import main_writes, shared_rows, write_spread  # noqa: E402
+from ntm_minimal.tasks.priority_sort import answer_errors, sort_quality  # noqa: E402
 
 SHIPPED = ("priority_sort", "priority_sort_lstm", "priority_sort_dnc")
 

@@ -9,7 +9,7 @@ import torch  # noqa: E402
 
 from ntm_minimal import plotting  # noqa: E402
 from ntm_minimal.tasks import make_task  # noqa: E402
-from ntm_minimal.tasks.ngrams import record_overlap, same_context_records  # noqa: E402
+from ntm_minimal.analysis import record_overlap, same_context_records  # noqa: E402
 
 
 def test_record_lookup_draws_overlap_and_same_context_dots():

@@ -9,7 +9,8 @@ import torch
 from ntm_minimal import checkpoint, pretrained
 from ntm_minimal.evaluation import evaluate_batch, heldout_batch
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.priority_sort import main_writes, shared_rows, sort_quality, write_spread
+from ntm_minimal.analysis import main_writes, shared_rows, write_spread
+from ntm_minimal.tasks.priority_sort import sort_quality
 
 RECIPES = {"priority_sort_learned": "--memory-init learned",
            "priority_sort_learned_curr": "--curriculum-fields items outputs",

@@ -8,9 +8,9 @@ import torch
 
 from ntm_minimal.metrics import cost_bits
 from ntm_minimal.tasks import make_task
+from ntm_minimal.analysis import record_overlap, same_context_read_share, same_context_records
 from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, context_counts, contexts, excess_bits,
-                                      excess_by_occurrences, optimal_cost_bits, optimal_logits, optimal_predictions,
-                                      record_overlap, same_context_read_share, same_context_records)
+                                      excess_by_occurrences, optimal_cost_bits, optimal_logits, optimal_predictions)
 
 
 def _gen(seed=0):

@@ -6,9 +6,9 @@ import torch
 
 from ntm_minimal.tasks import make_task
 from ntm_minimal.metrics import bit_errors
-from ntm_minimal.tasks.priority_sort import (PrioritySortTask, answer_errors, errors_per_position,
-                                             even_address_collisions, main_writes, read_write_agreement, shared_rows,
-                                             signed_rows, sort_quality, write_spread)
+from ntm_minimal.analysis import (even_address_collisions, main_writes, read_write_agreement, shared_rows,
+                                  signed_rows, write_spread)
+from ntm_minimal.tasks.priority_sort import PrioritySortTask, answer_errors, errors_per_position, sort_quality
 
 
 def _gen(seed=0):

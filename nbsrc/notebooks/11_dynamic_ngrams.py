@@ -25,9 +25,9 @@ from ntm_minimal.evaluation import evaluate_batch, heldout_batch, setting_seed
 from ntm_minimal.metrics import cost_bits
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
+from ntm_minimal.analysis import record_overlap, same_context_read_share, same_context_records
 from ntm_minimal.tasks.ngrams import (batch_bits, context_counts, contexts, excess_bits, excess_by_occurrences,
-                                      optimal_cost_bits, optimal_predictions, record_overlap, same_context_read_share,
-                                      same_context_records)
+                                      optimal_cost_bits, optimal_predictions)
 from ntm_minimal.training import train
 
 plotting.use_style()

@@ -27,9 +27,9 @@ from ntm_minimal.evaluation import heldout_batch
 from ntm_minimal.metrics import bit_errors
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
-from ntm_minimal.tasks.priority_sort import (answer_errors, errors_per_position, even_address_collisions, main_writes,
-                                             read_write_agreement, shared_rows, signed_rows, sort_quality,
-                                             write_spread)
+from ntm_minimal.analysis import (even_address_collisions, main_writes, read_write_agreement, shared_rows,
+                                  signed_rows, write_spread)
+from ntm_minimal.tasks.priority_sort import answer_errors, errors_per_position, sort_quality
 from ntm_minimal.training import train
 
 plotting.use_style()

@@ -100,8 +100,8 @@ def plot_record_lookup(overlap, same, steps: slice = slice(0, 100), title: str =
     """Does the read at step t (y) land where earlier steps s (x) wrote? One N-gram sequence.
 
     Args:
-        overlap: ``[T, T]`` from :func:`ntm_minimal.tasks.ngrams.record_overlap` (one sequence);
-        same: ``[T, T]`` bool from :func:`~ntm_minimal.tasks.ngrams.same_context_records`: the
+        overlap: ``[T, T]`` from :func:`ntm_minimal.analysis.record_overlap` (one sequence);
+        same: ``[T, T]`` bool from :func:`~ntm_minimal.analysis.same_context_records`: the
             input at ``s`` ended the context that step ``t`` predicts; drawn as small dots.
     """
     a, m = _np(overlap)[steps, steps], _np(same)[steps, steps] > 0
@@ -123,7 +123,7 @@ def plot_record_lookup(overlap, same, steps: slice = slice(0, 100), title: str =
 
 def _head_rows(x, w, xlabel: str, name: str, color: str, title: str):
     """One panel per head: ``x`` ``[K]`` against each head's most-weighted row (as a signed offset)."""
-    from ..tasks.priority_sort import signed_rows
+    from ..analysis import signed_rows
 
     w = torch.as_tensor(w)
     w = w[:, None] if w.dim() == 2 else w  # [K, H, N]
