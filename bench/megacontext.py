@@ -51,7 +51,7 @@ def _machine() -> dict:
 def against_t(args, argv) -> dict:
     """Parts 5-6: every reader against T at two budgets (all training runs), and its cost per query."""
     t0 = time.process_time()
-    runs = load_runs(args.checkpoint) if not args.run_dirs else {}
+    runs = load_runs(args.checkpoint) if not (args.run_dirs or args.merge) else {}
     for folder in args.run_dirs or []:
         models = load(folder)
         runs[f"seed {models['config']['settings']['seed']}"] = models
@@ -60,6 +60,15 @@ def against_t(args, argv) -> dict:
     # Each part keeps its own command, so the two parts can run (and be re-run) separately.
     out = json.loads(args.against_t.read_text()) if args.against_t.exists() else {}
     command = "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.merge:  # accuracy results of other runs, measured by separate invocations into their own files
+        for path in args.merge:
+            other = json.loads(Path(path).read_text())["accuracy"]
+            out["accuracy"] = experiments.merge_runs(out["accuracy"], other)
+        out["accuracy"]["commands"].append(command)
+        args.against_t.write_text(json.dumps(out, indent=1) + "\n")
+        for w in sorted({c["W_max"] for c in out["accuracy"]["cells"]}):
+            print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
+        return out
     if "accuracy" in args.parts:
         new = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
         new.update(commands=[command], machine=_machine(), cpu_seconds=round(time.process_time() - t0, 1))
@@ -98,6 +107,8 @@ def main(argv=None) -> dict:
     p.add_argument("--streams", type=int, default=16, help="streams per cell of part 5 (16 queries each)")
     p.add_argument("--run-dirs", type=Path, nargs="*", default=None,
                    help="with --against-t: measure these runs only and add them to the JSON's accuracy cells")
+    p.add_argument("--merge", type=Path, nargs="*", default=None,
+                   help="with --against-t: add the accuracy runs of these JSON files to it (nothing is measured)")
     p.add_argument("--parts", default="accuracy,cost", help="with --against-t: accuracy, cost or both (comma-separated)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
