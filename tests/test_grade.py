@@ -108,6 +108,10 @@ def submissions(tmp_path_factory) -> Path:
     hang = "def sort_targets(vectors, priority, outputs):\n    while True:\n        pass"
     correct = next(c.source for c in _solution("12_priority_sort").cells if "def errors_per_position" in c.source)
     nbformat.write(_minimal(12, hang, "import torch\n" + correct), root / "lee_12_priority_sort.ipynb")
+    # the same with a sort that ends the kernel's process, called once by the notebook itself too
+    kill = "import os\n\ndef sort_targets(vectors, priority, outputs):\n    os._exit(1)"
+    nbformat.write(_minimal(12, kill, "import torch\n" + correct, "sort_targets(None, None, 1)"),
+                   root / "max_12_priority_sort.ipynb")
     return root
 
 
@@ -137,6 +141,7 @@ def test_correct_submission_passes(graded):
 
 def test_wrong_submission_names_the_failing_case(graded):
     row = graded[2][("bob", "check_interpolate")]
+    assert graded[2][("bob", grade.NOTEBOOK)]["result"] == "ran"  # its own check cell failing is the check's row
     assert row["result"] == "failed"
     assert row["detail"].startswith("interpolation (Eq. 7), case 'one head': results differ")
 
@@ -174,6 +179,15 @@ def test_a_hanging_function_loses_only_its_own_check(graded):
     assert graded[3][("lee", "12_priority_sort")]["score"] == "1 / 2"
 
 
+def test_a_function_that_kills_the_kernel_loses_only_its_own_check(graded):
+    rows = graded[2]
+    assert rows[("max", grade.NOTEBOOK)]["result"] == "error"
+    assert "stopped the kernel" in rows[("max", grade.NOTEBOOK)]["detail"]
+    assert rows[("max", "check_sort_targets")]["result"] == "failed"
+    assert "kernel died" in rows[("max", "check_sort_targets")]["detail"]
+    assert rows[("max", "check_errors_per_position")]["result"] == "passed"  # in a restarted kernel
+
+
 def test_corrupt_and_wrong_exercise_get_their_own_rows(graded):
     rows = graded[2]
     assert rows[("erin", grade.NOTEBOOK)]["result"] == "invalid"
@@ -187,7 +201,7 @@ def test_gradebook_has_one_row_per_student_and_exercise(graded):
     header = next(csv.reader(open(f"{out}_gradebook.csv")))
     assert header[:6] == ["student", "exercise", "notebook", "passed", "total", "score"]
     assert {"check_interpolate", "check_allocation", "check_link", "check_focus", "check_sort_targets"} <= set(header)
-    assert len(book) == len({(s, e) for s, e in book}) == 12
+    assert len(book) == len({(s, e) for s, e in book}) == 13
     assert book[("alice", "04_interpolation")]["score"] == "1 / 1"
     assert book[("alice", "04_interpolation")]["check_interpolate"] == "passed"
     assert book[("alice", "04_interpolation")]["check_allocation"] == ""  # not part of exercise 4

@@ -211,7 +211,7 @@ plt.show()
 # run, `checkpoints/extra/copy_lstm_long`; the cell below reads its log and `eval.json`.
 
 # %% tags=["nbval-check-output"]
-long_run = pretrained.extra_run("copy_lstm_long")
+long_run = pretrained.folder("copy_lstm_long")
 long_log, long_eval = checkpoint.load_metrics(long_run), checkpoint.load_eval(long_run)
 long_cost = long_log["heldout_cost_bits"]
 print(f"longer LSTM: {int(long_log['step'][-1]):,} steps in {long_log['wall_s'][-1] / 60:.0f} min; lowest held-out "
@@ -356,7 +356,7 @@ show(["draw", "failing, L 1-50", "failing, L 60-120", "smallest margin, L 1-50",
 # with the script's own draws (seed 20261201 + $L$, chunks of 256), on one core in a few seconds.
 
 # %% tags=["nbval-check-output"]
-length, fine = 20, pretrained.extra_run("copy_ft50h")
+length, fine = 20, pretrained.folder("copy_ft50h")
 gen = torch.Generator().manual_seed(20261201 + length)
 with torch.no_grad():
     draws = [CopyTask().sample(256, gen, length=length) for _ in range(4)]

@@ -115,7 +115,7 @@ show(["model", "failing sequences, L = 1..50", "lengths with any failure", "L = 
 
 # %% tags=["nbval-check-output"]
 rc = {label: pretrained.eval_results(name) for label, name in [("NTM", "repeat_copy"), ("LSTM", "repeat_copy_lstm")]}
-rc["NTM to 20"] = checkpoint.load_eval(pretrained.extra_run("repeat_copy_ft20"))
+rc["NTM to 20"] = checkpoint.load_eval(pretrained.folder("repeat_copy_ft20"))
 ft20 = {(r["length"], r["repeats"]): r for r in rc["NTM to 20"]["grid"]}
 
 
@@ -245,7 +245,7 @@ shipped = pretrained.config("ngrams")
 shipped_ntm = pretrained.load("ngrams").config  # with the settings older runs left at their defaults
 rows = []
 for name in pretrained.extra_runs():
-    run = pretrained.extra_run(name)
+    run = pretrained.folder(name)
     cfg = checkpoint.load_config(run)
     if cfg["task"] != "ngrams" or cfg["model"] != "ntm" or cfg["train"]["seed"] != shipped["train"]["seed"]:
         continue  # seeds are in the table above

@@ -223,7 +223,7 @@ class Kernel:
         while index < self.cells:
             if self.nb.cells[index].cell_type == "code" and index not in self.skipped:
                 state = self._execute(index, self.cell_timeout)
-                if state != "ran":
+                if state == "timeout":
                     self.timed_out.add(index)
                 if state == "dead":
                     self.skipped.add(index)
@@ -320,11 +320,12 @@ def _title_exercise(nb, known: list[str]) -> str | None:
 
 
 def _errors(nb, cells: int) -> dict[int, str]:
-    """Cell index -> ``"Name: message"`` for every cell of the notebook's own that raised."""
+    """Cell index -> ``"Name: message"`` for every cell of the notebook's own that raised (a check the
+    notebook calls itself raising ``CheckFailed`` is not counted: the check's own row says it)."""
     out = {}
     for i, cell in enumerate(nb.cells[:cells]):
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if o.get("output_type") == "error":
+            if o.get("output_type") == "error" and o.get("ename") != "CheckFailed":
                 out[i] = _first_line(f"{o.get('ename')}: {o.get('evalue')}")
     return out
 
@@ -378,7 +379,7 @@ def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: 
             with Kernel(nb, folder, kernel_name, cell_timeout_s) as kernel:
                 kernel.run_notebook()
                 seconds = time.monotonic() - started
-                timed_out, errors = sorted(kernel.timed_out), _errors(nb, kernel.cells)
+                timed_out, killed, errors = sorted(kernel.timed_out), sorted(kernel.skipped), _errors(nb, kernel.cells)
                 for name in wanted:
                     function = handed.get(name, CHECKS[name].function)
                     checks.append(row(name, *grade_check(kernel, CHECKS[name], function, sources, timeout_s)))
@@ -387,9 +388,11 @@ def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: 
     detail = f"ran in {seconds:.1f} s"
     if timed_out:
         detail += f"; cells stopped after {cell_timeout_s:g} s: {', '.join(map(str, timed_out))}"
+    if killed:
+        detail += f"; cells that stopped the kernel (skipped when it restarted): {', '.join(map(str, killed))}"
     if errors:
         detail += f"; cells that raised: {'; '.join(f'cell {i}: {e}' for i, e in errors.items())}"
-    result = "timeout" if timed_out else "error" if errors else "ran"
+    result = "timeout" if timed_out else "error" if errors or killed else "ran"
     return [row(NOTEBOOK, result, detail)] + checks
 
 
