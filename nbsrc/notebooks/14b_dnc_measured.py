@@ -134,7 +134,7 @@ plt.show()
 
 # %% [markdown]
 # On copy and repeat copy the DNC's curve drops first; on associative recall the DNC and the NTM
-# arrive together, and the LSTM stays far above both.
+# fall at about the same point, the NTM further; the LSTM stays far above both on all three.
 #
 # ## 1. Memory reuse (Extended Data Fig. 1)
 #
@@ -175,6 +175,11 @@ with torch.no_grad():
     _, reuse_trace = reuse["DNC"][0](sample.x, return_trace=True)
 fig = dnc_plots.plot_memory_management(reuse_trace, phases=dnc_plots.answer_phases(sample.mask[0]))
 plt.show()
+
+# %% [markdown]
+# Row 0 is at the top of each panel. The writes hop between the six rows, the reads follow them
+# in the answer steps, and the usage of each row rises when it is written and falls once it has
+# been read: the same six rows serve all four sequences. Averaged over many sequences, the gates:
 
 # %%
 batch = reuse_task.sample(256, torch.Generator().manual_seed(compare.FRESH_SEED + 1))
