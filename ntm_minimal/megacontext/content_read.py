@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .. import addressing, memory
+from .. import kernels
 from ..validation import check_tensor
 
 
@@ -51,10 +51,10 @@ class Reader(nn.Module):
         beta = self.log_beta.exp().expand(b, 1)
         key, memory_keys = self.keys(query, query=True), self.keys(entries)
         if valid is None:
-            return addressing._content_weighting(key, beta, memory_keys)
+            return kernels.content_weighting(key, beta, memory_keys)
         # Eq. 6's softmax over the valid entries only; masking before the softmax (not renormalising
         # after it) keeps the weights exact for a key strength so large that padding would take all the mass.
-        logits = (beta * addressing._cosine_similarity(key, memory_keys)).masked_fill(~valid.bool(), float("-inf"))
+        logits = (beta * kernels.cosine_similarity(key, memory_keys)).masked_fill(~valid.bool(), float("-inf"))
         return torch.softmax(logits, -1)
 
     def logits(self, query: torch.Tensor, entries: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
@@ -69,7 +69,7 @@ class Reader(nn.Module):
             raise ValueError(f"valid: expected shape {list(entries.shape[:2])}, got {list(valid.shape)}")
         w = self.weighting(query, entries, valid)
         values = entries[..., self.key_bits: self.key_bits + self.value_bits]
-        r = memory._read(values, w)  # Eq. 2, [B, value_bits]
+        r = kernels.read(values, w)  # Eq. 2, [B, value_bits]
         return self.log_alpha.exp() * (2 * r - 1)
 
 

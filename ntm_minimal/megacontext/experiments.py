@@ -372,8 +372,9 @@ def cost_against_length(models, lengths, budgets, repeats: int = 5, seed: int = 
         for w_max in budgets:
             fns = {"A": lambda: read_all(reader, memory, q), "A_cached": lambda: read_cached(reader, tokens, q),
                    "B": lambda: read_recent(reader, memory, q, w_max)}
-            k = top_k_for_budget(t, w_max, 64)
-            fns["top_k"] = lambda k=k: read_top_blocks(reader, tokens, gists, q, k, 64)
+            tail = FocusConfig().tail  # the tail every reader keeps at LOD0
+            k = top_k_for_budget(t, w_max, tail)
+            fns["top_k"] = lambda k=k, tail=tail: read_top_blocks(reader, tokens, gists, q, k, tail)
             for name, (config, scorer) in _focus_configs(w_max).items():
                 if scorer == "lens" and minimal_entries(t, config.tail) <= w_max:
                     fns[name] = lambda config=config: read_focused(reader, levels, q, config, "lens", lensnet, passes=PASSES)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import addressing
+from .. import kernels
 from .working_context import Entries
 
 
@@ -47,7 +47,7 @@ class LensNet(nn.Module):
         k = self.k(entries.embedding) + self.lod(level)  # [B, W, d]
         logit = (q * k).sum(-1) * self.scale  # [B, W]
         kb = self.key_bits
-        cos = addressing._cosine_similarity(2 * query[:, :kb] - 1, 2 * entries.embedding[..., :kb] - 1)  # Eq. 6
+        cos = kernels.cosine_similarity(2 * query[:, :kb] - 1, 2 * entries.embedding[..., :kb] - 1)  # Eq. 6
         return torch.tanh(self.gain * logit + self.similarity[level] * cos + self.bias[level]) * entries.valid
 
 
