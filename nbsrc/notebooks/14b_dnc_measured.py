@@ -119,7 +119,7 @@ for task in compare.BEYOND:
 # The learning curves, held-out bit errors against training sequences, one colour per model in
 # every figure of this chapter:
 
-# %%
+# %% tags=["hide-output"]
 curves = {task: pretrained.learning_logs({label: task + suffix for label, suffix in compare.MODELS.items()},
                                          retrain_first=TRAIN_FROM_SCRATCH)
           for task in ("copy", "repeat_copy", "associative_recall")}
