@@ -89,7 +89,7 @@ print("bit errors when confident and right:", bit_errors(perfect, batch).tolist(
 # The shipped copy model uses Adam; a **curriculum** (short sequences first, `curriculum_steps`)
 # helps even more. `bench/convergence.py` trains the full-size copy NTM with one (Adam $10^{-3}$,
 # batch 16, lengths rising from 2 to 20 over 1,000 steps) for three seeds, with the compiled time
-# step (`--compile`, the command line's default for long NTM runs; the one-time compilation is not
+# step (`--compile`, the command line's default for long NTM and DNC runs; the one-time compilation is not
 # counted), until the held-out batch is below {glue:text}`conv_target` bit errors per sequence. Its log, as measured:
 
 # %% tags=["nbval-check-output"]
