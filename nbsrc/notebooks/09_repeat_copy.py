@@ -19,14 +19,16 @@
 
 import matplotlib.pyplot as plt
 
-from ntm_minimal import NTM, plotting, pretrained
+from ntm_minimal import NTM, checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import evaluate_batch, heldout_batch
 from ntm_minimal.metrics import bit_errors
+from ntm_minimal.prose import glue, mean_se, number, percent
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.training import train
 
 plotting.use_style()
+torch.set_num_threads(1)  # small models and batches: one thread is as fast, and steady on a busy machine
 
 # %% [markdown]
 # ## The task
@@ -113,15 +115,22 @@ plt.show()
 #
 # `eval.json` holds bit errors per sequence on fresh seeded batches, for sequences of length 10
 # with 5 to 20 repeats, and for lengths 12–20 with 10 repeats. Both directions leave the training
-# range: more repeats means a repeat count the model never saw on its input channel (up to 2.0
-# instead of at most 1.0), longer sequences mean more rows to visit.
+# range: more repeats means a repeat count the model never saw on its input channel (up to $2$
+# instead of at most $1$), longer sequences mean more rows to visit. Each row is a mean over
+# {glue:text}`rc_grid_n` fresh sequences, with its standard error.
 
 # %% tags=["nbval-check-output"]
 grids = {"NTM": pretrained.eval_results("repeat_copy")["grid"],
          "LSTM (3 x 256)": pretrained.eval_results("repeat_copy_lstm")["grid"]}
-show(["length", "repeats", *grids], [[row["length"], row["repeats"], *(grids[k][i]["bit_errors"] for k in grids)]
-                                      for i, row in enumerate(grids["NTM"])],
-     formats={k: ".2f" for k in grids}, caption="bit errors per sequence (eval.json)")
+show(["length", "repeats", *grids, "NTM: perfect"],
+     [[row["length"], row["repeats"], *(mean_se(grids[k][i]["bit_errors"], grids[k][i]["bit_errors_se"]) for k in grids),
+       row["perfect_share"]] for i, row in enumerate(grids["NTM"])],
+     formats={"NTM: perfect": ".1%"}, caption="bit errors per sequence ± standard error (eval.json)")
+glue("rc_grid_n", grids["NTM"][0]["batch_size"])
+lstm_eval, ntm_eval = pretrained.eval_results("repeat_copy_lstm"), pretrained.eval_results("repeat_copy")
+glue("lstm_minutes", round(lstm_eval["wall_s"] / 60))
+glue("lstm_best_step", lstm_eval["model_step"])
+glue("ntm_minutes", round(ntm_eval["wall_s"] / 60))
 held = pretrained.eval_results("repeat_copy")["heldout"]
 model = pretrained.load("repeat_copy", device)
 again = evaluate_batch(model, heldout_batch(task, held["batch_size"], held["seed"]))
@@ -138,13 +147,13 @@ axes[1].set_title("R = 10")
 plt.show()
 
 # %% [markdown]
-# The LSTM baseline is far from solving even the training range: it was stopped after 16
-# minutes, while its curriculum was still at lengths and repeats up to 8 (its best weights are
-# from step 9,500), against 49 minutes for the NTM. A fair comparison would give it as long;
-# there was no machine time left for that, so read its row as "where the LSTM was after 16
-# minutes", not as its limit.
+# The LSTM baseline is far from solving even the training range: it was stopped after
+# {glue:text}`lstm_minutes` minutes, while its curriculum was still at lengths and repeats up to 8 (its best weights are
+# from step {glue:text}`lstm_best_step`), against {glue:text}`ntm_minutes` minutes for the NTM. A fair comparison would give it as long;
+# there was no machine time left for that, so read its row as "where the LSTM was when its time
+# ran out", not as its limit.
 #
-# Inside the training range the NTM makes no errors on these batches. Beyond it, errors grow
+# Inside the training range the NTM makes few errors on these batches (the table's last column). Beyond it, errors grow
 # with both more repeats and longer sequences, and they are not spread evenly. The cell below
 # asks, for each sequence, after how many copies the model first raises its end marker
 # (probability above 0.5), and counts the sequences for each answer:
@@ -168,9 +177,9 @@ for setting in [{"length": 10, "repeats": 10}, {"length": 10, "repeats": 12}, {"
 
 # %% [markdown]
 # With the training range's longest problems (L = 10, R = 10) the marker comes after exactly 10
-# copies for 31 of the 32 sequences. Asked for 12 or 20 copies, the NTM **stops too early**, and the copies it does make are
+# copies for nearly every sequence. Asked for 12 or 20 copies, the NTM **stops too early**, and the copies it does make are
 # nearly right (the per-copy errors are small until it stops). With twice the training length
-# and 10 repeats it also stops early, after 8 copies, although it was asked for a count it knows
+# and 10 repeats it also stops early, although it was asked for a count it knows
 # well. So the count is not kept per copy alone: a copy twice as long as any in training
 # advances it faster. The paper reports a similar weakness at 20 repeats: its NTM copied well but
 # had trouble predicting the end marker, which the authors attribute to the number of repeats
@@ -179,7 +188,7 @@ for setting in [{"length": 10, "repeats": 10}, {"length": 10, "repeats": 12}, {"
 #
 # ## Inside the NTM
 #
-# One sequence of length 6 repeated 4 times: inputs and outputs, add and read vectors, and the
+# One sequence of length 6 with 4 repeats: inputs and outputs, add and read vectors, and the
 # weightings of both heads over memory rows 0–9, where the sequence is stored. (During the
 # output phase the write head wanders off to the far end of the memory, rows 120 and up, and
 # writes there; nothing reads those rows, so they do not matter.)
@@ -238,7 +247,7 @@ print("bit errors on this sequence:", int(bit_errors(logits.cpu(), sample)[0]))
 #
 # Where exactly does the count give way, and is it only the count? `bench/repeat_tail.py`
 # measures it on 1,024 fresh sequences per setting (this cell loads its committed results,
-# `ntm_minimal/results/repeat_tail.json`; measuring afresh took 5–13 minutes per checkpoint on one
+# `ntm_minimal/results/repeat_tail.json`; measuring afresh took {glue:text}`tail_minutes` minutes per checkpoint on one
 # thread of a loaded machine). It
 # splits the bit errors of a sequence into those **in the copies** (the $R \times L \times 8$
 # copied bits) and those **of the end marker** (channel 8 at the $RL + 1$ scored steps), and
@@ -295,46 +304,119 @@ for ax, label, counts in zip(axes, MODELS, ((10, 12, 15, 20), (10, 20, 25, 30)))
 axes[0].set_ylabel("end-marker logit after k copies")
 plt.show()
 
+# %% tags=["hide-input"]
+# The figures the text below quotes, from the same file.
+minutes = sorted(round(tail["runs"][name]["wall_s"] / 60) for name in MODELS.values())
+glue("tail_minutes", f"{minutes[0]}–{minutes[-1]}")
+shipped, tuned = rows["shipped"], rows["fine-tuned to 20"]
+
+
+def stops(row: dict, copies: int) -> int:
+    """Sequences whose marker first went up after ``copies`` complete copies ("never": not by the end step)."""
+    return row["stops"].get(str(copies), 0)
+
+
+def usual(row: dict) -> str:
+    """The stop of most sequences, or "a–b" when the two most frequent are close (> 25 % each)."""
+    ranked = sorted(((k, n) for k, n in row["stops"].items() if k != "never"), key=lambda kv: -kv[1])
+    close = sorted(int(k) for k, n in ranked[:2] if n > row["sequences"] / 4)
+    return f"{close[0]}–{close[-1]}" if len(close) == 2 else ranked[0][0]
+
+
+glue("r10_exact_min", min(stops(shipped[10, r], r) for r in range(1, 11)))
+logit10, logit20 = shipped[10, 10]["marker_logit_after_copy"], shipped[10, 20]["marker_logit_after_copy"]
+for name, value in [("lg10_1", logit10[0]), ("lg10_8", logit10[7]), ("lg10_9", logit10[8]), ("lg10_10", logit10[9])]:
+    glue(name, f"{value:+.1f}".replace("-", "−"))
+jump = max(range(1, 20), key=lambda k: logit20[k] - logit20[k - 1])  # the copy whose logit rises most
+glue("jump20", f"{jump}–{jump + 1}")
+glue("lg20_a", f"{logit20[jump - 1]:+.1f}".replace("-", "−"))
+glue("lg20_b", f"{logit20[jump]:+.1f}".replace("-", "−"))
+r20 = shipped[10, 20]
+ranked20 = sorted(r20["stops"].items(), key=lambda kv: -kv[1])
+glue("r20_stop", ranked20[0][0])
+glue("r20_stop_n", ranked20[0][1])
+glue("r20_others", ", ".join(f"{k} in {n}" for k, n in ranked20[1:3]))
+glue("stop_bend", ", ".join(f"{usual(shipped[10, r])} at R = {r}" for r in (12, 15, 17, 20, 25, 30)))
+ranked_l20 = sorted(shipped[20, 5]["stops"].items(), key=lambda kv: -kv[1])[0]
+glue("l20r5_stop", ranked_l20[0])
+glue("l20r5_n", ranked_l20[1])
+glue("l5r20_stop", usual(shipped[5, 20]))
+glue("l20r10_stop", usual(shipped[20, 10]))
+glue("r20_errors", number(r20["bit_errors"], 1))
+glue("r20_copy_errors", number(r20["copy_errors"], 1))
+glue("r20_marker_errors", number(r20["marker_errors"], 1))
+glue("r20_before_stop", number(r20["copy_errors_before_stop"], 1))
+glue("r10_before_stop_max", number(max(shipped[10, r]["copy_errors_before_stop"] for r in range(1, 11)), 2))
+path = r20["read_path_as_copy_1"]
+glue("path_1_15", percent(min(path[:15]), 0))
+glue("path_17_20", f"{100 * min(path[16:20]):.0f}–{100 * max(path[16:20]):.0f} %")
+glue("chance_18_20", f"{min(r20['per_copy'][17:20]):.1f}–{max(r20['per_copy'][17:20]):.1f}")
+probe = tail["runs"]["repeat_copy"]["count_probe"]["decoded"]
+glue("probe20", number(probe[19], 1))
+glue("probe30", number(probe[29], 1))
+glue("probe_range", f"{round(probe[19])} to {round(probe[29])}")
+ft_eval = checkpoint.load_eval(pretrained.folder("repeat_copy_ft20"))
+glue("ft_steps", ft_eval["steps"])
+glue("ft_minutes", round(ft_eval["wall_s"] / 60))
+t20 = tuned[10, 20]
+glue("ft_r20", number(t20["bit_errors"], 2))
+glue("ft_r20_copies", number(t20["copy_errors"], 2))
+glue("ft_r20_marker", number(t20["marker_errors"], 2))
+glue("ft_r20_perfect", percent(t20["perfect"]))
+glue("ft_r20_at20", stops(t20, 20))
+glue("ft_r20_at19", stops(t20, 19))
+glue("ft_r20_none", t20["stops"].get("never", 0))
+glue("ft_r10_perfect_min", percent(min(tuned[10, r]["perfect"] for r in range(1, 11))))
+ranked25 = sorted(tuned[10, 25]["stops"].items(), key=lambda kv: -kv[1])[0]
+glue("ft_r25_stop", ranked25[0])
+glue("ft_r25_n", ranked25[1])
+glue("ft_r30_stop", usual(tuned[10, 30]))
+probe_ft = tail["runs"]["repeat_copy_ft20"]["count_probe"]["decoded"]
+glue("ft_probe25", number(probe_ft[24], 1))
+glue("ft_probe30", number(probe_ft[29], 1))
+glue("ft_l20r10", number(tuned[20, 10]["bit_errors"], 1))
+glue("ft_l20r10_stop", usual(tuned[20, 10]))
+
 # %% [markdown]
-# **What the shipped model does at the end marker.** Within the training range it is exact: for
-# $R \le 10$ the marker goes up after exactly $R$ copies in at least 1,016 of 1,024 sequences. Its
-# logit climbs slowly copy by copy (at $R = 10$: −11.7 after the first copy, −8.5 after the eighth)
-# and then jumps in the last two copies (−5.7, then +6.3 where the marker is due). Asked for more,
-# it draws the same curve, stretched too little: at $R = 20$ the jump comes after 13–14 copies
-# (−3.6, then +4.1), and the marker goes up after 14 copies in 794 of 1,024 sequences (13 in 188,
-# 15 in 39). The stop grows ever more slowly with the count: after 11 copies at $R = 12$, 13 at
-# $R = 15$–17, 14 at $R = 20$, 14–15 at $R = 25$ and 30. Doubling the length instead (a count it
-# knows, $L = 20$, $R = 5$) makes it stop after 4 copies in 1,021 sequences, so it is not a pure
+# **What the shipped model does at the end marker.** Within the training range it is nearly exact: for
+# $R \le 10$ the marker goes up after exactly $R$ copies in at least {glue:text}`r10_exact_min` of 1,024 sequences. Its
+# logit climbs slowly copy by copy (at $R = 10$: {glue:text}`lg10_1` after the first copy, {glue:text}`lg10_8` after the eighth)
+# and then jumps in the last two copies ({glue:text}`lg10_9`, then {glue:text}`lg10_10` where the marker is due). Asked for more,
+# it draws the same curve, stretched too little: at $R = 20$ the jump comes after {glue:text}`jump20` copies
+# ({glue:text}`lg20_a`, then {glue:text}`lg20_b`), and the marker goes up after {glue:text}`r20_stop` copies in {glue:text}`r20_stop_n` of 1,024 sequences
+# (after {glue:text}`r20_others`). The stop grows ever more slowly with the count (the usual stop, in
+# complete copies): {glue:text}`stop_bend`. Doubling the length instead (a count it
+# knows, $L = 20$, $R = 5$) makes it stop after {glue:text}`l20r5_stop` copies in {glue:text}`l20r5_n` sequences, so it is not a pure
 # count of copies either; yet at $L = 5$, $R = 20$, which lasts only 100 output steps like
-# $L = R = 10$, it stops after 14–15 copies just as at $L = 10$: what fails beyond $R = 10$ is
+# $L = R = 10$, it stops after {glue:text}`l5r20_stop` copies just as at $L = 10$: what fails beyond $R = 10$ is
 # the count, not the elapsed time.
 #
-# **Copies against marker.** At $R = 20$ the 206.9 wrong bits per sequence are 189.5 in the
-# copies and 17.4 at the marker. The copies made *before* the stop are nearly right (1.5 wrong
-# bits per copy of 80; the out-of-range count value disturbs them a little: at most 0.01 for
+# **Copies against marker.** At $R = 20$ the {glue:text}`r20_errors` wrong bits per sequence are {glue:text}`r20_copy_errors` in the
+# copies and {glue:text}`r20_marker_errors` at the marker. The copies made *before* the stop are nearly right ({glue:text}`r20_before_stop` wrong
+# bits per copy of 80; the out-of-range count value disturbs them a little: at most {glue:text}`r10_before_stop_max` for
 # $R \le 10$),
-# and the read head still walks the same rows in each copy as in the first (99 % of the steps in
+# and the read head still walks the same rows in each copy as in the first (at least {glue:text}`path_1_15` of the steps in
 # copies 1–15). Once the marker is up, the loop is over: the read head leaves the stored sequence
-# (12–28 % of the steps on copy 1's rows in copies 17–20), and copies 18–20 are at chance,
-# 38.5–39.5 wrong bits of 80. So ignoring the marker would not rescue the copies: the stop is the
+# ({glue:text}`path_17_20` of the steps on copy 1's rows in copies 17–20), and copies 18–20 are at chance,
+# {glue:text}`chance_18_20` wrong bits of 80. So ignoring the marker would not rescue the copies: the stop is the
 # controller leaving its loop, and most of the copy errors beyond the range follow from it.
 #
 # **Why there.** The count arrives once, as the scalar $R/10$ at the delimiter, and the LSTM
 # controller must hold it in its state. A linear read-out of that state, fitted on $R = 1..10$
-# (`count_probe` in the script), decodes $R = 20$ as 16.9 and $R = 30$ as 19.2: the state moves
-# less and less along the direction that meant "more copies" in training, so the inputs 2.0 to
-# 3.0 look like counts of 17 to 19. (A linear probe is only a proxy for what the controller
+# (`count_probe` in the script), decodes $R = 20$ as {glue:text}`probe20` and $R = 30$ as {glue:text}`probe30`: the state moves
+# less and less along the direction that meant "more copies" in training, so the inputs $2$ to
+# $3$ look like counts of {glue:text}`probe_range`. (A linear probe is only a proxy for what the controller
 # reads, but its bend and the stops bend alike.)
 #
 # **After fine-tuning on repeats 1..20** (`extra/repeat_copy_ft20`: `--init-from` the shipped
-# model, 2,800 updates, 46 minutes), 20 is inside the training range, and the model counts to it:
-# at $R = 20$ 0.31 bit errors per sequence (0.27 in the copies, 0.04 at the marker), 89.6 % of the
-# sequences perfect, the marker after 20 copies in 984 of 1,024 (after 19 in 32; not by the end
-# step in 8). It lost nothing inside the old range ($R \le 10$: at least 98.9 % perfect). Beyond
-# its new range the same bend returns, shifted: at $R = 25$ it stops after 23 copies (822
-# sequences), at $R = 30$ after 24–25, and the probe fitted on $R \le 20$ decodes 25 as 23.9 and
-# 30 as 26.5. Nor did it help with longer sequences ($L = 20$, $R = 10$: 100.4 bit errors, stops
-# after 8 or 9 copies). A scalar count extrapolates only a little way past what it was trained on;
+# model, {glue:text}`ft_steps` updates, {glue:text}`ft_minutes` minutes), 20 is inside the training range, and the model counts to it:
+# at $R = 20$ {glue:text}`ft_r20` bit errors per sequence ({glue:text}`ft_r20_copies` in the copies, {glue:text}`ft_r20_marker` at the marker), {glue:text}`ft_r20_perfect` of the
+# sequences perfect, the marker after 20 copies in {glue:text}`ft_r20_at20` of 1,024 (after 19 in {glue:text}`ft_r20_at19`; not by the end
+# step in {glue:text}`ft_r20_none`). It stays close to perfect inside the old range ($R \le 10$: at least {glue:text}`ft_r10_perfect_min` perfect). Beyond
+# its new range the same bend returns, shifted: at $R = 25$ it stops after {glue:text}`ft_r25_stop` copies ({glue:text}`ft_r25_n`
+# sequences), at $R = 30$ after {glue:text}`ft_r30_stop`, and the probe fitted on $R \le 20$ decodes 25 as {glue:text}`ft_probe25` and
+# 30 as {glue:text}`ft_probe30`. Nor did it help with longer sequences ($L = 20$, $R = 10$: {glue:text}`ft_l20r10` bit errors, stops
+# after {glue:text}`ft_l20r10_stop` copies). A scalar count extrapolates only a little way past what it was trained on;
 # more range needs training on that range (or another encoding of the count).
 
 # %% [markdown]
@@ -348,9 +430,9 @@ plt.show()
 #   progress and an NTM that is exact on the whole training range.
 # - The trained NTM loops: the read head walks the stored sequence by location and jumps back to
 #   its start by content at every copy, while the controller counts. Beyond the training range
-#   the count gives way first: the end marker comes too early (after 14 copies when asked for
+#   the count gives way first: the end marker comes too early (after {glue:text}`r20_stop` copies when asked for
 #   20), and with it the loop ends, so the copies asked for after it are at chance. Fine-tuned on
-#   repeats up to 20 it counts to 20 (89.6 % of sequences perfect) and stops early beyond that.
+#   repeats up to 20 it counts to 20 ({glue:text}`ft_r20_perfect` of sequences perfect) and stops early beyond that.
 
 # %% [markdown]
 # **What next:** work [exercise 9](../exercises/09_repeat_copy.ipynb) (its solution is
