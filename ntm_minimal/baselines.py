@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .validation import check_tensor
+from .validation import check_positive_ints, check_sequence
 
 
 class LSTMBaseline(nn.Module):
@@ -23,10 +23,7 @@ class LSTMBaseline(nn.Module):
 
     def __init__(self, input_size: int, output_size: int, hidden_size: int = 256, layers: int = 3):
         super().__init__()
-        for name, value in [("input_size", input_size), ("output_size", output_size),
-                            ("hidden_size", hidden_size), ("layers", layers)]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        check_positive_ints(input_size=input_size, output_size=output_size, hidden_size=hidden_size, layers=layers)
         self.config = dict(input_size=input_size, output_size=output_size, hidden_size=hidden_size, layers=layers)
         self.input_size = input_size
         self.lstm = nn.LSTM(input_size, hidden_size, num_layers=layers, batch_first=True)
@@ -34,9 +31,6 @@ class LSTMBaseline(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` ``[B, T, input_size]`` -> logits ``[B, T, output_size]`` (zero initial state)."""
-        check_tensor("x", x, f"[B, T, input_size={self.input_size}]")
-        if x.dim() != 3 or x.shape[-1] != self.input_size or 0 in x.shape[:2]:
-            raise ValueError(f"x: expected shape [B, T, input_size={self.input_size}] with B, T >= 1, "
-                             f"got {list(x.shape)}")
+        check_sequence("x", x, self.input_size)
         h, _ = self.lstm(x)
         return self.output(h)

@@ -32,19 +32,11 @@ EXTRA = CHECKPOINTS / "extra"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _runs_in(folder: Path) -> list[str]:
-    """Names of the run folders (holding a ``model.safetensors``) directly in ``folder``, sorted."""
-    if not folder.is_dir():
+def _runs_in(parent: Path) -> list[str]:
+    """Names of the run folders (holding a ``model.safetensors``) directly in ``parent``, sorted."""
+    if not parent.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
-
-
-def _run_in(folder: Path, name: str) -> Path:
-    """``folder / name`` if that is a run folder; ``ValueError`` listing the names if not."""
-    names = _runs_in(folder)
-    if name not in names:
-        raise ValueError(f"name: expected one of {names}, got {name!r}")
-    return folder / name
+    return sorted(p.name for p in parent.iterdir() if (p / checkpoint.MODEL_FILE).is_file())
 
 
 def available() -> list[str]:
@@ -52,29 +44,35 @@ def available() -> list[str]:
     return _runs_in(CHECKPOINTS)
 
 
-def path(name: str) -> Path:
-    """The folder of checkpoint ``name``; ``ValueError`` listing the names if there is none."""
-    return _run_in(CHECKPOINTS, name)
+def folder(name: str) -> Path:
+    """The run folder of shipped checkpoint or further run ``name`` (the one lookup every reader uses);
+    ``ValueError`` listing both kinds of names if there is none."""
+    if name in available():
+        return CHECKPOINTS / name
+    if name in extra_runs():
+        return EXTRA / name
+    raise ValueError(f"name: expected a shipped checkpoint {available()} or a further run {extra_runs()}, "
+                     f"got {name!r}")
 
 
 def load(name: str, device: str | torch.device | None = None) -> nn.Module:
-    """The model of checkpoint ``name`` in eval mode (on ``device``, default the CPU)."""
-    return checkpoint.load_model(path(name), device)
+    """The model of checkpoint (or further run) ``name`` in eval mode (on ``device``, default the CPU)."""
+    return checkpoint.load_model(folder(name), device)
 
 
 def config(name: str) -> dict:
     """``config.json``: model, task and training settings, and the command that reproduces it."""
-    return checkpoint.load_config(path(name))
+    return checkpoint.load_config(folder(name))
 
 
 def metrics(name: str) -> dict[str, list[float]]:
     """The training log (``metrics.csv``) as columns of floats."""
-    return checkpoint.load_metrics(path(name))
+    return checkpoint.load_metrics(folder(name))
 
 
 def eval_results(name: str) -> dict:
     """``eval.json``: held-out results measured after training."""
-    return checkpoint.load_eval(path(name))
+    return checkpoint.load_eval(folder(name))
 
 
 def bench_result(name: str) -> dict:
@@ -88,16 +86,6 @@ def bench_result(name: str) -> dict:
 def extra_runs() -> list[str]:
     """Names of the further runs in ``EXTRA``, sorted."""
     return _runs_in(EXTRA)
-
-
-def extra_run(name: str) -> Path:
-    """The folder of further run ``name``, for the :mod:`checkpoint` readers (``load_eval``, ...)."""
-    return _run_in(EXTRA, name)
-
-
-def folder(name: str) -> Path:
-    """The folder of a shipped checkpoint or, failing that, of a further run."""
-    return path(name) if name in available() else extra_run(name)
 
 
 def seed_runs(name: str) -> dict[int, Path]:
@@ -175,9 +163,9 @@ def learning_logs(names: Mapping[str, str], retrain_first: bool = False,
                   commands: str = "recorded") -> dict[str, dict[str, list[float]]]:
     """Print the :func:`summary` of each checkpoint (with ``commands``) and return its training log, by label.
 
-    ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name or a further run's (``EXTRA``). With ``retrain_first`` (a chapter's
-    ``TRAIN_FROM_SCRATCH`` switch) each is first retrained into ``runs/<name>`` with :func:`retrain`,
-    and the logs returned are those of the new runs, not the shipped ones.
+    ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name or a further run's (``EXTRA``). With
+    ``retrain_first`` (a chapter's ``TRAIN_FROM_SCRATCH`` switch) each is first retrained into
+    ``runs/<name>`` with :func:`retrain`, and the logs returned are those of the new runs, not the shipped ones.
     """
     logs = {}
     for label, name in names.items():

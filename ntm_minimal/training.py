@@ -40,6 +40,7 @@ from tqdm.auto import tqdm
 from . import checkpoint
 from .evaluation import evaluate_batch, heldout_batch
 from .metrics import bit_errors, margin_shortfall, masked_loss, min_signed_margin
+from .tasks.base import curriculum_floor
 
 OPTIMIZERS = ("rmsprop", "adam")
 
@@ -92,13 +93,15 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and value > 0):
                 raise ValueError(f"{name}: expected a positive number or None, got {value!r}")
-        if isinstance(self.margin_weight, bool) or not isinstance(self.margin_weight, (int, float)) or not self.margin_weight > 0:
+        weight = self.margin_weight
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
             raise ValueError(f"margin_weight: expected a positive number, got {self.margin_weight!r}")
         for name in ("hard_pool", "hard_examples"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name}: expected an int >= 0, got {value!r}")
-        if (self.hard_pool > 0) != (self.hard_examples > 0) or self.hard_examples > min(self.hard_pool, self.batch_size):
+        most = min(self.hard_pool, self.batch_size)
+        if (self.hard_pool > 0) != (self.hard_examples > 0) or self.hard_examples > most:
             raise ValueError(f"hard_examples: expected 0 with hard_pool 0, else 1..min(hard_pool, batch_size) "
                              f"= {min(self.hard_pool, self.batch_size)}, got {self.hard_examples!r} "
                              f"(hard_pool {self.hard_pool!r})")
@@ -275,8 +278,8 @@ class Trainer:
         if self.config.curriculum_steps > 0:
             ramped = {}
             for field in self.config.curriculum_fields:
-                # Never below the matching minimum; a field with no min_ partner (e.g. "items") starts at 1.
-                low = getattr(task, "min_" + field[4:], 1) if field.startswith("max_") else 1
+                # Never below the setting the task names as its floor (e.g. min_len); else at least 1.
+                low = curriculum_floor(task, field)
                 ramped[field] = max(low, curriculum_value(self.step, self.config, getattr(task, field)))
             task = dataclasses.replace(task, **ramped)
         config = self.config
@@ -339,7 +342,8 @@ class Trainer:
                 if self.step % config.eval_every == 0 or self.step == config.steps:
                     row = self.log()
                     self.wall_s = time.perf_counter() - start
-                    bar.set_postfix(cost=f"{row['train_cost_bits']:.2f}", heldout_err=f"{row['heldout_bit_errors']:.2f}")
+                    bar.set_postfix(cost=f"{row['train_cost_bits']:.2f}",
+                                    heldout_err=f"{row['heldout_bit_errors']:.2f}")
                     self.save()
                     if config.target_bit_errors is not None and row["heldout_bit_errors"] < config.target_bit_errors:
                         self.stop_reason = "target"

@@ -155,10 +155,10 @@ def test_margin_fine_tune_reproduces_its_grid_and_is_no_worse_than_the_shipped_c
     """Its eval.json is re-measured at L = 20 and 100 (1,024 sequences each; 100 is the length where
     its grid is not zero, from read-drift catastrophes, bench/copy_tail.md); its init-from chain
     leads back to the shipped copy model; no grid length is worse than the shipped model's."""
-    run = pretrained.extra_run(FINE_TUNED)
+    run = pretrained.folder(FINE_TUNED)
     config = checkpoint.load_config(run)
-    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.extra_run("copy_ft50").parts[-2:]
-    assert checkpoint.load_config(pretrained.extra_run("copy_ft50"))["init_from"]["run"].endswith("checkpoints/copy")
+    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.folder("copy_ft50").parts[-2:]
+    assert checkpoint.load_config(pretrained.folder("copy_ft50"))["init_from"]["run"].endswith("checkpoints/copy")
     assert config["train"]["margin"] == 4.0 and "--margin 4" in config["command"]
     rows = regrid_against_copy(run, (20, 100))
     assert rows[120]["bit_errors"] < 0.3
@@ -172,9 +172,9 @@ def test_hard_example_fine_tune_reproduces_its_grid_and_meets_the_copy_targets()
     its init-from chain leads back to the shipped copy model through copy_ft50; its committed tail
     table (every length 1..50, 1,024 fresh sequences each) has no failing sequence, and fewer than
     0.3 bit errors per sequence at L = 120 (the course's targets, chapter 13)."""
-    run = pretrained.extra_run(HARD)
+    run = pretrained.folder(HARD)
     config = checkpoint.load_config(run)
-    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.extra_run("copy_ft50").parts[-2:]
+    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.folder("copy_ft50").parts[-2:]
     assert (config["train"]["hard_pool"], config["train"]["hard_examples"], config["train"]["margin"]) == (512, 16, 4.0)
     rows = regrid_against_copy(run, (50, 120))
     assert all(r["bit_errors"] == 0 for r in rows.values())
@@ -191,8 +191,10 @@ def test_the_committed_tail_table_reproduces_from_the_shipped_weights(name):
     assert sorted(rows) == [*range(1, 51), 60, 80, 100, 120]
     tail = _copy_tail()
     args = tail.parse_args(["--lengths", "20", "--seed", str(saved["seed"]), "--sequences", str(saved["sequences"])])
-    model = checkpoint.load_model(pretrained.extra_run(name)).eval()
+    model = checkpoint.load_model(pretrained.folder(name)).eval()
     again = tail.measure_length(model, CopyTask(), 20, args)
     assert again["failing"] == rows[20]["failing"]
     assert again["bit_errors"] == pytest.approx(rows[20]["bit_errors"], abs=1e-9)
-    assert again["min_margin"] == pytest.approx(rows[20]["min_margin"], abs=1e-4)
+    # The table predates the cosine's smoothed norms (kernels.COSINE_EPS), which moved the smallest
+    # margin at L = 20 by 1.2e-4 (copy_ft50m) and 1.0e-3 (copy_ft50h) and no failing count or bit error.
+    assert again["min_margin"] == pytest.approx(rows[20]["min_margin"], abs=2e-3)

@@ -32,7 +32,7 @@ def name(request):
 
 
 def test_files_config_and_model(name):
-    folder = pretrained.path(name)
+    folder = pretrained.folder(name)
     for f in FILES:
         assert (folder / f).is_file(), f
     assert (folder / "model.safetensors").stat().st_size < 2_100_000

@@ -25,8 +25,8 @@ def test_spread_rejects_bad_input(bad):
 
 
 def test_fresh_errors_are_seeded_sized_and_keep_the_mode():
-    model = checkpoint.load_model(pretrained.extra_run("dnc_demo_copy")).train()
-    cfg = checkpoint.load_config(pretrained.extra_run("dnc_demo_copy"))
+    model = checkpoint.load_model(pretrained.folder("dnc_demo_copy")).train()
+    cfg = checkpoint.load_config(pretrained.folder("dnc_demo_copy"))
     task = make_task(cfg["task"], **cfg["task_config"])
     a = compare.fresh_errors(model, task, 3, count=40, chunk=16, length=5)
     b = compare.fresh_errors(model, task, 3, count=40, chunk=16, length=5)
@@ -39,7 +39,7 @@ def test_fresh_errors_are_seeded_sized_and_keep_the_mode():
 
 def test_fresh_errors_pass_a_task_setting_named_sequences_to_the_task():
     """memory_reuse has a sample setting ``sequences``; it must reach the task, not the count."""
-    folder = pretrained.extra_run("dnc_demo_reuse")
+    folder = pretrained.folder("dnc_demo_reuse")
     cfg = checkpoint.load_config(folder)
     model, task = checkpoint.load_model(folder), make_task(cfg["task"], **cfg["task_config"])
     errors = compare.fresh_errors(model, task, 3, sequences=2)

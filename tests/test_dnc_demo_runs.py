@@ -17,14 +17,14 @@ FILES = ("model.safetensors", "config.json", "metrics.csv", "eval.json")
 
 
 def _load(name):
-    folder = pretrained.extra_run(name)
+    folder = pretrained.folder(name)
     cfg = checkpoint.load_config(folder)
     return checkpoint.load_model(folder), make_task(cfg["task"], **cfg["task_config"]), cfg, checkpoint.load_eval(folder)
 
 
 @pytest.mark.parametrize("name", RUNS)
 def test_files_config_and_replay(name):
-    folder = pretrained.extra_run(name)
+    folder = pretrained.folder(name)
     assert all((folder / f).is_file() for f in FILES)
     _, _, cfg, ev = _load(name)
     assert cfg["model"] == RUNS[name] and cfg["command"].startswith("python -m ntm_minimal.train")
@@ -37,7 +37,7 @@ def test_files_config_and_replay(name):
 def test_pretrained_summary_and_reproduction_take_further_runs():
     """Chapters 14 and 14b print and retrain their demonstration runs through ``pretrained`` like shipped checkpoints."""
     name = "dnc_demo_reuse"
-    cfg, ev = checkpoint.load_config(pretrained.extra_run(name)), checkpoint.load_eval(pretrained.extra_run(name))
+    cfg, ev = checkpoint.load_config(pretrained.folder(name)), checkpoint.load_eval(pretrained.folder(name))
     text = pretrained.summary(name)
     assert text.startswith(f"{name}: {ev['parameters']:,} parameters; trained {ev['steps']} steps")
     assert cfg["command"] in text and len(text.splitlines()) == 2 + len(cfg.get("resumed_with", []))

@@ -62,7 +62,7 @@ def regrid_against_copy(run, lengths) -> dict[int, dict]:
 def test_fine_tuned_copy_reproduces_its_grid_and_beats_its_start():
     """Its eval.json is re-measured at L = 50 and 120 (1,024 sequences each), and every length of its
     grid has fewer bit errors than the checkpoint it started from."""
-    run = pretrained.extra_run(FINE_TUNED)
-    assert Path(checkpoint.load_config(run)["init_from"]["run"]).parts[-2:] == pretrained.path("copy").parts[-2:]
+    run = pretrained.folder(FINE_TUNED)
+    assert Path(checkpoint.load_config(run)["init_from"]["run"]).parts[-2:] == pretrained.folder("copy").parts[-2:]
     rows = regrid_against_copy(run, (50, 120))
     assert all(rows[n]["bit_errors"] == 0 for n in rows if n <= 60) and rows[120]["bit_errors"] < 0.3

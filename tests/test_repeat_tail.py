@@ -26,9 +26,9 @@ def _grid(result: dict) -> dict:
 
 def test_fine_tuned_repeat_copy_reproduces_its_grid():
     """Two rows of its eval.json, at the edge of its training range (R = 20) and beyond it (R = 25)."""
-    run = pretrained.extra_run(FINE_TUNED)
+    run = pretrained.folder(FINE_TUNED)
     config, rows = checkpoint.load_config(run), _grid(checkpoint.load_eval(run))
-    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.path("repeat_copy").parts[-2:]
+    assert Path(config["init_from"]["run"]).parts[-2:] == pretrained.folder("repeat_copy").parts[-2:]
     assert config["task_config"] == {"max_repeats": 20}
     model, task = checkpoint.load_model(run), make_task(config["task"], **config["task_config"])
     for setting in ((10, 20), (10, 25)):

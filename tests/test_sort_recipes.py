@@ -19,7 +19,7 @@ RECIPES = {"priority_sort_learned": "--memory-init learned",
 
 @pytest.mark.parametrize("name, flag", RECIPES.items())
 def test_recipe_reproduces_its_heldout_row_and_records_its_flag(name, flag):
-    run = pretrained.extra_run(name)
+    run = pretrained.folder(name)
     config, result = checkpoint.load_config(run), checkpoint.load_eval(run)
     assert flag in config["command"] and config["task"] == "priority_sort"
     held = result["heldout"]

@@ -328,6 +328,16 @@ def test_curriculum_ramps_a_count_with_no_minimum():
     assert trainer.sample().x.shape[1] == 20 + 16 + 1
 
 
+def test_curriculum_floors_are_named_by_the_task():
+    from ntm_minimal.tasks import make_task
+    from ntm_minimal.tasks.base import curriculum_floor
+
+    assert curriculum_floor(make_task("associative_recall", min_items=3), "max_items") == 3
+    assert curriculum_floor(make_task("repeat_copy", min_repeats=2), "max_repeats") == 2
+    assert curriculum_floor(make_task("memory_reuse", min_len=2, max_len=5), "max_len") == 2  # inherits copy's
+    assert curriculum_floor(make_task("priority_sort"), "items") == 1  # no floor named: 1
+
+
 def test_curriculum_ramps_several_fields():
     from ntm_minimal.tasks import make_task
 
@@ -370,7 +380,7 @@ def test_pretrained_unknown_name():
 @pytest.mark.skipif(not SHIPPED, reason="no shipped checkpoints")
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_checkpoint_reproduces_its_eval(name):
-    folder = pretrained.path(name)
+    folder = pretrained.folder(name)
     assert {p.name for p in folder.iterdir()} >= {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
     assert not list(folder.glob("*.pt")) and not list(folder.glob("*.pkl"))  # nothing to unpickle
     assert sum(p.stat().st_size for p in folder.iterdir()) < 3_000_000
@@ -396,13 +406,15 @@ NOT_THE_RUN = ("seed", "device", "compile", "progress", "snapshot_every")
 
 def test_seed_runs_start_with_the_checkpoint_itself():
     copy_seed = pretrained.config("copy")["train"]["seed"]
-    assert pretrained.seed_runs("copy") == {copy_seed: pretrained.path("copy")}
+    assert pretrained.seed_runs("copy") == {copy_seed: pretrained.folder("copy")}
     with pytest.raises(ValueError, match="name"):
         pretrained.seed_runs("no_such_checkpoint")
-    assert pretrained.seed_runs("ngrams_ctrl256") == {1: pretrained.extra_run("ngrams_ctrl256")}
-    assert pretrained.folder("copy") == pretrained.path("copy")
-    with pytest.raises(ValueError, match="name"):
-        pretrained.extra_run("copy")  # a shipped checkpoint, not a further run
+    assert pretrained.seed_runs("ngrams_ctrl256") == {1: pretrained.folder("ngrams_ctrl256")}
+    # One lookup for both kinds of run folder, and an unknown name lists both kinds.
+    assert pretrained.folder("copy") == pretrained.CHECKPOINTS / "copy"
+    assert pretrained.folder("ngrams_ctrl256") == pretrained.EXTRA / "ngrams_ctrl256"
+    with pytest.raises(ValueError, match="^name: expected a shipped checkpoint .* or a further run .*'no_such_run'"):
+        pretrained.folder("no_such_run")
 
 
 @pytest.mark.parametrize("name, seed", SEED_RUNS)
@@ -435,7 +447,7 @@ def test_learned_memory_ngrams_differs_from_ngrams_only_in_the_memory_init():
 
 @pytest.mark.parametrize("name", pretrained.extra_runs())
 def test_extra_run_reproduces_its_eval(name):
-    run = pretrained.extra_run(name)
+    run = pretrained.folder(name)
     assert {p.name for p in run.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json"}
     config = checkpoint.load_config(run)
     assert config["command"].startswith("python -m ntm_minimal.train")

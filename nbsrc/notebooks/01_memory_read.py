@@ -147,7 +147,7 @@ w_end = torch.softmax(scores, dim=-1).detach()
 print(f"focus moved from row {int(w_start.argmax())} to row {int(w_end.argmax())}; weight there {w_end[0, 5]:.2f}")
 
 # %%
-fig = plotting.plot_weightings({"before training": w_start[0], "after 30 gradient steps": w_end[0]},
+fig = plotting.plot_weighting_panels({"before training": w_start[0], "after 30 gradient steps": w_end[0]},
                                color=[plotting.COLORS["neutral"], plotting.COLORS["read"]])
 plt.show()
 

@@ -110,7 +110,7 @@ print("dot product picks row", int(w_dot[0].argmax()), "| cosine picks row", int
 print("cosine ignores the key's scale:", torch.allclose(addressing.content_weighting(10 * key, beta, loud), w_cos))
 
 # %%
-fig = plotting.plot_weightings({"dot product (row 3 × 3)": w_dot[0], "cosine (row 3 × 3)": w_cos[0]},
+fig = plotting.plot_weighting_panels({"dot product (row 3 × 3)": w_dot[0], "cosine (row 3 × 3)": w_cos[0]},
                                color=[plotting.COLORS["neutral"], plotting.COLORS["content"]])
 plt.show()
 
@@ -136,11 +136,15 @@ print("package:        ", [round(x, 4) for x in addressing.content_weighting(key
 # %% [markdown]
 # **All-zero rows.** A row that was fully erased (chapter 2, a sharp write with $\mathbf{e} =
 # \mathbf{1}$ and $\mathbf{a} = \mathbf{0}$) is all zeros, and a zero key is possible too. Eq. 6 is
-# then $0/0$, and one `nan` spreads through the softmax to every weight. The package divides by
-# $\max(\lVert\mathbf{u}\rVert\,\lVert\mathbf{v}\rVert, \epsilon)$ with
-# $\epsilon = 10^{-8}$ (`addressing.COSINE_EPS`): a zero vector then has similarity 0 with
-# everything (no preference) and nothing else changes, since real norms are far larger than
-# $\epsilon$. (`ntm_minimal.NTM` also starts from a memory filled with a tiny constant, not zeros.)
+# then $0/0$, and one `nan` spreads through the softmax to every weight. The package smooths each
+# norm, $\sqrt{\lVert\mathbf{u}\rVert^2 + \epsilon}$ with $\epsilon = 10^{-10}$
+# (`addressing.COSINE_EPS`; deepmind/dnc does the same with $10^{-6}$): a zero vector then has
+# similarity 0 with everything (no preference), and nothing else changes measurably, since real
+# norms are far larger than $\sqrt{\epsilon} = 10^{-5}$. Flooring the norm product at $\epsilon$
+# would avoid the `nan` too, but the similarity would then jump from 0 at a zero row to $\pm 1$ a
+# tiny step away, with a gradient of about $1/\epsilon$ there; the smoothed norm changes
+# continuously, and its gradient at a zero row is at most about $1/\sqrt{\epsilon}$.
+# (`ntm_minimal.NTM` also starts from a memory filled with a tiny constant, not zeros.)
 
 # %% tags=["nbval-check-output"]
 sharp = torch.zeros(B, N)
@@ -171,8 +175,8 @@ print("each head's best row:", w_heads[0].argmax(dim=-1).tolist())
 #   `[B, N, M]` gives `[B, *H, N]`, values in $[-1, 1]$.
 # - Content weighting (Eq. 5) is a softmax over rows of β times the similarity: β = 0 is uniform,
 #   large β picks the best match. The key says *what*, β says *how sharply*.
-# - Use a max-subtracting softmax (`torch.softmax`) so large β cannot overflow, and floor the norm
-#   product so all-zero rows or keys give similarity 0 rather than `nan`.
+# - Use a max-subtracting softmax (`torch.softmax`) so large β cannot overflow, and smooth the
+#   norms so all-zero rows or keys give similarity 0 rather than `nan`, with a bounded gradient.
 #
 # Content alone cannot say "the row after the one I just wrote". Chapter 4 lets a head keep its
 # previous focus instead. First, implement Eq. 5–6 in [the exercise](../exercises/03_content_addressing.ipynb).

@@ -2,6 +2,8 @@
 and task/training pictures (:mod:`.tasks`)."""
 from .addressing import *  # noqa: F401,F403
 from .explorer import *  # noqa: F401,F403  (the addressing explorer; ipywidgets imported only when used)
-from .style import COLORS, MEMORY_CMAP, WEIGHT_CMAP, plot_memory, plot_weighting, plot_weightings_over_time, use_style  # noqa: F401
+from .arrays import to_numpy  # noqa: F401
+from .style import (COLORS, MEMORY_CMAP, WEIGHT_CMAP, draw_weighting, draw_weighting_heatmap,  # noqa: F401
+                    plot_memory, use_style)
 from .tasks import *  # noqa: F401,F403
 from .algorithms import *  # noqa: F401,F403

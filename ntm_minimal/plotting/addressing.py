@@ -9,8 +9,8 @@ with ``plt.show()``. Axes-level helpers (``ax`` first) draw into an existing axe
 
 Conventions shared with :mod:`.style`: memory row ``i`` runs bottom to top as in
 :func:`~ntm_minimal.plotting.style.plot_memory`; a weighting drawn beside a memory is a horizontal
-bar chart on the same rows (:func:`plot_weighting_rows`); elsewhere it is a vertical bar chart
-(:func:`~ntm_minimal.plotting.style.plot_weighting`).
+bar chart on the same rows (:func:`draw_weighting_rows`); elsewhere it is a vertical bar chart
+(:func:`~ntm_minimal.plotting.style.draw_weighting`).
 """
 from __future__ import annotations
 
@@ -24,12 +24,13 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import addressing as _addr
 from .. import memory as _mem
-from .style import COLORS, MEMORY_CMAP, WEIGHT_CMAP, plot_memory, plot_weighting, plot_weightings_over_time
+from .arrays import to_numpy
+from .style import COLORS, MEMORY_CMAP, WEIGHT_CMAP, draw_weighting, draw_weighting_heatmap, plot_memory
 
 __all__ = [
     "HEAD_COLORS",
-    "plot_weightings",
-    "plot_weighting_rows",
+    "plot_weighting_panels",
+    "draw_weighting_rows",
     "plot_vector_strip",
     "plot_read",
     "plot_write",
@@ -51,20 +52,14 @@ _PANEL = (2.3, 2.1)  # width, height in inches of one small panel
 # ---------------------------------------------------------------- conversions
 
 
-def _np(x) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        x = x.detach().to("cpu", torch.float64).numpy()
-    return np.asarray(x, dtype=np.float64)
-
-
 def _squeeze_to(x, ndim: int, name: str, shape: str) -> np.ndarray:
-    a = _np(x)
+    a = to_numpy(x)
     while a.ndim > ndim and a.shape[0] == 1:
         a = a[0]
     if a.ndim < ndim and ndim == 2:
         a = a[None]
     if a.ndim != ndim:
-        raise ValueError(f"{name}: expected shape {shape} (one example), got {list(_np(x).shape)}")
+        raise ValueError(f"{name}: expected shape {shape} (one example), got {list(to_numpy(x).shape)}")
     return a
 
 
@@ -87,7 +82,7 @@ def _named(weightings, titles, default: str = "w") -> list[tuple[str, np.ndarray
         items = [(str(k), _vec(v)) for k, v in weightings.items()]
     else:
         if isinstance(weightings, (torch.Tensor, np.ndarray)):
-            arr = _np(weightings)
+            arr = to_numpy(weightings)
             rows = [arr] if arr.ndim == 1 else list(_mat(arr, "weightings", "[P, N]"))
         else:
             rows = [_vec(w) for w in weightings]
@@ -132,8 +127,8 @@ def _fmt(x: float) -> str:
 
 
 def _bars(ax, w, title=None, color=COLORS["read"], ylim=1.0):
-    """:func:`plot_weighting` with integer row ticks."""
-    plot_weighting(ax, w, title=title, color=color, ylim=ylim)
+    """:func:`draw_weighting` with integer row ticks."""
+    draw_weighting(ax, w, title=title, color=color, ylim=ylim)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
@@ -141,7 +136,7 @@ def _bars(ax, w, title=None, color=COLORS["read"], ylim=1.0):
 # ---------------------------------------------------------------- axes-level helpers
 
 
-def plot_weighting_rows(ax, w, title: str | None = None, color=None, xlim: float | None = 1.0, labels=None):
+def draw_weighting_rows(ax, w, title: str | None = None, color=None, xlim: float | None = 1.0, labels=None):
     """Horizontal bar chart of a weighting on memory rows, to sit beside :func:`plot_memory`.
 
     Args:
@@ -155,7 +150,7 @@ def plot_weighting_rows(ax, w, title: str | None = None, color=None, xlim: float
     Returns:
         ``ax``. Row ``i`` is at ``y = i`` (bottom to top), as in :func:`plot_memory`.
     """
-    w = _np(w)
+    w = to_numpy(w)
     w = w[None] if w.ndim == 1 else _mat(w, "w", "[N] or [H, N]")
     h, n = w.shape
     if color is None:
@@ -197,7 +192,7 @@ def plot_vector_strip(ax, v, labels: Sequence[str] | None = None, vmax: float | 
     Returns:
         The ``AxesImage``, for a colour bar.
     """
-    a = _np(v)
+    a = to_numpy(v)
     a = a[None] if a.ndim == 1 else _mat(a, "v", "[M] or [P, M]")
     vmax = _vmax(a) if vmax is None else vmax
     vmin = -vmax if vmin is None else vmin
@@ -228,7 +223,7 @@ def plot_shift_kernel(ax, s, title: str | None = None, color: str = COLORS["neut
 # ---------------------------------------------------------------- figures
 
 
-def plot_weightings(weightings, titles: Sequence[str] | None = None, color=None, ncols: int | None = None,
+def plot_weighting_panels(weightings, titles: Sequence[str] | None = None, color=None, ncols: int | None = None,
                     ylim: float | None = 1.0, suptitle: str | None = None, panel_size=_PANEL):
     """A row (or grid) of bar charts, one weighting per panel.
 
@@ -288,7 +283,7 @@ def plot_read(memory, weightings, titles: Sequence[str] | None = None, vmax: flo
     ax_mem.set_xlabel("")
     for j, (title, v) in enumerate(items):
         ax = fig.add_subplot(grid[0, j], sharey=ax_mem)
-        plot_weighting_rows(ax, v, title=title)
+        draw_weighting_rows(ax, v, title=title)
         if j:
             ax.set_ylabel("")
         fig.add_subplot(grid[1, j]).axis("off")
@@ -319,7 +314,7 @@ def plot_write(memory, w, e, a, vmax: float | None = None, show_change: bool = T
     """
     mem = _mat(memory)
     n, m = mem.shape
-    w = _np(w)
+    w = to_numpy(w)
     heads = w.ndim == 2 and w.shape[0] > 1
     w = _mat(w, "w", "[N] or [H, N]") if heads else _vec(w, "w", "[N] or [H, N]")
     e = _mat(e, "e", "[H, M]") if heads else _vec(e, "e", "[M]")
@@ -345,7 +340,7 @@ def plot_write(memory, w, e, a, vmax: float | None = None, show_change: bool = T
         ax.set_ylabel("")
     ax_w = fig.add_subplot(grid[0, 0], sharey=axes[0])
     labels = [f"head {i}" for i in range(h)] if heads else None
-    plot_weighting_rows(ax_w, w, title="write weighting", color=COLORS["write"] if not heads else None, labels=labels)
+    draw_weighting_rows(ax_w, w, title="write weighting", color=COLORS["write"] if not heads else None, labels=labels)
     head_labels = [f"e{i}" for i in range(h)] if heads else ["e"]
     strips = {1: (e, [lbl for lbl in head_labels], dict(cmap=WEIGHT_CMAP, vmin=0.0, vmax=1.0), "erase vector (black = 1)"),
               2: (a, [lbl.replace("e", "a") for lbl in head_labels], dict(vmax=vmax), "add vector")}
@@ -400,7 +395,7 @@ def plot_content_addressing(key, memory, betas: Sequence[float] = (1.0, 5.0, 20.
     ax_sim.set_title("cosine (Eq. 6)")
     for j, (b, w) in enumerate(zip(betas, ws)):
         ax = fig.add_subplot(grid[0, 2 + j], sharey=ax_mem)
-        plot_weighting_rows(ax, w, title=f"β = {_fmt(b)}", color=COLORS["content"])
+        draw_weighting_rows(ax, w, title=f"β = {_fmt(b)}", color=COLORS["content"])
         ax.set_ylabel("")
         ax.set_xlabel("$w^c(i)$")
     for j in range(1, cols):
@@ -460,7 +455,7 @@ def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, nco
     if isinstance(sequences, Mapping):
         items = [(str(k), _mat(v, "sequence", "[T, N]")) for k, v in sequences.items()]
     else:
-        seqs = list(_np(sequences)) if isinstance(sequences, (torch.Tensor, np.ndarray)) else list(sequences)
+        seqs = list(to_numpy(sequences)) if isinstance(sequences, (torch.Tensor, np.ndarray)) else list(sequences)
         names = list(titles) if titles is not None else [f"w{i}" for i in range(len(seqs))]
         if len(names) != len(seqs):
             raise ValueError(f"titles: got {len(names)} titles for {len(seqs)} sequences")
@@ -471,7 +466,7 @@ def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, nco
         notes = list(annotate) if annotate is not None else [None] * len(items)
     fig, axes = _grid(len(items), min(len(items), 4) if ncols is None else ncols, panel_size, sharey=sharey)
     for ax, (title, seq), note in zip(axes, items, notes):
-        plot_weightings_over_time(ax, seq, title=title)
+        draw_weighting_heatmap(ax, seq, title=title)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if note is not None:
@@ -504,7 +499,7 @@ def plot_shift(w, shifts, titles: Sequence[str] | None = None, shifted=None):
     if shifted is None:
         outs = [_addr.shift(_t(wv), _t(s))[0].numpy() for _, s in items]
     else:
-        outs = [_vec(o, "shifted") for o in (_np(shifted)[None] if _np(shifted).ndim == 1 else _np(shifted))]
+        outs = [_vec(o, "shifted") for o in (to_numpy(shifted)[None] if to_numpy(shifted).ndim == 1 else to_numpy(shifted))]
     p = len(items)
     fig, axes = plt.subplots(p, 3, figsize=(7.2, 2.1 * p), squeeze=False, layout="constrained")
     for row, ((name, s), out) in enumerate(zip(items, outs)):
@@ -530,7 +525,7 @@ def plot_sharpening(w, gammas: Sequence[float] = (1.0, 2.0, 5.0, 20.0)):
     for gamma in gammas:
         outs[f"γ = {_fmt(gamma)}"] = _addr.sharpen(_t(wv), torch.full((1, 1), float(gamma), dtype=torch.float64))[0].numpy()
     colors = [COLORS["neutral"]] + [COLORS["read"]] * len(gammas)
-    return plot_weightings(outs, color=colors, ncols=min(len(outs), 6), panel_size=(2.0, 2.1))
+    return plot_weighting_panels(outs, color=colors, ncols=min(len(outs), 6), panel_size=(2.0, 2.1))
 
 
 _STAGE_TITLES = ("content $w^c$ (Eq. 5)", "gated $w^g$ (Eq. 7)", "shifted $\\tilde w$ (Eq. 8)", "sharpened $w$ (Eq. 9)")

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .arrays import to_numpy
 from .style import COLORS, WEIGHT_CMAP
 
 __all__ = [
@@ -29,12 +30,6 @@ __all__ = [
 MODEL_COLORS = {"NTM": COLORS["write"], "LSTM": COLORS["read"], "optimal": "black"}
 
 
-def _np(x) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        x = x.detach().to("cpu", torch.float64).numpy()
-    return np.asarray(x, dtype=np.float64)
-
-
 def add_reference_line(fig, value: float, label: str = "optimal estimator"):
     """A dashed horizontal line at ``value`` on the first axes of ``fig`` (e.g. the N-gram optimum)."""
     ax = fig.axes[0]
@@ -49,8 +44,8 @@ def plot_ngram_predictions(bits, predictions: Mapping[str, Sequence[float]], ste
     Args:
         bits: ``[T]`` the sequence; predictions: ``{label: [T]}`` probabilities for each bit.
     """
-    bits = _np(bits)[steps]
-    t = np.arange(len(_np(bits))) + (steps.start or 0)
+    bits = to_numpy(bits)[steps]
+    t = np.arange(len(to_numpy(bits))) + (steps.start or 0)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 3.6), sharex=True, gridspec_kw=dict(height_ratios=[1, 3]))
     top.imshow(bits[None], aspect="auto", cmap=WEIGHT_CMAP, vmin=0, vmax=1, interpolation="nearest",
                extent=(t[0] - 0.5, t[-1] + 0.5, 0, 1))
@@ -58,7 +53,7 @@ def plot_ngram_predictions(bits, predictions: Mapping[str, Sequence[float]], ste
     top.set_title("the sequence (black = 1)")
     for label, p in predictions.items():
         color = next((c for k, c in MODEL_COLORS.items() if label.startswith(k)), None)
-        bottom.plot(t, _np(p)[steps], label=label, color=color, lw=1.6 if label.startswith("optimal") else 1.1,
+        bottom.plot(t, to_numpy(p)[steps], label=label, color=color, lw=1.6 if label.startswith("optimal") else 1.1,
                     ls="--" if label.startswith("optimal") else "-")
     bottom.set_ylim(-0.02, 1.3)  # head room for the legend above the curves
     bottom.set_yticks([0, 0.25, 0.5, 0.75, 1])
@@ -78,12 +73,12 @@ def plot_context_rows(contexts, write_w, read_w, title: str = ""):
     Each dot is one step: its context (x) against the head's most-weighted row (y), drawn with an
     opacity equal to that row's weight.
     """
-    c = _np(contexts)
+    c = to_numpy(contexts)
     keep = c >= 0
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), sharey=True)
     panels = [(axes[0], write_w, "write head", COLORS["write"]), (axes[1], read_w, "read head", COLORS["read"])]
     for ax, w, name, color in panels:
-        w = _np(w)[keep]
+        w = to_numpy(w)[keep]
         rgba = np.tile(np.array(plt.matplotlib.colors.to_rgba(color)), (len(w), 1))
         rgba[:, 3] = np.clip(w.max(-1), 0.05, 1.0)
         ax.scatter(c[keep], w.argmax(-1), c=rgba, s=18)
@@ -104,7 +99,7 @@ def plot_record_lookup(overlap, same, steps: slice = slice(0, 100), title: str =
         same: ``[T, T]`` bool from :func:`~ntm_minimal.analysis.same_context_records`: the
             input at ``s`` ended the context that step ``t`` predicts; drawn as small dots.
     """
-    a, m = _np(overlap)[steps, steps], _np(same)[steps, steps] > 0
+    a, m = to_numpy(overlap)[steps, steps], to_numpy(same)[steps, steps] > 0
     lo = steps.start or 0
     fig, ax = plt.subplots(figsize=(5.6, 5.0))
     extent = (lo - 0.5, lo + len(a) - 0.5, lo + len(a) - 0.5, lo - 0.5)
@@ -127,7 +122,7 @@ def _head_rows(x, w, xlabel: str, name: str, color: str, title: str):
 
     w = torch.as_tensor(w)
     w = w[:, None] if w.dim() == 2 else w  # [K, H, N]
-    x, rows, peak = _np(x), _np(signed_rows(w)), _np(w.max(-1).values)
+    x, rows, peak = to_numpy(x), to_numpy(signed_rows(w)), to_numpy(w.max(-1).values)
     heads = w.shape[1]
     fig, axes = plt.subplots(1, heads, figsize=(2.6 * heads + 1.2, 3.2), sharey=True, squeeze=False)
     for h, ax in enumerate(axes[0]):
@@ -170,7 +165,7 @@ def plot_errors_per_position(errors: Mapping[str, Sequence[float]], ax=None):
         _, ax = plt.subplots(figsize=(6.0, 3.0))
     width = 0.8 / max(len(errors), 1)
     for i, (label, err) in enumerate(errors.items()):
-        e = _np(err)
+        e = to_numpy(err)
         color = next((c for k, c in MODEL_COLORS.items() if label.startswith(k)), None)
         ax.bar(np.arange(len(e)) + (i - (len(errors) - 1) / 2) * width, e, width=width, label=label, color=color)
     ax.set_xlabel("output position (0 = highest priority)")

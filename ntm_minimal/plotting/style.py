@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import torch
+
+from .arrays import to_numpy
 
 #: Colour of each kind of head, used in every figure.
 COLORS = {"read": "#1f77b4", "write": "#d62728", "content": "#2ca02c", "neutral": "#7f7f7f"}
@@ -33,13 +34,9 @@ def use_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def _np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x
-
-
-def plot_weighting(ax, w, title: str | None = None, color: str = COLORS["read"], ylim: float | None = 1.0):
+def draw_weighting(ax, w, title: str | None = None, color: str = COLORS["read"], ylim: float | None = 1.0):
     """Bar chart of one weighting ``[N]`` over memory rows."""
-    w = _np(w)
+    w = to_numpy(w)
     ax.bar(range(len(w)), w, color=color, width=0.85)
     ax.set_xlabel("memory row i")
     ax.set_ylabel("w(i)")
@@ -50,9 +47,9 @@ def plot_weighting(ax, w, title: str | None = None, color: str = COLORS["read"],
     return ax
 
 
-def plot_weightings_over_time(ax, w, title: str | None = None, cmap: str = WEIGHT_CMAP):
+def draw_weighting_heatmap(ax, w, title: str | None = None, cmap: str = WEIGHT_CMAP):
     """Heatmap of weightings ``[T, N]``: time on x, memory rows on y (as in the paper's Fig. 6)."""
-    ax.imshow(_np(w).T, aspect="auto", origin="lower", cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.imshow(to_numpy(w).T, aspect="auto", origin="lower", cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
     ax.set_xlabel("time step t")
     ax.set_ylabel("memory row i")
     if title:
@@ -62,7 +59,7 @@ def plot_weightings_over_time(ax, w, title: str | None = None, cmap: str = WEIGH
 
 def plot_memory(ax, memory, title: str | None = None, vmax: float | None = None):
     """Heatmap of a memory ``[N, M]``: rows on y, row entries on x, signed colours centred on 0."""
-    m = _np(memory)
+    m = to_numpy(memory)
     vmax = vmax if vmax is not None else max(float(abs(m).max()), 1e-6)
     image = ax.imshow(m, aspect="auto", origin="lower", cmap=MEMORY_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
     ax.set_xlabel("entry j")

@@ -22,7 +22,7 @@ import torch
 
 from ..model import Trace
 from ..tasks.base import Batch
-from .style import COLORS, MEMORY_CMAP, plot_memory, plot_weightings_over_time
+from .style import COLORS, MEMORY_CMAP, draw_weighting_heatmap, plot_memory
 
 __all__ = ["plot_task_example", "plot_learning_curves", "plot_seed_spread", "plot_error_vs_length", "used_rows", "plot_copy_trace",
            "plot_memory_after"]
@@ -198,7 +198,7 @@ def plot_copy_trace(batch: Batch, logits: torch.Tensor, trace: Trace, index: int
     _strip(axes[1, 1], trace.reads[index, :t_end, head], "read vectors", cmap=MEMORY_CMAP, signed=True)
     for ax, w, name in [(axes[2, 0], trace.write_weights[:, :, write_head], "write"),
                         (axes[2, 1], trace.read_weights[:, :, head], "read")]:
-        plot_weightings_over_time(ax, w[index, :t_end, rows], title=f"{name} weightings")
+        draw_weighting_heatmap(ax, w[index, :t_end, rows], title=f"{name} weightings")
         ticks = ax.get_yticks()
         ax.set_yticks([t for t in ticks if 0 <= t < rows.stop - rows.start])
         ax.set_yticklabels([f"{int(t) + rows.start}" for t in ax.get_yticks()])

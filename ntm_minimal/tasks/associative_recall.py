@@ -28,10 +28,11 @@ excluded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
-from .base import Batch, check_batch_size, check_range, draw_int, random_bits
+from .base import Batch, check_batch_size, check_int_range, draw_int, random_bits
 
 
 @dataclass
@@ -42,6 +43,9 @@ class AssociativeRecallTask:
     paper tests generalisation up to ``K = 15``).
     """
 
+    #: The setting that bounds each curriculum field from below (:func:`~.base.curriculum_floor`).
+    CURRICULUM_FLOORS: ClassVar[dict[str, str]] = {"max_items": "min_items"}
+
     min_items: int = 2
     max_items: int = 6
     item_len: int = 3
@@ -49,9 +53,9 @@ class AssociativeRecallTask:
     name: str = "associative_recall"
 
     def __post_init__(self):
-        check_range("min_items/max_items", self.min_items, self.max_items, minimum=2)
-        check_range("item_len", self.item_len, self.item_len)
-        check_range("bits", self.bits, self.bits)
+        check_int_range("min_items/max_items", self.min_items, self.max_items, minimum=2)
+        check_int_range("item_len", self.item_len, self.item_len)
+        check_int_range("bits", self.bits, self.bits)
 
     @property
     def input_size(self) -> int:
@@ -71,7 +75,7 @@ class AssociativeRecallTask:
         if items is None:
             counts = draw_int(self.min_items, self.max_items, batch_size, generator)
         else:
-            check_range("items", items, items, minimum=2)
+            check_int_range("items", items, items, minimum=2)
             counts = torch.full((batch_size,), items)
         L, bits, top = self.item_len, self.bits, int(counts.max())
         item_vecs = random_bits((batch_size, top, L, bits), generator)  # [B, K, L, bits]

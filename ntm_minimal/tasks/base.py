@@ -48,12 +48,19 @@ def random_bits(shape: tuple[int, ...], generator: torch.Generator) -> torch.Ten
     return torch.randint(0, 2, shape, generator=generator).float()
 
 
-def check_range(name: str, low: int, high: int, minimum: int = 1) -> None:
+def check_int_range(name: str, low: int, high: int, minimum: int = 1) -> None:
     """Task settings: ``minimum <= low <= high``, integers."""
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
         raise TypeError(f"{name}: expected ints, got {low!r}, {high!r}")
     if not minimum <= low <= high:
         raise ValueError(f"{name}: expected {minimum} <= min <= max, got min={low}, max={high}")
+
+
+def curriculum_floor(task: object, field: str) -> int:
+    """The smallest value a curriculum may give setting ``field`` of ``task``: the setting the task's
+    ``CURRICULUM_FLOORS`` names for it (e.g. ``min_len`` for ``max_len``), else 1."""
+    floor = getattr(type(task), "CURRICULUM_FLOORS", {}).get(field)
+    return getattr(task, floor) if floor is not None else 1
 
 
 def check_batch_size(batch_size: object) -> int:

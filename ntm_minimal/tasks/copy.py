@@ -17,10 +17,11 @@ each sequence is padded with zero steps to ``2 * max(L) + 1``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
-from .base import Batch, check_batch_size, check_range, draw_int, random_bits
+from .base import Batch, check_batch_size, check_int_range, draw_int, random_bits
 
 
 @dataclass
@@ -30,14 +31,17 @@ class CopyTask:
     ``sample(batch_size, generator, length=L)`` draws every sequence with length ``L`` instead.
     """
 
+    #: The setting that bounds each curriculum field from below (:func:`~.base.curriculum_floor`).
+    CURRICULUM_FLOORS: ClassVar[dict[str, str]] = {"max_len": "min_len"}
+
     min_len: int = 1
     max_len: int = 20
     bits: int = 8
     name: str = "copy"
 
     def __post_init__(self):
-        check_range("min_len/max_len", self.min_len, self.max_len)
-        check_range("bits", self.bits, self.bits)
+        check_int_range("min_len/max_len", self.min_len, self.max_len)
+        check_int_range("bits", self.bits, self.bits)
 
     @property
     def input_size(self) -> int:
@@ -53,7 +57,7 @@ class CopyTask:
         if length is None:
             lengths = draw_int(self.min_len, self.max_len, batch_size, generator)
         else:
-            check_range("length", length, length)
+            check_int_range("length", length, length)
             lengths = torch.full((batch_size,), length)
         top = int(lengths.max())
         t = 2 * top + 1

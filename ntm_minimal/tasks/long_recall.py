@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import torch
 
-from .base import Batch, check_batch_size, check_range, random_bits
+from .base import Batch, check_batch_size, check_int_range, random_bits
 
 
 class RecallLayout(NamedTuple):
@@ -67,14 +67,16 @@ class LongRecallTask:
     name: str = "long_recall"
 
     def __post_init__(self):
-        check_range("key_bits", self.key_bits, self.key_bits)
-        check_range("value_bits", self.value_bits, self.value_bits)
-        check_range("facts", self.facts, self.facts)
-        check_range("tail", self.tail, self.tail, minimum=0)
+        check_int_range("key_bits", self.key_bits, self.key_bits)
+        check_int_range("value_bits", self.value_bits, self.value_bits)
+        check_int_range("facts", self.facts, self.facts)
+        check_int_range("tail", self.tail, self.tail, minimum=0)
         if self.facts > 2 ** min(self.key_bits, 62):
-            raise ValueError(f"facts: {self.facts} distinct keys need key_bits >= log2(facts), got key_bits={self.key_bits}")
+            raise ValueError(f"facts: {self.facts} distinct keys need key_bits >= log2(facts), "
+                             f"got key_bits={self.key_bits}")
         if not isinstance(self.length, int) or self.length < self.tail + self.facts + 1:
-            raise ValueError(f"length: expected an int >= tail + facts + 1 = {self.tail + self.facts + 1}, got {self.length!r}")
+            raise ValueError(f"length: expected an int >= tail + facts + 1 = {self.tail + self.facts + 1}, "
+                             f"got {self.length!r}")
 
     @property
     def channels(self) -> int:
@@ -139,7 +141,7 @@ class StreamingRecallTask(LongRecallTask):
 
     def __post_init__(self):
         super().__post_init__()
-        check_range("query_every", self.query_every, self.query_every)
+        check_int_range("query_every", self.query_every, self.query_every)
         if not 0.0 <= self.switch <= 1.0:
             raise ValueError(f"switch: expected a probability in [0, 1], got {self.switch!r}")
         if not isinstance(self.warmup, int) or not 0 < self.warmup < self.length:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .base import Batch, check_batch_size, check_range, draw_int, random_bits
+from .base import Batch, check_batch_size, check_int_range, draw_int, random_bits
 from .copy import CopyTask
 
 
@@ -46,18 +46,18 @@ class MemoryReuseTask(CopyTask):
 
     def __post_init__(self):
         super().__post_init__()
-        check_range("sequences", self.sequences, self.sequences)
+        check_int_range("sequences", self.sequences, self.sequences)
 
     def sample(self, batch_size: int, generator: torch.Generator, length: int | None = None,
                sequences: int | None = None) -> Batch:
         """A batch of ``sequences`` back-to-back copies per row (lengths drawn unless ``length`` is given)."""
         check_batch_size(batch_size)
         k = self.sequences if sequences is None else sequences
-        check_range("sequences", k, k)
+        check_int_range("sequences", k, k)
         if length is None:
             lengths = draw_int(self.min_len, self.max_len, batch_size * k, generator).view(batch_size, k)
         else:
-            check_range("length", length, length)
+            check_int_range("length", length, length)
             lengths = torch.full((batch_size, k), length)
         top = int(lengths.max())
         seq = random_bits((batch_size, k, top, self.bits), generator)

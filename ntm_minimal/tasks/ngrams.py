@@ -37,7 +37,7 @@ import torch
 from torch.nn import functional as F
 
 from ..validation import check_tensor
-from .base import Batch, check_batch_size, check_range, random_bits
+from .base import Batch, check_batch_size, check_int_range, random_bits
 
 
 def contexts(bits: torch.Tensor, context: int = 5) -> torch.Tensor:
@@ -66,7 +66,7 @@ def context_counts(bits: torch.Tensor, n: int = 6) -> tuple[torch.Tensor, torch.
         raise ValueError(f"bits: expected a tensor of shape [B, T], got {getattr(bits, 'shape', type(bits))}")
     if not bool(((bits == 0) | (bits == 1)).all()):
         raise ValueError("bits: expected only 0/1 values")
-    check_range("n", n, n, minimum=2)
+    check_int_range("n", n, n, minimum=2)
     ctx = contexts(bits, n - 1)  # [B, T]
     onehot = torch.nn.functional.one_hot(ctx.clamp(min=0), 2 ** (n - 1)).double()  # [B, T, C]
     onehot = onehot * (ctx >= 0).unsqueeze(-1)
@@ -176,8 +176,8 @@ class NGramTask:
     name: str = "ngrams"
 
     def __post_init__(self):
-        check_range("n", self.n, self.n, minimum=2)
-        check_range("length", self.length, self.length, minimum=self.n)
+        check_int_range("n", self.n, self.n, minimum=2)
+        check_int_range("length", self.length, self.length, minimum=self.n)
 
     input_size = 1
     output_size = 1
@@ -196,7 +196,7 @@ class NGramTask:
         """Raw sequences ``[B, length]`` and their tables ``[B, 2^(n-1)]``."""
         check_batch_size(batch_size)
         length = self.length if length is None else length
-        check_range("length", length, length, minimum=self.n)
+        check_int_range("length", length, length, minimum=self.n)
         c = self.n - 1
         table = self.tables(batch_size, generator)
         bits = torch.zeros(batch_size, length)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .base import Batch, check_batch_size, check_range, random_bits
+from .base import Batch, check_batch_size, check_int_range, random_bits
 
 
 @dataclass
@@ -38,8 +38,8 @@ class PrioritySortTask:
     name: str = "priority_sort"
 
     def __post_init__(self):
-        check_range("outputs/items", self.outputs, self.items)
-        check_range("bits", self.bits, self.bits)
+        check_int_range("outputs/items", self.outputs, self.items)
+        check_int_range("bits", self.bits, self.bits)
 
     @property
     def input_size(self) -> int:
@@ -55,7 +55,7 @@ class PrioritySortTask:
         check_batch_size(batch_size)
         K = self.items if items is None else items
         S = min(self.outputs, K) if outputs is None else outputs
-        check_range("outputs/items", S, K)
+        check_int_range("outputs/items", S, K)
         vectors = random_bits((batch_size, K, self.bits), generator)
         priority = torch.rand(batch_size, K, generator=generator) * 2 - 1  # uniform in [-1, 1]
         order = priority.argsort(dim=1, descending=True)[:, :S]  # [B, S], highest first

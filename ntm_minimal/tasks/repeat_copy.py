@@ -28,10 +28,11 @@ padded with zero steps (mask 0) to the longest one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
-from .base import Batch, check_batch_size, check_range, draw_int, random_bits
+from .base import Batch, check_batch_size, check_int_range, draw_int, random_bits
 
 
 @dataclass
@@ -42,6 +43,9 @@ class RepeatCopyTask:
     repeats=R)`` fixes the length and/or the number of repeats of every sequence instead.
     """
 
+    #: The setting that bounds each curriculum field from below (:func:`~.base.curriculum_floor`).
+    CURRICULUM_FLOORS: ClassVar[dict[str, str]] = {"max_len": "min_len", "max_repeats": "min_repeats"}
+
     min_len: int = 1
     max_len: int = 10
     min_repeats: int = 1
@@ -51,9 +55,9 @@ class RepeatCopyTask:
     name: str = "repeat_copy"
 
     def __post_init__(self):
-        check_range("min_len/max_len", self.min_len, self.max_len)
-        check_range("min_repeats/max_repeats", self.min_repeats, self.max_repeats)
-        check_range("bits", self.bits, self.bits)
+        check_int_range("min_len/max_len", self.min_len, self.max_len)
+        check_int_range("min_repeats/max_repeats", self.min_repeats, self.max_repeats)
+        check_int_range("bits", self.bits, self.bits)
         if isinstance(self.repeat_scale, bool) or not isinstance(self.repeat_scale, (int, float)) \
                 or not self.repeat_scale > 0:
             raise ValueError(f"repeat_scale: expected a positive number, got {self.repeat_scale!r}")
@@ -70,7 +74,7 @@ class RepeatCopyTask:
         """``size`` values uniform in ``low..high``, or all equal to ``fixed`` when it is given."""
         if fixed is None:
             return draw_int(low, high, size, generator)
-        check_range(name, fixed, fixed)
+        check_int_range(name, fixed, fixed)
         return torch.full((size,), fixed)
 
     def sample(self, batch_size: int, generator: torch.Generator, length: int | None = None,
