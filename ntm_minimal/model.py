@@ -23,6 +23,7 @@ from torch import nn
 from . import kernels
 from .core import RecurrentCore
 from .heads import HeadParams, Heads
+from .validation import check_positive_ints
 
 #: Every memory cell starts at this value. Collier & Beel (2018) found a small constant
 #: initialisation converged about twice as fast as learned or random ones on the copy task.
@@ -97,9 +98,7 @@ class NTM(RecurrentCore):
                       controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
                       read_heads=read_heads, write_heads=write_heads, shift_range=shift_range,
                       memory_init=memory_init)
-        for name, value in [("memory_n", memory_n), ("write_heads", write_heads)]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        check_positive_ints(memory_n=memory_n, write_heads=write_heads)  # the shift check below needs memory_n
         if (isinstance(shift_range, bool) or not isinstance(shift_range, int) or shift_range < 0
                 or 2 * shift_range + 1 > memory_n):
             raise ValueError(f"shift_range: expected an int k >= 0 with 2k+1 <= memory_n={memory_n}, "
