@@ -25,6 +25,7 @@ from ntm_minimal import NTM, checkpoint, plotting, pretrained
 from ntm_minimal.addressing import content_weighting
 from ntm_minimal.evaluation import heldout_batch
 from ntm_minimal.metrics import bit_errors
+from ntm_minimal.prose import glue, mean_se, number, percent
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.analysis import (even_address_collisions, main_writes, read_write_agreement, shared_rows,
@@ -33,6 +34,7 @@ from ntm_minimal.tasks.priority_sort import answer_errors, errors_per_position, 
 from ntm_minimal.training import train
 
 plotting.use_style()
+torch.set_num_threads(1)  # small models and batches: one thread is as fast, and steady on a busy machine
 
 # %% [markdown]
 # ## The task
@@ -61,7 +63,7 @@ print("inputs in order of priority:", order)
 #
 # A small version of the shipped model (a feed-forward controller with two read and two write
 # heads) on a small version of the task, six inputs and four answers, for 150 steps: enough to
-# see the errors fall below guessing (16 wrong bits of 32), far from enough to sort.
+# see the errors fall below guessing (half of the bits wrong), far from enough to sort.
 
 # %%
 _ = torch.manual_seed(0)
@@ -103,17 +105,32 @@ show(["output position", *per_position], [[j, *(columns[label][j] for label in p
      + [["total", *totals]], formats={j: ".2f" for j in range(1, 1 + len(per_position))},
      caption="bit errors per sequence at each output position")
 
+# %% tags=["hide-input"]
+# The figures the next paragraph quotes, on the same 256 sequences.
+quality = {label: sort_quality(out, fresh) for label, out in logits.items()}
+right = (answer_errors(logits["NTM"], fresh) == 0).float().mean(0)  # [16]: share right per answer
+wrong_bits = bit_errors(logits["NTM"], fresh)
+glue("fresh_n", fresh.x.shape[0])
+glue("ntm_vectors_right", percent(quality["NTM"]["vectors_right"], 0))
+glue("lstm_vectors_right", percent(quality["LSTM"]["vectors_right"], 0))
+glue("ntm_perfect", round(quality["NTM"]["perfect"] * fresh.x.shape[0]))
+glue("lstm_perfect", round(quality["LSTM"]["perfect"] * fresh.x.shape[0]))
+glue("first_right", percent(float(right[0]), 0))
+glue("middle_right", f"{100 * float(right[1:-1].min()):.0f}–{100 * float(right[1:-1].max()):.0f} %")
+glue("last_right", percent(float(right[-1]), 0))
+glue("ntm_sort_bits", mean_se(float(wrong_bits.mean()), float(wrong_bits.std() / len(wrong_bits) ** 0.5), 1))
+
 # %%
 fig = plotting.plot_errors_per_position(per_position)
 plt.show()
 
 # %% [markdown]
-# **How far from sorting?** Counted on 1,024 fresh sequences (`bench/sort_tail.md`): the NTM gets
-# 41 % of its output vectors exactly right, all 8 bits (the LSTM 16 %), and sorts none of the
-# 1,024 sequences perfectly (nor does the LSTM). Only its first answer, the highest priority, is
-# right three times in four; from the second answer on it is right 32–44 % of the time, and 25 %
-# at the last. About 25 wrong bits in 128 per sequence: the NTM has learned much of the algorithm,
-# but it does not sort.
+# **How far from sorting?** Counted on the same {glue:text}`fresh_n` fresh sequences (`bench/sort_tail.md` does it on
+# 1,024): the NTM gets {glue:text}`ntm_vectors_right` of its output vectors exactly right, all 8 bits (the LSTM
+# {glue:text}`lstm_vectors_right`), and sorts {glue:text}`ntm_perfect` of the sequences perfectly (the LSTM {glue:text}`lstm_perfect`). Its first answer, the
+# highest priority, is right {glue:text}`first_right` of the time; the answers between the first and the last are right
+# {glue:text}`middle_right` of the time, the last {glue:text}`last_right`. It makes {glue:text}`ntm_sort_bits` wrong bits in 128 per sequence
+# (mean ± standard error): the NTM has learned much of the algorithm, but it does not sort.
 
 # %% [markdown]
 # ## Two further recipes
@@ -157,6 +174,11 @@ def quality_row(label, name, batch):
 
 
 rows = [quality_row(label, name, fresh) for label, name in {**RECIPES, "LSTM": NAMES["LSTM"]}.items()]
+glue("learned_1500", rows[1][2])
+glue("shipped_1500", rows[0][2])
+glue("curr_short", rows[2][3])
+glue("shipped_short", rows[0][3])
+glue("shipped_full", number(quality["NTM"]["bit_errors"], 1))
 show(["model", "steps trained", "held-out bit errors at step 1,500", "bit errors, 10 inputs and 8 answers (of 64 bits)",
       "bit errors / sequence", "output vectors exactly right", "sequences sorted perfectly"], rows,
      caption="last four columns: the 256 fresh sequences above (20 inputs, 16 answers, 128 bits); "
@@ -167,13 +189,13 @@ show(["model", "steps trained", "held-out bit errors at step 1,500", "bit errors
 # number of steps:
 #
 # - **The learned start is not what was missing.** At step 1,500 it is where the shipped run was
-#   (held-out 36.7 against 35.6 bit errors), and its curve runs alongside. A constant start does
+#   (held-out {glue:text}`learned_1500` against {glue:text}`shipped_1500` bit errors), and its curve runs alongside. A constant start does
 #   not stop the shipped NTM from placing its writes by priority either (next section).
 # - **Short lists first did not teach it to sort short lists.** After 3,700 steps the curriculum
 #   run was training on 13 inputs and 10 answers; on 10 inputs and 8 answers, a size it had
-#   trained on for thousands of steps, it is ahead of the shipped model (14.3 against 21.2 wrong
+#   trained on for thousands of steps, it is ahead of the shipped model ({glue:text}`curr_short` against {glue:text}`shipped_short` wrong
 #   bits of 64) but still gets about one bit in five wrong, the shipped model's rate on full lists
-#   (24.7 of 128). On full lists, which it had not yet reached, it is far worse.
+#   ({glue:text}`shipped_full` of 128). On full lists, which it had not yet reached, it is far worse.
 #
 # So the gap is not in the memory's starting values nor in the order of the lists shown. The
 # weightings below ("Why it does not sort") show where it is: the algorithm the NTM found puts
@@ -276,6 +298,9 @@ plt.show()
 sorts, sort_priorities = task.sample_with_priorities(1024, torch.Generator().manual_seed(77))
 
 
+SHARING = {}  # name -> the figures of row_sharing, for the text
+
+
 def row_sharing(label, name):
     """Rows used and answers right, alone on their row or sharing it, for one checkpoint on ``sorts``."""
     with torch.no_grad():
@@ -283,6 +308,8 @@ def row_sharing(label, name):
     writes = main_writes(tr.write_weights, K)  # [B, K, N]: the DNC's write head, or the NTM's main one
     shared, right = shared_rows(sort_priorities, writes, task.outputs), answer_errors(out, sorts) == 0
     spread = {k: float(v.float().mean()) for k, v in write_spread(writes).items()}
+    SHARING[name] = {"span": spread["span"], "distinct": spread["distinct"], "shared": float(shared.float().mean()),
+                     "right": float(right.float().mean()), "bits": float(bit_errors(out, sorts).mean())}
     alone = f"{float(right[~shared].float().mean()):.0%}" if (~shared).any() else "none alone"
     together = f"{float(right[shared].float().mean()):.0%}" if shared.any() else "none shared"
     return [label, writes.shape[-1], f"{spread['distinct']:.1f}", f"{spread['span']:.1f}",
@@ -310,6 +337,13 @@ show(["rows the addresses spread over", "answers alone on their row", "answers l
      [[r, f"{c['alone']:.1%}", f"{c['readable']:.1%}", f"{c['sequences_apart']:.1%}"]
       for r in (17, 28, 64, 92, 128) for c in [even_address_collisions(r, task.items, task.outputs)]],
      caption="20 priorities uniform in [-1, 1], the top 16 checked; 20,000 draws")
+span = round(SHARING["priority_sort"]["span"])
+packed, everywhere = even_address_collisions(span, task.items, task.outputs), even_address_collisions(128, task.items, task.outputs)
+glue("span", span)
+glue("packed_alone", percent(packed["alone"], 0))
+glue("packed_readable", percent(packed["readable"], 0))
+glue("all_rows_readable", percent(everywhere["readable"], 0))
+glue("shipped_sharing", percent(SHARING["priority_sort"]["shared"], 0))
 
 # %% [markdown]
 # That is the reason this NTM does not sort, in three steps:
@@ -320,12 +354,12 @@ show(["rows the addresses spread over", "answers alone on their row", "answers l
 #   and is right on a shared row one time in eleven.
 # - **The writes are packed because the reads shift.** A read head moves at most one row per
 #   step (shift range 1, Eq. 8), and the 16 answers come one per step, so one head reading them
-#   in order by shifting needs them on about 16 neighbouring rows: the NTM's writes span 17.
-# - **Packed addresses from a priority must collide.** Spread evenly over 17 rows, 20 priorities
-#   leave only about 31 % of the answers alone, and even if every row kept its last vector, at
-#   most about 59 % could be read back. The course's target (chapter 13), 90 % of the vectors
-#   right, needs the writes spread evenly over about 92 rows or more (all 128 rows allow at most
-#   about 93 %), and answers that far apart cannot be read in order by a head that steps one row
+#   in order by shifting needs them on about 16 neighbouring rows: the NTM's writes span {glue:text}`span`.
+# - **Packed addresses from a priority must collide.** Spread evenly over {glue:text}`span` rows, 20 priorities
+#   leave only about {glue:text}`packed_alone` of the answers alone, and even if every row kept its last vector, at
+#   most about {glue:text}`packed_readable` could be read back. The course's target (chapter 13), nine vectors in ten
+#   right, needs the writes spread evenly over about 92 rows or more (the table; all 128 rows allow at most
+#   about {glue:text}`all_rows_readable`), and answers that far apart cannot be read in order by a head that steps one row
 #   per answer.
 #
 # The DNC has one: its allocation (chapter 14) writes each input to a row not yet used, so all
@@ -352,16 +386,22 @@ show(["model", "memory rows", "distinct rows written (of 20 inputs)", "rows span
      [row_sharing(label, name) for label, name in [("NTM (shipped), shifts -1..1", "priority_sort"),
                                                     ("NTM, shifts -4..4", "priority_sort_shift4")]],
      caption="the same 1,024 fresh sequences (seed 77)")
+wide_span = round(SHARING["priority_sort_shift4"]["span"])
+glue("wide_span", wide_span)
+glue("wide_readable", percent(even_address_collisions(wide_span, task.items, task.outputs)["readable"], 0))
+glue("wide_right", percent(SHARING["priority_sort_shift4"]["right"], 0))
+glue("wide_bits", round(SHARING["priority_sort_shift4"]["bits"]))
+glue("shipped_bits", round(SHARING["priority_sort"]["bits"]))
 
 # %% [markdown]
 # The prediction holds:
 #
-# - **The writes spread.** They span about 28 rows instead of 17, so fewer answers share a row.
+# - **The writes spread.** They span about {glue:text}`wide_span` rows instead of {glue:text}`span`, so fewer answers share a row.
 # - **The errors fall with the sharing.** More answers are alone on their row, and an answer alone
-#   is also right more often. With the same training it makes 14 wrong bits per sequence instead
-#   of 25 (chapter 13 has the full table).
-# - **It is still no sort.** Spread over 28 rows, even addresses would let at most about 72 % of
-#   the answers be read back (the table above); it gets 63 % right, the best NTM here, and still
+#   is also right more often. With the same training it makes {glue:text}`wide_bits` wrong bits per sequence instead
+#   of {glue:text}`shipped_bits` (chapter 13 has the full table).
+# - **It is still no sort.** Spread over {glue:text}`wide_span` rows, even addresses would let at most about {glue:text}`wide_readable` of
+#   the answers be read back; it gets {glue:text}`wide_right` right, the best NTM here, and still
 #   about one answer in three wrong.
 
 # %% [markdown]
@@ -396,15 +436,15 @@ show(["model", "memory rows", "distinct rows written (of 20 inputs)", "rows span
 # - Priority sort: 20 prioritised vectors in, the top 16 out in order of priority.
 # - With the paper's sort controller (feed-forward, 512 units, 8 heads), our NTM makes far fewer
 #   errors than the LSTM, as in the paper (Fig. 18), but it does not sort: about one bit in five
-#   is wrong, 42 % of its output vectors are exactly right, and no sequence comes out perfectly
-#   sorted. A learned initial memory and a curriculum over the list length did no better.
-# - Why: its writes pack 20 inputs onto about 17 rows (its read heads shift one row per answer),
-#   so 7 answers in 10 share a row with another input and are mostly wrong. Addresses computed
-#   from a priority and packed that tightly let at most about 59 % of the answers be read back;
-#   90 % needs them spread over about 92 rows or more. The DNC's allocation gives every input its
+#   is wrong, {glue:text}`ntm_vectors_right` of its output vectors are exactly right, and {glue:text}`ntm_perfect` of {glue:text}`fresh_n` sequences come out
+#   perfectly sorted. A learned initial memory and a curriculum over the list length did no better.
+# - Why: its writes pack 20 inputs onto about {glue:text}`span` rows (its read heads shift one row per answer),
+#   so {glue:text}`shipped_sharing` of the answers share a row with another input and are mostly wrong. Addresses computed
+#   from a priority and packed that tightly let at most about {glue:text}`packed_readable` of the answers be read back;
+#   nine in ten needs them spread over about 92 rows or more. The DNC's allocation gives every input its
 #   own row. Heads that may shift 4 rows
-#   per step spread the writes over about 28 rows, share fewer rows and make 14 wrong bits
-#   instead of 25: the best NTM here, and still no sort.
+#   per step spread the writes over about {glue:text}`wide_span` rows, share fewer rows and make {glue:text}`wide_bits` wrong bits
+#   instead of {glue:text}`shipped_bits`: the best NTM here, and still no sort.
 # - Its weightings show the algorithm the paper reads off its Fig. 17: write each vector at a
 #   location given by its priority, then read the locations in order by shifting.
 
