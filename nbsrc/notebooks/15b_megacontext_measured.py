@@ -1,0 +1,359 @@
+# %% [markdown]
+# # 15b. MegaContext, measured
+#
+# [Chapter 15](15_megacontext.ipynb) built MegaContext-lite: a tree of tokens and gists, a LensNet, a
+# focus allocator and a working context of at most $W_{\max}$ entries. MegaContext's claim
+# ([github.com/brandf/MegaContext](https://github.com/brandf/MegaContext)) is **long context at a fixed
+# working-memory cost**. This chapter tests that claim on the toy recall task, against the readers it
+# has to beat, all answering with the same trained reader on the same queries:
+#
+# | reader | what it reads | cost per query |
+# |---|---|---|
+# | A | the NTM's soft read over all $T$ tokens | $O(T)$ |
+# | A cached | the same read, each token's unit-length key computed once when it arrives | $O(T)$, smaller constant |
+# | B | the soft read over the last $W_{\max}$ tokens (recency window) | $O(W_{\max})$ |
+# | flat top-k | score every LOD1 gist with the reader's key, read the tokens of the best $k$ blocks + the tail ($k$ fills $W_{\max}$) | $O(T/32 + W_{\max})$ |
+# | C (4 edits) | MegaContext-lite: 3 refocus passes of at most 4 edits from the coarse cover | $O(W_{\max})$ once the tree is built |
+# | C scaled | the same with an edit budget that grows with $W_{\max}$ | $O(W_{\max})$ |
+# | oracle, random | the allocator (scaled budget) with scores that know the answer, or random ones | $O(W_{\max})$ |
+#
+# Flat top-k is the family of block retrieval over one level of summaries (InfLLM, Landmark attention,
+# NSA's selection branch): no hierarchy, no allocator. Every number below comes from
+# `bench/megacontext.py`, whose JSON files are shipped in `ntm_minimal/results/` with the commands that
+# made them; this page reads them and computes every number its text states.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+from IPython.display import display
+
+from ntm_minimal import plotting, pretrained
+from ntm_minimal.megacontext import tables as mc_tables
+from ntm_minimal.megacontext.experiments import loglog_slope
+from ntm_minimal.plotting import megacontext as mcplot
+from ntm_minimal.prose import glue, number
+from ntm_minimal.tables import Table
+
+plotting.use_style()
+torch.set_num_threads(1)
+
+acc = pretrained.bench_result("megacontext_accuracy")["accuracy"]
+cost = pretrained.bench_result("megacontext_against_t")["cost"]
+lens = pretrained.bench_result("megacontext_lensnets")
+classic = pretrained.bench_result("megacontext")
+
+
+def cell(w_max, length, reader, kind="accuracy"):
+    """Mean/min/max over training runs of one reader at one (T, W_max); None if not measured."""
+    c = next(c for c in acc["cells"] if c["W_max"] == w_max and c["T"] == length)
+    return c[kind].get(reader)
+
+
+def cost_of(w_max, length, reader, field="cpu_ms"):
+    r = next(r for r in cost["rows"] if r["W_max"] == w_max and r["T"] == length)
+    return r[reader][field] if reader in r else None
+
+
+lengths = sorted({c["T"] for c in acc["cells"]})
+budgets = sorted({c["W_max"] for c in acc["cells"]})
+t_max, t_min = lengths[-1], lengths[0]
+for line in acc["commands"]:
+    print(line)
+print(cost["command"])
+print(f"{len(acc['runs'])} training runs ({', '.join(acc['runs'])}); {acc['cells'][0]['queries']} queries per cell; "
+      f"scaled edit budget per pass: {acc['scaled_edits']}")
+glue("m_runs", len(acc["runs"]))
+glue("m_queries", acc["cells"][0]["queries"])
+glue("m_tmax", f"2^{t_max.bit_length() - 1}")
+glue("m_tmin", f"2^{t_min.bit_length() - 1}")
+
+# %% [markdown]
+# Each cell asks {glue:text}`m_queries` queries (16 streams, every one of their 16 facts), at $T$ from
+# {glue:text}`m_tmin` to {glue:text}`m_tmax` tokens, and is measured for {glue:text}`m_runs` training
+# runs of GistNet, reader and LensNet (the shipped run and further seeds of the same command): a
+# cell shows the mean over runs and, in brackets, the lowest and highest run.
+#
+# ## Accuracy against $T$
+
+# %%
+fig = mcplot.plot_accuracy_against_t(acc)
+plt.show()
+
+# %% tags=["nbval-check-output"]
+for w in budgets:
+    display(mc_tables.accuracy_table(acc, w))
+
+# %% tags=["nbval-check-output"]
+big = max(budgets)
+lost = [t for t in lengths if cell(min(budgets), t, "C") is None]
+c_big, top_big, rnd_big = (cell(big, t_max, r) for r in ("C_scaled", "top_k", "random"))
+glue("m_big", big)
+glue("m_small", min(budgets))
+glue("m_lost", f"2^{lost[0].bit_length() - 1}" if lost else "never")
+glue("m_c_tmax", mc_tables.spread_text(c_big))
+glue("m_c4_tmax", mc_tables.spread_text(cell(big, t_max, "C")))
+glue("m_top_tmax", mc_tables.spread_text(top_big))
+glue("m_rnd_tmax", mc_tables.spread_text(rnd_big))
+glue("m_a_tmax", mc_tables.spread_text(cell(big, t_max, "A")))
+glue("m_c_tmin", mc_tables.spread_text(cell(big, t_min, "C_scaled")))
+top_wins = sum(cell(w, t, "top_k")["mean"] >= cell(w, t, "C_scaled")["mean"]
+               for w in budgets for t in lengths if cell(w, t, "C_scaled") is not None)
+cells_with_c = sum(cell(w, t, "C_scaled") is not None for w in budgets for t in lengths)
+glue("m_top_wins", f"{top_wins} of {cells_with_c}")
+same = all(r["accuracy"]["A"] == r["accuracy"]["A_cached"] for c in acc["cells"] for r in c["runs"].values())
+glue("m_same", "the same accuracy in every cell and run" if same else "not always the same accuracy")
+oracle_cells = [(t, w) for w in budgets for t in lengths if cell(w, t, "oracle")]
+oracle_sel = min(cell(w, t, "oracle", "selection")["min"] for t, w in oracle_cells)
+glue("m_oracle_sel", "in every query" if oracle_sel == 1.0 else f"in at least {number(oracle_sel, 2)} of the queries")
+t_worst, w_worst = min(oracle_cells, key=lambda tw: cell(tw[1], tw[0], "oracle")["min"])
+glue("m_oracle_acc", number(cell(w_worst, t_worst, "oracle")["min"], 2))
+glue("m_oracle_worst", f"T = 2^{t_worst.bit_length() - 1}, W_max = {w_worst}")
+print(f"top-k at least as accurate as C scaled in {top_wins} of {cells_with_c} cells")
+
+# %% [markdown]
+# **What the tables show.** The soft read (A, and A cached: {glue:text}`m_same`) gets
+# {glue:text}`m_a_tmax` at {glue:text}`m_tmax` tokens: it has no budget and no selection to get
+# wrong. The oracle allocator brings the answer's block to LOD0 {glue:text}`m_oracle_sel` wherever
+# the coarsest cover fits: the hierarchy **holds** the answer. Its lowest accuracy,
+# {glue:text}`m_oracle_acc` at {glue:text}`m_oracle_worst`, is the reader's, not the selection's: the
+# coarse cover's many gists there share the read's weight with the fact. MegaContext-lite with the trained LensNet **finds** it less and less often
+# as $T$ grows: with $W_{\max}$ = {glue:text}`m_big` and the scaled edit budget it answers
+# {glue:text}`m_c_tmin` at {glue:text}`m_tmin` tokens and {glue:text}`m_c_tmax` at
+# {glue:text}`m_tmax` (with 4 edits per pass, {glue:text}`m_c4_tmax`; random scores,
+# {glue:text}`m_rnd_tmax`). Its LensNet was trained at $T = 4096$ only. Flat top-k retrieval, with
+# no hierarchy and no allocator, gets {glue:text}`m_top_tmax` at {glue:text}`m_tmax`, and is at least
+# as accurate as scaled C in {glue:text}`m_top_wins` cells. With $W_{\max}$ = {glue:text}`m_small` the
+# hierarchy no longer fits at {glue:text}`m_lost` tokens: the coarsest cover needs $T/1024$
+# LOD2 gists, so the budget has to grow with $T$ after all (a LOD3 level would postpone it).
+#
+# Selection recall (is the answer's block read as tokens?) says where C loses:
+
+# %% tags=["nbval-check-output"]
+for w in budgets:
+    display(mc_tables.accuracy_table(acc, w, kind="selection"))
+t_sel = lengths[1]
+small = min(budgets)
+for key, reader_name in (("c4", "C"), ("cs", "C_scaled")):
+    glue(f"m_sel_{key}_small", mc_tables.spread_text(cell(small, t_sel, reader_name, "selection")))
+    glue(f"m_sel_{key}_big", mc_tables.spread_text(cell(big, t_sel, reader_name, "selection")))
+glue("m_sel_t", f"2^{t_sel.bit_length() - 1}")
+for w, key in ((big, "big"), (small, "small")):
+    up = cell(w, t_sel, "C_scaled", "selection")["mean"] > cell(w, t_sel, "C", "selection")["mean"]
+    glue(f"m_sel_dir_{key}", "raises" if up else "lowers")
+
+# %% [markdown]
+# At {glue:text}`m_sel_t` tokens, scaling the edit budget {glue:text}`m_sel_dir_big` C's selection
+# recall with $W_{\max}$ = {glue:text}`m_big` (from {glue:text}`m_sel_c4_big` to
+# {glue:text}`m_sel_cs_big`) and {glue:text}`m_sel_dir_small` it with {glue:text}`m_small` (from
+# {glue:text}`m_sel_c4_small` to {glue:text}`m_sel_cs_small`). A likely cause, not measured here: the
+# extra edits expand every LOD2 gist LensNet scores above the threshold, and a small budget fills with
+# LOD1 gists before the answer's block reaches LOD0.
+#
+# ## Cost against $T$
+#
+# One query, batch 1, on one core: the median **CPU (process) time** of repeated calls (the machine
+# is shared, and process time does not count the time other programs held the core), the
+# **matrix-multiply FLOPs** that `torch.utils.flop_counter` counts (elementwise work such as the
+# softmax is not counted), and the **peak extra memory** the query allocates (torch profiler). The
+# tree and the key caches are built once per stream, like the tokens themselves, and are not counted.
+
+# %%
+fig = mcplot.plot_cost_against_t(cost, big)
+plt.show()
+
+# %% tags=["nbval-check-output"]
+for field in ("cpu_ms", "flops", "peak_MiB"):
+    display(mc_tables.cost_table(cost, big, field))
+
+# %% tags=["nbval-check-output"]
+t_cost = max(r["T"] for r in cost["rows"])
+ms = {r: cost_of(big, t_cost, r) for r in ("A", "A_cached", "top_k", "C", "C_scaled")}
+for name, value in ms.items():
+    glue(f"m_ms_{name}", number(value, 2 if value < 10 else 1))
+glue("m_tcost", f"2^{t_cost.bit_length() - 1}")
+glue("m_ratio_cached", number(ms["C_scaled"] / ms["A_cached"], 1))
+glue("m_ratio_a", number(ms["A"] / ms["C_scaled"], 1))
+glue("m_ratio_top", number(ms["C_scaled"] / ms["top_k"], 0))
+flops = {r: cost_of(big, t_cost, r, "flops") for r in ("A_cached", "top_k", "C_scaled")}
+glue("m_flops_a", f"{flops['A_cached']:.2g}")
+glue("m_flops_c", f"{flops['C_scaled']:.2g}")
+glue("m_flops_top", f"{flops['top_k']:.2g}")
+cross = next((r["T"] for r in sorted(cost["rows"], key=lambda r: r["T"])
+              if r["W_max"] == big and r["C_scaled"]["cpu_ms"] < r["A_cached"]["cpu_ms"]), None)
+glue("m_cross", f"from T = 2^{cross.bit_length() - 1} on" if cross else "at no length measured here")
+big_rows = sorted((r for r in cost["rows"] if r["W_max"] == big), key=lambda r: r["T"])
+slopes = {(name, field): loglog_slope([r["T"] for r in big_rows], [r[name][field] for r in big_rows])
+          for name in ("A_cached", "C_scaled", "top_k") for field in ("cpu_ms", "flops")}
+for (name, field), value in slopes.items():
+    glue(f"m_slope_{name}_{field}", number(value, 2))
+flat_wins = top_wins == cells_with_c and ms["top_k"] < ms["C_scaled"]
+glue("m_verdict", "flat retrieval wins: at least as accurate in every cell, and cheaper" if flat_wins
+     else "neither wins everywhere: see the tables")
+print(ms, flops, "C scaled faster than cached A from T =", cross)
+print("log-log slopes against T:", {k: round(v, 2) for k, v in slopes.items()})
+
+# %% [markdown]
+# **What the tables show.** At {glue:text}`m_tcost` tokens one soft read costs
+# {glue:text}`m_ms_A` ms, and {glue:text}`m_ms_A_cached` ms with its keys cached: the cached read is
+# one matrix product over the stream ({glue:text}`m_flops_a` FLOPs) and nothing else.
+# MegaContext-lite costs {glue:text}`m_ms_C_scaled` ms ({glue:text}`m_ms_C` ms with 4 edits per
+# pass): {glue:text}`m_ratio_a` times less than the uncached read, but {glue:text}`m_ratio_cached`
+# times the cached one; it is cheaper than the cached soft read {glue:text}`m_cross`. Against $T$
+# (log-log slopes over the table), the cached read's FLOPs grow with slope
+# {glue:text}`m_slope_A_cached_flops` and its CPU time with {glue:text}`m_slope_A_cached_cpu_ms`;
+# scaled C's FLOPs with {glue:text}`m_slope_C_scaled_flops` and its CPU time with
+# {glue:text}`m_slope_C_scaled_cpu_ms`: far slower than $T$ (the coarse cover holds more gists for a
+# longer stream, so LensNet scores more entries), at a large constant.
+# Counted in FLOPs, C does only {glue:text}`m_flops_c` per query; its time goes to the allocator's
+# Python-level edit loop, which a real system would fuse. Flat top-k costs {glue:text}`m_ms_top_k` ms
+# ({glue:text}`m_flops_top` FLOPs, mostly the $T/32$ gist scores; slope
+# {glue:text}`m_slope_top_k_flops`): {glue:text}`m_ratio_top` times less than C in CPU time here.
+#
+# ## A LensNet that learns without the hand-coded feature
+#
+# Chapter 15's LensNet is given the NTM's cosine between the key bits of the query and of each entry.
+# Its alternative in the package, `TwoStageLensNet`, gets no similarity: the **tail** (the query token
+# and GistNet gists of the last 64 tokens) reads the working context by cross-attention, the entries
+# read the updated tail by a second cross-attention, and each entry's score is a learned bilinear form
+# of the entry and what it read. All scorers train on one fixed set of exact counterfactual labels
+# (`python -m ntm_minimal.megacontext.lens_training`), by regression on the ΔNLL targets or by
+# **pairwise preferences** (a logistic loss on the score difference of every pair of units whose
+# ΔNLL differs, plus each unit against a zero-score reference), and are compared in the same
+# allocator (scaled edit budget) on the same queries.
+
+# %% tags=["nbval-check-output"]
+rows = lens["rows"]
+scorers = list(dict.fromkeys(r["scorer"] for r in rows))
+lens_lengths = sorted({r["T"] for r in rows})
+display(Table(["scorer"] + [f"T=2^{t.bit_length() - 1} {k}" for t in lens_lengths for k in ("acc.", "sel.")],
+      [[s] + [next(r[k] for r in rows if r["scorer"] == s and r["T"] == t) for t in lens_lengths
+              for k in ("accuracy", "selection")] for s in scorers],
+      formats={i: ".2f" for i in range(1, 1 + 2 * len(lens_lengths))},
+      caption=f"W_max = {lens['w_max']}, {lens['edits']} edits per pass, {lens['queries']} queries per T; "
+              f"{lens['label_examples']} labelled examples, {lens['steps']} steps per scorer"))
+
+
+# %% tags=["nbval-check-output"]
+def lens_row(scorer, t, key="selection"):
+    return next(r[key] for r in rows if r["scorer"] == scorer and r["T"] == t)
+
+
+t_mid = lens_lengths[0]  # the length the scorers were trained at
+for short, name in (("hand", "hand-coded (cosine), regression"), ("reg", "two-stage, regression"),
+                    ("pair", "two-stage, pairwise"), ("rnd", "random")):
+    glue(f"m_lens_{short}_sel", number(lens_row(name, t_mid), 2))
+    glue(f"m_lens_{short}_acc", number(lens_row(name, t_mid, "accuracy"), 2))
+glue("m_lens_t", f"2^{t_mid.bit_length() - 1}")
+glue("m_lens_n", lens["label_examples"])
+
+# %% [markdown]
+# At $T$ = {glue:text}`m_lens_t`, the length of the labels, the hand-coded LensNet trained on the same
+# {glue:text}`m_lens_n` labelled examples, reaches selection recall {glue:text}`m_lens_hand_sel`
+# (accuracy {glue:text}`m_lens_hand_acc`); the two-stage LensNet reaches {glue:text}`m_lens_reg_sel`
+# (accuracy {glue:text}`m_lens_reg_acc`) by regression and {glue:text}`m_lens_pair_sel`
+# (accuracy {glue:text}`m_lens_pair_acc`) from pairwise preferences; random scores give
+# {glue:text}`m_lens_rnd_sel` ({glue:text}`m_lens_rnd_acc`). The learned scorers have to discover
+# key matching from the labels alone, which a cosine hands the hand-coded one.
+#
+# ## What a gist loses
+#
+# The **substitution gap**: the reader's loss when the answer's block is present as its 32 tokens
+# (LOD0), as its one LOD1 gist, or inside a LOD2 gist of 1024 tokens, with everything else at the
+# coarse cover; "learned" is the shipped GistNet, "mean" is mean pooling.
+
+# %% tags=["nbval-check-output"]
+gap = classic["substitution_gap"]
+display(Table(["gists", "answer at", "loss (nats)", "accuracy", "queries"],
+      [(k.split("_")[0], k.split("_")[1].upper(), v["nll"], v["accuracy"], v["n"]) for k, v in gap["results"].items()],
+      formats={"loss (nats)": ".3f", "accuracy": ".3f"}, caption=f"T = {gap['T']}, {gap['facts']} facts"))
+g = gap["results"]
+glue("m_gap_lod1", number(g["learned_lod1"]["nll"] - g["learned_lod0"]["nll"], 2))
+glue("m_gap_lod1_acc", number(g["learned_lod1"]["accuracy"], 2))
+glue("m_gap_mean", number(g["mean_lod1"]["nll"], 1))
+glue("m_gap_lod2_acc", number(g["learned_lod2"]["accuracy"], 2))
+
+# %% [markdown]
+# A learned LOD1 gist stands in for its 32 tokens most of the time ({glue:text}`m_gap_lod1` nats
+# worse, accuracy {glue:text}`m_gap_lod1_acc`); mean pooling keeps nothing usable
+# ({glue:text}`m_gap_mean` nats). A LOD2 gist of 1024 tokens answers {glue:text}`m_gap_lod2_acc` of
+# its queries: it can only tell LensNet where to look. That is why flat top-k over LOD1 gists works
+# so well here: on this task one level of good gists is enough to find a fact.
+#
+# ## Refocusing while the stream goes on: the design note's questions 2–4
+#
+# The design note asks whether the NTM's location addressing should shape the focus scores:
+# **question 2**, interpolation gates (Eq. 7); **question 3**, shift kernels (Eq. 8);
+# **question 4**, sharpening (Eq. 9). On the streaming task (a query every 64 tokens, one refocus per
+# query, the asked key switching with probability 0.25), each is applied alone to LensNet's scores,
+# against no cooldown and against the design's own cooldown; every variant sees the same streams.
+
+# %% tags=["nbval-check-output"]
+st = classic["streaming"]
+base = st["rows"][0]
+display(Table(["variant", "accuracy", "change", "± 2 s.e.", "selection", "edits/refocus", "flip-flops/refocus", "fragments"],
+      [(r["variant"], r["accuracy"], r["accuracy_change"], 2 * r["accuracy_change_se"], r["selection_recall"],
+        r["edits_per_refocus"], r["flips_per_refocus"], r["fragments"]) for r in st["rows"]],
+      formats={k: ".3f" for k in ("accuracy", "± 2 s.e.", "selection", "edits/refocus", "flip-flops/refocus", "fragments")}
+      | {"change": "+.3f"},
+      caption=f"T = {st['T']}, {st['batch']} streams, {st['queries']} refocuses each, W_max = {st['w_max']}; "
+              f"change: accuracy against '{base['variant']}', paired by stream"))
+v = {r["variant"]: r for r in st["rows"]}
+for key, name in (("none", "no cooldown"), ("cool", "cooldown 2"), ("g5", "Eq.7 g=0.5"), ("g25", "Eq.7 g=0.25"),
+                  ("shift", "Eq.8 [.25,.5,.25]"), ("s2", "Eq.9 gamma=2"), ("s4", "Eq.9 gamma=4"), ("rnd", "random")):
+    glue(f"m_st_{key}_acc", number(v[name]["accuracy"], 2))
+    glue(f"m_st_{key}_flip", number(v[name]["flips_per_refocus"], 2))
+    glue(f"m_st_{key}_frag", number(v[name]["fragments"], 1))
+    glue(f"m_st_{key}_sel", number(v[name]["selection_recall"], 2))
+    glue(f"m_st_{key}_edits", number(v[name]["edits_per_refocus"], 2))
+    glue(f"m_st_{key}_se2", number(2 * v[name]["accuracy_change_se"], 2))
+    glue(f"m_st_{key}_change", f"{v[name]['accuracy_change']:+.2f}")
+
+# %% [markdown]
+# The cooldown cuts flip-flops from {glue:text}`m_st_none_flip` to {glue:text}`m_st_cool_flip` per
+# refocus (accuracy {glue:text}`m_st_none_acc` → {glue:text}`m_st_cool_acc`).
+# **Question 2 (Eq. 7):** a fixed gate calms the churn too ($g = 0.25$: flip-flops
+# {glue:text}`m_st_g25_flip`, edits {glue:text}`m_st_g25_edits` per refocus) but old scores linger
+# after a switch: selection recall {glue:text}`m_st_none_sel` → {glue:text}`m_st_g25_sel`, accuracy
+# {glue:text}`m_st_g25_acc`. **Question 3 (Eq. 8):** a shift kernel does make the focus contiguous
+# (fragments {glue:text}`m_st_none_frag` → {glue:text}`m_st_shift_frag`) and costs accuracy
+# ({glue:text}`m_st_shift_acc`): on a task without spatial locality the neighbours of the answer hold
+# nothing. **Question 4 (Eq. 9):** sharpening removes marginal edits ($\gamma = 4$:
+# {glue:text}`m_st_s4_edits` per refocus) and useful ones with them (accuracy {glue:text}`m_st_s2_acc`
+# at $\gamma = 2$, {glue:text}`m_st_s4_acc` at $\gamma = 4$). And the random allocator's accuracy
+# ({glue:text}`m_st_rnd_acc`, change {glue:text}`m_st_rnd_change` ± {glue:text}`m_st_rnd_se2`) is
+# close to LensNet's although its selection recall is {glue:text}`m_st_rnd_sel`: a random expansion of
+# a LOD2 gist exposes 32 LOD1 gists, and a LOD1 gist usually answers.
+#
+# ## Conclusion
+
+# On this task the hierarchy **holds** the answer (the oracle allocator selects it
+# {glue:text}`m_oracle_sel`) and its FLOPs per query grow far slower than $T$ (log-log slope
+# {glue:text}`m_slope_C_scaled_flops`, against {glue:text}`m_slope_A_cached_flops` for the soft read),
+# but the learned selection does not keep up: at {glue:text}`m_tmax` tokens MegaContext-lite answers
+# {glue:text}`m_c_tmax` where flat top-k retrieval over the LOD1 gists answers {glue:text}`m_top_tmax`
+# at {glue:text}`m_ratio_top` times less CPU time, and the soft read with cached keys answers
+# {glue:text}`m_a_tmax` at {glue:text}`m_ms_A_cached` ms. Where a hierarchy pays is the memory a
+# query may touch: C reads at most $W_{\max}$ entries whatever $T$ is, flat top-k reads $T/32$ gist
+# keys and the soft read all $T$ keys. With one good level of gists and a content-addressable task,
+# {glue:text}`m_verdict`.
+#
+# ## Limits
+#
+# - **No language model.** The "base model" is one content read; a "forward pass" costs microseconds,
+#   which makes exact counterfactual labels affordable here and not at scale.
+# - **The task suits content addressing.** A fact is one token with a unique key, found by a cosine;
+#   real long-context use needs reasoning over spans, which a gist may blur more than it does here.
+# - **No end-to-end NTM here.** An NTM with $N$ rows equal to the budget, trained end to end on this
+#   task (the design note's question 1 from the other side), is not measured on this page; neither is
+#   the design note's **question 7**, a curriculum over $T$ for LensNet, although the accuracy tables
+#   show where it would be needed.
+# - **Timings are for this implementation on a shared CPU**, batch 1, float32; C's constant is a
+#   Python-level edit loop. The slopes and the FLOPs, not the constants, are the point.
+# - **Training runs**: each accuracy cell spans the runs listed at the top; the LensNet comparison and
+#   the streaming table are one run each.
+
+# %% [markdown]
+# **What next:** back to [chapter 15](15_megacontext.ipynb) for the equations, or
+# [exercise 15](../exercises/15_focus_allocator.ipynb) for the allocator's refocus. This is the last
+# chapter; the [reproduction report](13_reproduction.ipynb) sums up the NTM's results. Every symbol,
+# its shape and its name in the code: [the glossary](../book/glossary.md).

@@ -1,0 +1,46 @@
+"""The shipped against-T measurements are what chapter 15b says they are, and their runs load."""
+from __future__ import annotations
+
+from ntm_minimal import pretrained
+from ntm_minimal.megacontext import tables
+from ntm_minimal.megacontext.experiments import READERS, scaled_edits
+from ntm_minimal.megacontext.lens_training import SCORERS
+from ntm_minimal.megacontext.train import DEFAULT_DIR, load_runs
+
+
+def test_accuracy_against_t_covers_every_reader_length_and_budget():
+    acc = pretrained.bench_result("megacontext_accuracy")["accuracy"]
+    lengths = sorted({c["T"] for c in acc["cells"]})
+    assert lengths[0] == 2**12 and lengths[-1] == 2**20 and {c["W_max"] for c in acc["cells"]} == {512, 2048}
+    assert all(c["queries"] >= 256 for c in acc["cells"])
+    assert acc["scaled_edits"] == {str(w): scaled_edits(w) for w in (512, 2048)}
+    for c in acc["cells"]:
+        assert set(c["runs"]) == set(acc["runs"])
+        assert {"A", "A_cached", "B", "top_k"} <= set(c["accuracy"])
+        # The cached read is the same read: the same answers in every run.
+        assert all(r["accuracy"]["A"] == r["accuracy"]["A_cached"] for r in c["runs"].values())
+        if "oracle" in c["selection"]:  # the hierarchy holds the answer: the oracle always finds it
+            assert c["selection"]["oracle"]["min"] == 1.0
+        assert set(c["accuracy"]) <= set(READERS)
+    # The hierarchy does not fit W_max = 512 from T = 2^19 on (T / 1024 LOD2 gists alone).
+    assert not any("C" in c["accuracy"] for c in acc["cells"] if c["W_max"] == 512 and c["T"] >= 2**19)
+    assert "flat top-k" in tables.accuracy_table(acc, 2048).to_text()
+
+
+def test_cost_against_t_and_its_shape():
+    cost = pretrained.bench_result("megacontext_against_t")["cost"]
+    rows = {(r["T"], r["W_max"]): r for r in cost["rows"]}
+    assert max(t for t, _ in rows) == 2**20
+    big, small = rows[2**20, 2048], rows[2**12, 2048]
+    # Counted FLOPs: the soft read grows with T, the working context does not (a few times, not 256 times).
+    assert big["A"]["flops"] > 200 * small["A"]["flops"]
+    assert big["C_scaled"]["flops"] < 10 * small["C_scaled"]["flops"]
+    assert big["top_k"]["flops"] < big["A_cached"]["flops"]
+
+
+def test_shipped_runs_and_lensnet_comparison():
+    runs = load_runs(DEFAULT_DIR)
+    assert len(runs) >= 2 and set(runs) >= set(pretrained.bench_result("megacontext_accuracy")["accuracy"]["runs"])
+    lens = pretrained.bench_result("megacontext_lensnets")
+    assert set(SCORERS) <= {r["scorer"] for r in lens["rows"]}
+    assert all(r["selection"] == 1.0 for r in lens["rows"] if r["scorer"] == "oracle")
