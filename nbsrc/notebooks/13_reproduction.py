@@ -18,10 +18,14 @@ import matplotlib.pyplot as plt
 from ntm_minimal import checkpoint, plotting, pretrained
 from ntm_minimal.evaluation import evaluate, heldout_batch
 from ntm_minimal.metrics import bit_errors, cost_bits
+from ntm_minimal.prose import glue, number, percent
 from ntm_minimal.tables import show
 from ntm_minimal.tasks.ngrams import excess_by_occurrences, optimal_cost_bits
+from ntm_minimal.analysis import even_address_collisions
 from ntm_minimal.tasks.priority_sort import errors_per_position, sort_quality
 from ntm_minimal.train import learning_rates
+
+torch.set_num_threads(1)  # small models and batches: one thread is as fast, and steady on a busy machine
 
 
 def first_below(name, column, threshold):
@@ -68,13 +72,13 @@ show(["checkpoint", "model", "parameters", "optimiser", "sequences", "wall time"
 # ## Copy (section 4.1)
 #
 # **Measure.** Bit errors and cost per sequence on fresh seeded batches of exactly $L$ vectors
-# (`eval.json`: 1024 sequences per length for the NTM, 32 for the LSTM, whose errors are large
-# enough that 32 suffice), and the number of training sequences until the held-out
+# (`eval.json`: {glue:text}`copy_grid_n` fresh sequences per length for each model), and the number of training sequences until the held-out
 # cost (64 fixed sequences of lengths 1–20) first fell below 1 bit.
 
 # %% tags=["nbval-check-output"]
 cp = {label: {r["length"]: r for r in pretrained.eval_results(name)["grid"]}
       for label, name in [("NTM", "copy"), ("LSTM", "copy_lstm")]}
+glue("copy_grid_n", min(r["batch_size"] for rows in cp.values() for r in rows.values()))
 rows = [["training sequences until held-out cost < 1 bit", "NTM near 0 bits after about 200,000 (Fig. 3)",
          first_below("copy", "heldout_cost_bits", 1.0), first_below("copy_lstm", "heldout_cost_bits", 1.0)]]
 paper_l = {10: "NTM nearly perfect (Fig. 4)", 20: "NTM nearly perfect (Fig. 4)", 30: "NTM nearly perfect (Fig. 4)",
@@ -110,8 +114,8 @@ show(["model", "failing sequences, L = 1..50", "lengths with any failure", "L = 
 # %% [markdown]
 # ## Repeat copy (section 4.2)
 #
-# **Measure.** The same, for sequences of $L$ vectors repeated $R$ times (`eval.json`, 32
-# sequences per setting), and the held-out batch of the training range ($L$ 1–10, $R$ 1–10).
+# **Measure.** The same, for sequences of $L$ vectors repeated $R$ times (`eval.json`, 1,024
+# fresh sequences per setting), and the held-out batch of the training range ($L$ 1–10, $R$ 1–10).
 
 # %% tags=["nbval-check-output"]
 rc = {label: pretrained.eval_results(name) for label, name in [("NTM", "repeat_copy"), ("LSTM", "repeat_copy_lstm")]}
@@ -142,7 +146,7 @@ show(["measure", "paper", "ours: NTM", "ours: LSTM", "ours: NTM fine-tuned on R 
 # ## Associative recall (section 4.3)
 #
 # **Measure.** Cost (cross-entropy, bits per sequence) and bit errors per sequence on fresh seeded
-# batches of exactly $K$ items (`eval.json`, 256 sequences per $K$), and the number of training
+# batches of exactly $K$ items (`eval.json`, 1,024 fresh sequences per $K$), and the number of training
 # sequences until the held-out cost first fell below 1 bit (`metrics.csv`, a fixed batch of 256
 # sequences of 2–6 items).
 
@@ -375,9 +379,9 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   split them). Associative recall is smaller than the paper's: a feed-forward controller of 100
 #   units with one read and one write head (paper: 256 units, 4 heads). N-grams uses an LSTM
 #   controller of 100 units with one read and one write head. The LSTM baselines have 3 layers
-#   of 256 units for copy and repeat copy (1.33 million parameters, 2.7 MB in float16) and 3 layers
-#   of 128 units for associative recall, N-grams and priority sort (about 335,000 parameters,
-#   1.3 MB in float32; the paper's associative-recall LSTM has 3 x 256, section 4.3), to keep those
+#   of 256 units for copy and repeat copy ({glue:text}`big_lstm_params` million parameters, {glue:text}`big_lstm_mb` MB in float16) and 3 layers
+#   of 128 units for associative recall, N-grams and priority sort ({glue:text}`small_lstm_params` parameters,
+#   {glue:text}`small_lstm_mb` MB in float32; the paper's associative-recall LSTM has 3 x 256, section 4.3), to keep those
 #   checkpoints small.
 # - **Task details the paper leaves open.** Sort vectors are 8 bits wide; the shift range is
 #   $-1..1$; the memory starts at a small constant ($10^{-6}$, Collier & Beel 2018), except in
@@ -388,13 +392,32 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   further seeds (its section: the NTM, the learned-memory NTM, the LSTM and the two small
 #   LSTMs); for the other tasks we cannot give a spread.
 
+# %% tags=["hide-input"]
+# The figures the text quotes, from the same files.
+def megabytes(name):
+    return (pretrained.folder(name) / "model.safetensors").stat().st_size / 1e6
+
+
+small_lstms = ("associative_recall_lstm", "ngrams_lstm", "priority_sort_lstm")
+small_params = [pretrained.eval_results(n)["parameters"] for n in small_lstms]
+small_mb = [megabytes(n) for n in small_lstms]
+glue("big_lstm_params", number(pretrained.eval_results("copy_lstm")["parameters"] / 1e6, 2))
+glue("big_lstm_mb", number(megabytes("copy_lstm"), 1))
+glue("small_lstm_params", f"{min(small_params):,} to {max(small_params):,}")
+glue("small_lstm_mb", number(max(small_mb), 1))
+shipped_tail = copy_tails["NTM (shipped)"]
+for name, lengths in [("tail_short", range(1, 51)), ("tail_long", (60, 80, 100, 120))]:
+    n = sum(shipped_tail[length]["sequences"] for length in lengths)
+    glue(name, percent(sum(shipped_tail[length]["failing"] for length in lengths) / n))
+glue("packed_readable", percent(even_address_collisions(17)["readable"], 0))
+
 # %% [markdown]
 # ## Summary
 #
 # - **Copy and repeat copy** are learned exactly on the training range, and the NTM generalises far
 #   beyond it where the LSTM fails (the tables above give each length); the repeat-copy NTM, like
 #   the paper's, loses count of the repeats before it loses the sequence. The shipped copy NTM
-#   fails 0.4 % of fresh sequences at lengths 1–50 and 1 % at 60–120 (the tail table); fine-tuned on lengths up to 50 with hard
+#   fails {glue:text}`tail_short` of fresh sequences at lengths 1–50 and {glue:text}`tail_long` at 60–120 (the tail table); fine-tuned on lengths up to 50 with hard
 #   examples, it copies every one of 51,200 fresh sequences at lengths 1–50 and every one at
 #   60–120 (chapter 8).
 # - **Associative recall is reproduced**: a feed-forward NTM learns the task within a similar
@@ -420,8 +443,8 @@ show(["target", "met", "measured"], [[t, "yes" if ok else "NO", v] for t, ok, v 
 #   over the list length did better on full-size lists at the same number of steps (chapter 12).
 #   Chapter 12 finds why in its weightings: it packs its 20 writes onto about 17 rows (its read
 #   heads shift one row per answer), so 7 answers in 10 share a row with another input. Even
-#   ideal addresses computed from a priority, packed onto 17 rows, let at most about 59 % of the
-#   answers be read back; 90 % needs them spread over about 92 rows. Letting the heads shift up to 4 rows per step
+#   ideal addresses computed from a priority, packed onto 17 rows, let at most about {glue:text}`packed_readable` of the
+#   answers be read back; nine in ten needs them spread over about 92 rows. Letting the heads shift up to 4 rows per step
 #   spreads the writes and cuts the sharing: that run is the best NTM in the table above and still
 #   does not sort. The DNC of chapter 14, whose allocation gives every input its own row, comes much
 #   closer in one short run.
