@@ -38,7 +38,7 @@ never has the fact flag.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
 import torch
@@ -125,9 +125,14 @@ class LongRecallTask:
         mask[rows, query_steps] = 1.0
         return RecallLayout(Batch(x, y, mask), fact_steps, query_steps, answer_steps)
 
-    def sample(self, batch_size: int, generator: torch.Generator) -> Batch:
-        """A batch in the common task format (``x``, ``y``, ``mask``)."""
-        return self.sample_layout(batch_size, generator).batch
+    def sample(self, batch_size: int, generator: torch.Generator, **overrides) -> Batch:
+        """A batch in the common task format (``x``, ``y``, ``mask``); ``overrides`` replace settings
+        for this batch only (e.g. ``length=4096`` to evaluate beyond the training range)."""
+        unknown = sorted(set(overrides) - {f.name for f in fields(self)} - {"name"})
+        if unknown or "name" in overrides:
+            raise ValueError(f"overrides: expected task settings such as length or facts, got {unknown or ['name']}")
+        task = replace(self, **overrides) if overrides else self
+        return task.sample_layout(batch_size, generator).batch
 
 
 @dataclass
