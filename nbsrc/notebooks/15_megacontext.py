@@ -101,8 +101,10 @@ for chunk in x[:, :2100].split(300, dim=1):  # tokens arrive 300 at a time
 # token. GistNet is attention pooling with a learned correction. For a block of entries
 # $x_1 \dots x_{32}$ (tokens for LOD1, LOD1 gists for LOD2):
 #
-# $$h_i = \tanh(W x_i + b), \qquad a_i = \operatorname{softmax}_i(v \cdot h_i + c), \qquad
-# g = \sum_i a_i x_i + U \sum_i a_i h_i + d. \tag{G}$$
+# $$\begin{aligned}
+# h_i &= \tanh(W x_i + b), \qquad a_i = \operatorname{softmax}_i(v \cdot h_i + c),\\
+# g &= \sum_i a_i x_i + U \sum_i a_i h_i + d.
+# \end{aligned} \tag{G}$$
 #
 # $U$ and $d$ start at zero, so an untrained GistNet is a convex mix of its block. Write Eq. G batched
 # over blocks (`blocks` `[..., 32, C]`) with the weights of the shipped GistNet:
@@ -161,8 +163,11 @@ print(f"attention on the fact: {fact_share:.2f} (uniform would be {1 / BLOCK:.3f
 # LensNet scores every entry $e_i$ of level $\ell_i$ for the query $x_q$ by cross-attention, plus
 # the NTM's content similarity (Eq. 6) between the $\pm 1$ key bits of the query and of the entry:
 #
-# $$q = W_q x_q + b_q, \quad k_i = W_k e_i + b_k + E[\ell_i], \quad
-# s_i = \tanh\!\Big(\alpha \frac{q \cdot k_i}{\sqrt d} + \gamma[\ell_i]\, K(2\kappa_q - 1, 2\kappa_i - 1) + \delta[\ell_i]\Big), \tag{L}$$
+# $$\begin{aligned}
+# q &= W_q x_q + b_q, \qquad k_i = W_k e_i + b_k + E[\ell_i],\\
+# s_i &= \tanh\!\Big(\alpha \frac{q \cdot k_i}{\sqrt d}
+#   + \gamma[\ell_i]\, K(2\kappa_q - 1, 2\kappa_i - 1) + \delta[\ell_i]\Big),
+# \end{aligned} \tag{L}$$
 #
 # where $\kappa$ are the 16 key bits and $K$ is the cosine. A unit's score is the highest of its
 # entries' scores (a LOD0 block is worth keeping for its best token). Write Eq. L for a batch of
@@ -229,9 +234,11 @@ print(f"{n} units; highest gist score at unit {top}; the answer's unit is {hit} 
 # $W$ the current length. Expanding adds $31$ entries (a gist becomes 32 entries); collapsing removes
 # 31. With thresholds $\tau_e, \tau_c$ and a hysteresis margin $m$:
 #
-# $$\text{expand} \iff s^+ \ge \tau_e \wedge W + 31 \le W_{\max}, \qquad
-# \text{swap} \iff s^+ \ge \tau_e \wedge W + 31 > W_{\max} \wedge s^- < s^+ - m,$$
-# $$\text{collapse} \iff \neg\text{expand} \wedge \neg\text{swap} \wedge s^- \le -\tau_c. \tag{F}$$
+# $$\begin{aligned}
+# \text{expand} &\iff s^+ \ge \tau_e \wedge W + 31 \le W_{\max},\\
+# \text{swap} &\iff s^+ \ge \tau_e \wedge W + 31 > W_{\max} \wedge s^- < s^+ - m,\\
+# \text{collapse} &\iff \neg\text{expand} \wedge \neg\text{swap} \wedge s^- \le -\tau_c.
+# \end{aligned} \tag{F}$$
 #
 # A swap collapses first, to make room for the expansion at the next step. Two more rules keep the
 # working context legal and calm: a working context over budget (new tokens arrived) first gets
