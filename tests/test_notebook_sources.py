@@ -153,3 +153,23 @@ def test_instructor_guide_times_are_measured():
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         count = sum(c.cell_type == "code" for c in nbformat.read(path, as_version=4).cells)
         assert int(cells[path.stem]) == count, f"{path.stem}: rerun `python tools/chapter_times.py {path.stem}`"
+
+
+def _notebook(*sources: str, markdown: str = "# Title") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(markdown)] + [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+def test_restyle_accepts_layout_only_changes():
+    executed = _notebook("x = f( 1,2 )\n%matplotlib inline", "y=[1,\n 2]")
+    formatted = _notebook("x = f(1, 2)\n%matplotlib inline", "y = [1, 2]")
+    assert notebooks_tool._same_but_layout(executed, formatted)
+
+
+def test_restyle_refuses_any_other_change():
+    executed = _notebook("x = f(1, 2)")
+    assert not notebooks_tool._same_but_layout(executed, _notebook("x = f(1, 3)"))  # code that computes otherwise
+    assert not notebooks_tool._same_but_layout(executed, _notebook("x = f(1, 2)", markdown="# Other title"))
+    assert not notebooks_tool._same_but_layout(executed, _notebook("x = f(1, 2)", "z = 0"))  # a cell more
+    assert not notebooks_tool._same_but_layout(_notebook("x = ("), _notebook("x = ()"))  # unparsable before

@@ -21,10 +21,16 @@ Usage (from the repository root, in the course environment)::
 
     python tools/notebooks.py build [NAME ...]   # regenerate and execute (all when no NAME)
     python tools/notebooks.py check              # sources and notebooks in sync (no execution)
+    python tools/notebooks.py restyle            # copy code that only changed its layout (no execution)
+
+``restyle`` is for a formatter run over ``nbsrc/``: where a code cell's new source parses to the
+same syntax tree as the executed one, its outputs still belong to it, so the new text is copied
+into the notebook without running it again. Any other difference is left for ``build``.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import sys
@@ -165,13 +171,56 @@ def out_of_sync() -> list[str]:
     return problems
 
 
+def _syntax(source: str) -> str | None:
+    """The syntax tree of a cell, IPython magics (``%pip ...``) blanked; None if it does not parse."""
+    code = re.sub(r"^([ \t]*)[%!].*$", r"\1pass", source, flags=re.M)
+    try:
+        return ast.dump(ast.parse(code))
+    except SyntaxError:
+        return None
+
+
+def _same_but_layout(have, want) -> bool:
+    if len(have.cells) != len(want.cells):
+        return False
+    for old, new in zip(have.cells, want.cells, strict=True):
+        if (old.cell_type, sorted(_tags(old))) != (new.cell_type, sorted(_tags(new))):
+            return False
+        if old.source != new.source and (old.cell_type != "code" or _syntax(old.source) is None
+                                         or _syntax(old.source) != _syntax(new.source)):
+            return False
+    return True
+
+
+def restyle() -> list[str]:
+    """Copy reformatted code into notebooks whose cells differ only in layout; the paths updated."""
+    updated = []
+    for kind, name in sources():
+        for folder, want in expected(kind, name).items():
+            path = ROOT / folder / f"{name}.ipynb"
+            if not path.exists():
+                continue
+            have = nbformat.read(path, as_version=4)
+            if _same_but_layout(have, want) and any(
+                    a.source != b.source for a, b in zip(have.cells, want.cells, strict=True)):
+                for old, new in zip(have.cells, want.cells, strict=True):
+                    old.source = new.source
+                nbformat.write(have, path)
+                updated.append(str(path.relative_to(ROOT)))
+    return updated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="regenerate and execute notebooks")
     b.add_argument("names", nargs="*", help="source names (e.g. 01_memory); all when omitted")
     sub.add_parser("check", help="report notebooks out of sync with their sources")
+    sub.add_parser("restyle", help="copy code that only changed its layout into the notebooks (no execution)")
     args = parser.parse_args(argv)
+    if args.command == "restyle":
+        print("\n".join(restyle()) or "nothing to restyle")
+        return 0
     if args.command == "check":
         problems = out_of_sync()
         print("\n".join(problems) or "all notebooks in sync with nbsrc/")
