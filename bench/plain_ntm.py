@@ -23,9 +23,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-#: Same constants as the package (``ntm_minimal.model.MEMORY_INIT``, ``addressing.COSINE_EPS``).
+#: Same constants as the package (``ntm_minimal.model.MEMORY_INIT``, ``kernels.COSINE_EPS``).
 MEMORY_INIT = 1e-6
-COSINE_EPS = 1e-8
+COSINE_EPS = 1e-10
 SHIFT_MODES = ("loop", "roll")
 
 
@@ -76,8 +76,10 @@ class PlainHead(nn.Module):
     def address(self, key, beta, g, s, gamma, w_prev, memory, shift_mode: str) -> torch.Tensor:
         """Eq. 5-9 for this head: ``[B, N]``."""
         dots = (memory * key.unsqueeze(1)).sum(dim=2)  # Eq. 6 numerator, [B, N]
-        norms = key.norm(dim=1, keepdim=True) * memory.norm(dim=2)
-        similarity = dots / torch.clamp(norms, min=COSINE_EPS)
+        # smoothed norms sqrt(|x|^2 + eps), as the package: finite gradients at an all-zero row
+        norms = torch.sqrt((key * key).sum(dim=1, keepdim=True) + COSINE_EPS) * torch.sqrt(
+            (memory * memory).sum(dim=2) + COSINE_EPS)
+        similarity = dots / norms
         w_content = F.softmax(beta * similarity, dim=1)  # Eq. 5
         w_gated = g * w_content + (1 - g) * w_prev  # Eq. 7
         shift = shift_per_sample if shift_mode == "loop" else shift_per_offset

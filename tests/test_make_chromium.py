@@ -21,9 +21,11 @@ def test_make_test_stops_first_without_chromium(tmp_path):
     (bin_dir / "sh").symlink_to(shutil.which("sh"))
     (bin_dir / "id").write_text("#!/bin/sh\necho 1000\n")
     (bin_dir / "id").chmod(0o755)
-    env = dict(os.environ, PATH=str(bin_dir))
-    run = subprocess.run([shutil.which("make"), "--no-print-directory", "-C", str(ROOT), "test"], capture_output=True, text=True, env=env,
-                         timeout=60)
+    # Without the MAKE* variables of an enclosing `make test`, this make is a top-level one (no "make[1]:").
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    env["PATH"] = str(bin_dir)
+    run = subprocess.run([shutil.which("make"), "--no-print-directory", "-C", str(ROOT), "test"], capture_output=True,
+                         text=True, env=env, timeout=60)
     assert run.returncode != 0
     assert run.stdout == ""  # nothing else ran: no venv, no book, no tests
     lines = [line for line in run.stderr.splitlines() if not line.startswith("make: ")]
