@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (README, Quick start):
 #   make book   build the book into _build/html
-#   make test   unit tests + every notebook under nbval + a strict book build
+#   make test   ruff (lint + format check), unit tests, every notebook under nbval, the built book in a browser
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -13,7 +13,7 @@ export MPLBACKEND := agg
 NB_DIRS := notebooks exercises solutions
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test chromium lab unit nbval notebooks bench bench-convergence clean
+.PHONY: book test chromium lint format lab unit nbval notebooks bench bench-convergence clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 book: $(VENV)/.installed
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: chromium $(VENV)/.installed book
+test: chromium $(VENV)/.installed lint book
 	$(PY) -m pytest tests $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
 
 # The browser test (tests/test_browser.py) drives Debian's Chromium and its driver: installed here
@@ -39,6 +39,16 @@ chromium:
 	        exit 1; \
 	    fi; \
 	fi
+
+# ruff's rules and format (pyproject.toml) over the package, tests, bench, tools and nbsrc/.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Apply the format, then copy the re-laid-out code into the executed notebooks (no re-run).
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(PY) tools/notebooks.py restyle
 
 # JupyterLab in the course environment, opened on the repository (chapters in notebooks/, exercises/).
 lab: $(VENV)/.installed

@@ -38,6 +38,7 @@ seconds, steps, sequences, final held-out bit errors; the warm-up's cost; machin
 rendered table into ``bench/convergence.md`` between the ``convergence.py`` markers
 (``--no-save``: print only). Other settings: ``--settings adam16 paper --seeds 0 --max-seconds 600``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,8 +66,17 @@ MD_OUT = BENCH / "convergence.md"
 #: The rendered table goes between these lines of ``MD_OUT``; the rest of that file is prose.
 MD_BEGIN, MD_END = "<!-- convergence.py: begin -->", "<!-- convergence.py: end -->"
 
-COPY_NTM = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128,
-                memory_m=20, read_heads=1, write_heads=1, shift_range=1)
+COPY_NTM = dict(
+    input_size=9,
+    output_size=8,
+    controller="lstm",
+    controller_size=100,
+    memory_n=128,
+    memory_m=20,
+    read_heads=1,
+    write_heads=1,
+    shift_range=1,
+)
 ADAM16 = dict(optimizer="adam", lr=1e-3, batch_size=16, clip_value=10.0)
 SETTINGS = {
     "paper": (dict(optimizer="rmsprop", lr=1e-4, momentum=0.9, batch_size=1, clip_value=10.0), "constant"),
@@ -82,19 +92,43 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--settings", nargs="+", default=[RECIPE], choices=list(SETTINGS))
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=compiler_available("cpu"),
-                   help="the NTM's time step under torch.compile (default: when a C++ compiler is present)")
-    p.add_argument("--warm-compile", action=argparse.BooleanOptionalAction, default=True,
-                   help="with --compile: compile in an untimed run first (the timed runs then find it compiled)")
+    p.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=compiler_available("cpu"),
+        help="the NTM's time step under torch.compile (default: when a C++ compiler is present)",
+    )
+    p.add_argument(
+        "--warm-compile",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --compile: compile in an untimed run first (the timed runs then find it compiled)",
+    )
     p.add_argument("--target", type=float, default=0.1, help="held-out bit errors per sequence")
-    p.add_argument("--max-seconds", type=float, default=90.0,
-                   help="give up after this wall time (per run; 90 s is the target of issue 16, item 5)")
-    p.add_argument("--eval-sequences", type=int, default=400,
-                   help="training sequences between held-out evaluations (steps = this / batch size)")
-    p.add_argument("--threads", type=int, default=1,
-                   help="torch threads per run (1: two threads made these small ops slower on a shared 2-core machine)")
-    p.add_argument("--save", action=argparse.BooleanOptionalAction, default=True,
-                   help="write ntm_minimal/results/convergence.json and the table into bench/convergence.md")
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        default=90.0,
+        help="give up after this wall time (per run; 90 s is the target of issue 16, item 5)",
+    )
+    p.add_argument(
+        "--eval-sequences",
+        type=int,
+        default=400,
+        help="training sequences between held-out evaluations (steps = this / batch size)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads per run (1: two threads made these small ops slower on a shared 2-core machine)",
+    )
+    p.add_argument(
+        "--save",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write ntm_minimal/results/convergence.json and the table into bench/convergence.md",
+    )
     p.add_argument("--out", default=None, help="also write the table to this file")
     return p.parse_args(argv)
 
@@ -108,14 +142,26 @@ def run_setting(name: str, seed: int, args, steps: int = 10**7) -> dict:
         gen = torch.Generator().manual_seed(seed)
         model.memory_init.copy_(0.5 * torch.randn(model.memory_init.shape, generator=gen))
     eval_every = max(1, args.eval_sequences // settings["batch_size"])
-    config = TrainConfig(**settings, steps=steps, seed=seed, eval_every=eval_every, eval_batch_size=64,
-                         eval_seed=1234, target_bit_errors=args.target, max_seconds=args.max_seconds,
-                         progress=False, compile=args.compile)
+    config = TrainConfig(
+        **settings,
+        steps=steps,
+        seed=seed,
+        eval_every=eval_every,
+        eval_batch_size=64,
+        eval_seed=1234,
+        target_bit_errors=args.target,
+        max_seconds=args.max_seconds,
+        progress=False,
+        compile=args.compile,
+    )
     trainer = Trainer(model, CopyTask(min_len=1, max_len=20), config)
     load_start, cpu = os.getloadavg()[0], time.process_time()
     log = trainer.run()
-    return {**summarise(name, seed, log, args.target, args.compile), "cpu_s": time.process_time() - cpu,
-            "load_start": load_start}
+    return {
+        **summarise(name, seed, log, args.target, args.compile),
+        "cpu_s": time.process_time() - cpu,
+        "load_start": load_start,
+    }
 
 
 def first_below(log: list[dict], threshold: float) -> dict | None:
@@ -127,29 +173,51 @@ def summarise(name: str, seed: int, log: list[dict], target: float, compiled: bo
     """One table row from a training log (rows as written to metrics.csv)."""
     last, hit = log[-1], first_below(log, target)
     one = first_below(log, 1.0)
-    return {"setting": name + (" (compiled)" if compiled else ""), "seed": seed, "converged": hit is not None,
-            "seconds": (hit or last)["wall_s"], "sequences": (hit or last)["sequences"], "steps": (hit or last)["step"],
-            "below_one": one and f"{one['wall_s']:.0f} s ({one['sequences']} seq)",
-            "seq_per_s": last["sequences"] / last["wall_s"], "final": last["heldout_bit_errors"],
-            "best": min(r["heldout_bit_errors"] for r in log), "load": os.getloadavg()[0]}
+    return {
+        "setting": name + (" (compiled)" if compiled else ""),
+        "seed": seed,
+        "converged": hit is not None,
+        "seconds": (hit or last)["wall_s"],
+        "sequences": (hit or last)["sequences"],
+        "steps": (hit or last)["step"],
+        "below_one": one and f"{one['wall_s']:.0f} s ({one['sequences']} seq)",
+        "seq_per_s": last["sequences"] / last["wall_s"],
+        "final": last["heldout_bit_errors"],
+        "best": min(r["heldout_bit_errors"] for r in log),
+        "load": os.getloadavg()[0],
+    }
 
 
 def table(rows: list[dict], args) -> str:
-    head = ("| setting | seed | first held-out bit errors < 1 | first < {t} (wall) | CPU time of the run | sequences seen "
-            "| steps | sequences/s | final held-out bit errors | best | load (1 min, start–end) |\n"
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n").format(t=args.target)
+    head = (
+        f"| setting | seed | first held-out bit errors < 1 | first < {args.target} (wall) | CPU time of the run | sequences seen "
+        "| steps | sequences/s | final held-out bit errors | best | load (1 min, start–end) |\n"
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+    )
     lines = []
     for r in rows:
         when = f"{r['seconds']:.0f} s" if r["converged"] else f"not within {r['seconds']:.0f} s"
-        lines.append(f"| {r['setting']} | {r['seed']} | {r['below_one'] or 'no'} | {when} | {r['cpu_s']:.0f} s | {r['sequences']} | "
-                     f"{r['steps']} | {r['seq_per_s']:.0f} | {r['final']:.3f} | {r['best']:.3f} | "
-                     f"{r['load_start']:.1f}–{r['load']:.1f} |")
-    compiled = (f", NTM step compiled ({STEP_CHUNK} time steps per call"
-                + ("; compiled in an untimed warm-up first)" if args.warm_compile else ")")) if args.compile else ", eager"
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, " \
-              f"{args.threads} thread(s){compiled}"
-    return head + "\n".join(lines) + f"\n\nMachine: {machine}. Held-out batch: 64 copy sequences, L in 1..20, " \
-                                     f"seed 1234, evaluated every {args.eval_sequences} training sequences.\n"
+        lines.append(
+            f"| {r['setting']} | {r['seed']} | {r['below_one'] or 'no'} | {when} | {r['cpu_s']:.0f} s | {r['sequences']} | "
+            f"{r['steps']} | {r['seq_per_s']:.0f} | {r['final']:.3f} | {r['best']:.3f} | "
+            f"{r['load_start']:.1f}–{r['load']:.1f} |"
+        )
+    compiled = (
+        (
+            f", NTM step compiled ({STEP_CHUNK} time steps per call"
+            + ("; compiled in an untimed warm-up first)" if args.warm_compile else ")")
+        )
+        if args.compile
+        else ", eager"
+    )
+    machine = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{args.threads} thread(s){compiled}"
+    )
+    return (
+        head + "\n".join(lines) + f"\n\nMachine: {machine}. Held-out batch: 64 copy sequences, L in 1..20, "
+        f"seed 1234, evaluated every {args.eval_sequences} training sequences.\n"
+    )
 
 
 def warm_up(args) -> dict:
@@ -162,20 +230,49 @@ def warm_up(args) -> dict:
 
 def record(rows: list[dict], args, warm: dict | None, total_s: float, argv) -> dict:
     """What ``--save`` writes as JSON: per run its seconds, steps and final held-out bit errors."""
-    runs = [{"setting": r["setting"], "seed": r["seed"], "converged": r["converged"],
-             "seconds_wall": round(r["seconds"], 2), "seconds_cpu": round(r["cpu_s"], 2), "steps": r["steps"],
-             "sequences": r["sequences"], "final_heldout_bit_errors": r["final"],
-             "best_heldout_bit_errors": r["best"], "load_1min_start": round(r["load_start"], 2),
-             "load_1min_end": round(r["load"], 2)} for r in rows]
-    return {"command": shlex.join(["OMP_NUM_THREADS=" + os.environ.get("OMP_NUM_THREADS", ""),
-                                   ".venv/bin/python", "bench/convergence.py", *(argv or [])]),
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "machine": {"processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-                        "torch": torch.__version__, "python": platform.python_version(), "threads": args.threads},
-            "compiled": args.compile, "chunk": STEP_CHUNK if args.compile else 1,
-            "compile_warm_up": warm, "target_bit_errors": args.target, "eval_sequences": args.eval_sequences,
-            "max_seconds": args.max_seconds, "heldout": {"sequences": 64, "lengths": [1, 20], "seed": 1234},
-            "total_wall_s": round(total_s, 1), "runs": runs}
+    runs = [
+        {
+            "setting": r["setting"],
+            "seed": r["seed"],
+            "converged": r["converged"],
+            "seconds_wall": round(r["seconds"], 2),
+            "seconds_cpu": round(r["cpu_s"], 2),
+            "steps": r["steps"],
+            "sequences": r["sequences"],
+            "final_heldout_bit_errors": r["final"],
+            "best_heldout_bit_errors": r["best"],
+            "load_1min_start": round(r["load_start"], 2),
+            "load_1min_end": round(r["load"], 2),
+        }
+        for r in rows
+    ]
+    return {
+        "command": shlex.join(
+            [
+                "OMP_NUM_THREADS=" + os.environ.get("OMP_NUM_THREADS", ""),
+                ".venv/bin/python",
+                "bench/convergence.py",
+                *(argv or []),
+            ]
+        ),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "threads": args.threads,
+        },
+        "compiled": args.compile,
+        "chunk": STEP_CHUNK if args.compile else 1,
+        "compile_warm_up": warm,
+        "target_bit_errors": args.target,
+        "eval_sequences": args.eval_sequences,
+        "max_seconds": args.max_seconds,
+        "heldout": {"sequences": 64, "lengths": [1, 20], "seed": 1234},
+        "total_wall_s": round(total_s, 1),
+        "runs": runs,
+    }
 
 
 def write_markdown(path: Path, text: str) -> None:
@@ -204,9 +301,11 @@ def main(argv=None) -> str:
             print(rows[-1], flush=True)
     result = record(rows, args, warm, time.perf_counter() - begin, sys.argv[1:] if argv is None else argv)
     text = table(rows, args)
-    text += (f"\n`{result['command']}`, {result['date']}; compile warm-up (untimed): "
-             + (f"{warm['wall_s']:.0f} s wall, {warm['cpu_s']:.0f} s CPU" if warm else "none")
-             + f"; whole command {result['total_wall_s']:.0f} s wall.\n")
+    text += (
+        f"\n`{result['command']}`, {result['date']}; compile warm-up (untimed): "
+        + (f"{warm['wall_s']:.0f} s wall, {warm['cpu_s']:.0f} s CPU" if warm else "none")
+        + f"; whole command {result['total_wall_s']:.0f} s wall.\n"
+    )
     if args.save:
         JSON_OUT.parent.mkdir(exist_ok=True)
         JSON_OUT.write_text(json.dumps(result, indent=1) + "\n")

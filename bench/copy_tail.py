@@ -31,6 +31,7 @@ Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/copy_tail.py [--run ntm_minima
 [--lengths 10 20 ... 120 | --full] [--sequences 1024]``; ``--full`` measures every length 1..50
 and 60, 80, 100, 120 (issue 16's table).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,11 @@ PATHS = ("write_stalls", "read_drift", "read_slips", "repeats")
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--run", default="ntm_minimal/checkpoints/copy", help="a run folder (model + config.json)")
-    p.add_argument("--weights", default=checkpoint.MODEL_FILE,
-                   help=f"weights file in the run folder ({checkpoint.BEST_FILE}: a keep-best run's best)")
+    p.add_argument(
+        "--weights",
+        default=checkpoint.MODEL_FILE,
+        help=f"weights file in the run folder ({checkpoint.BEST_FILE}: a keep-best run's best)",
+    )
     p.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
     p.add_argument("--full", action="store_true", help="every length 1..50 and 60, 80, 100, 120 (overrides --lengths)")
     p.add_argument("--sequences", type=int, default=1024, help="fresh sequences per length")
@@ -63,13 +67,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=20261201)
     p.add_argument("--show", type=int, default=5, help="worst sequences to describe")
     p.add_argument("--out", default=None, help="also write every number to this JSON file")
-    p.add_argument("--explain", action="store_true",
-                   help="for each wrong bit of the worst --show failing sequences: its logit split into the part "
-                        "from the controller output and the part from the read vector, the heads' weights, and the "
-                        "neighbouring inputs' bit")
-    p.add_argument("--crosstalk", type=int, default=None, metavar="L",
-                   help="at length L: what each memory row holds (linear R^2 of the row on the inputs around it) and "
-                        "the bits' margins by whether the neighbouring inputs agree with them")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="for each wrong bit of the worst --show failing sequences: its logit split into the part "
+        "from the controller output and the part from the read vector, the heads' weights, and the "
+        "neighbouring inputs' bit",
+    )
+    p.add_argument(
+        "--crosstalk",
+        type=int,
+        default=None,
+        metavar="L",
+        help="at length L: what each memory row holds (linear R^2 of the row on the inputs around it) and "
+        "the bits' margins by whether the neighbouring inputs agree with them",
+    )
     args = p.parse_args(argv)
     if args.full:
         args.lengths = list(FULL_LENGTHS)
@@ -128,17 +140,28 @@ def measure_length(model, task: CopyTask, length: int, args) -> dict:
         del trace
     c = {k: torch.cat(v).float() for k, v in cols.items()}
     fail = c["errors"] > 0
-    row = {"length": length, "sequences": args.sequences, "bit_errors": float(c["errors"].mean()),
-           "failing": int(fail.sum()), "perfect_fraction": float((~fail).float().mean()),
-           "worst": float(c["errors"].max()),
-           "errors_of_worst_1pct": float(c["errors"].sort(descending=True).values[: max(1, args.sequences // 100)].sum()
-                                         / c["errors"].sum().clamp_min(1)),
-           "min_margin": float(c["margin"].min()), "median_min_margin": float(c["margin"].median()),
-           "min_hold": float(c["hold"].min()), "hold_q001": float(c["hold"].quantile(0.001)),
-           "median_hold": float(c["hold"].median()),
-           "failing_sequences": {"index": fail.nonzero().flatten().tolist(),
-                                 **{k: v[fail].tolist() for k, v in c.items()},
-                                 "wrong_outputs": [w for w in wrong_outputs if w]}}
+    row = {
+        "length": length,
+        "sequences": args.sequences,
+        "bit_errors": float(c["errors"].mean()),
+        "failing": int(fail.sum()),
+        "perfect_fraction": float((~fail).float().mean()),
+        "worst": float(c["errors"].max()),
+        "errors_of_worst_1pct": float(
+            c["errors"].sort(descending=True).values[: max(1, args.sequences // 100)].sum()
+            / c["errors"].sum().clamp_min(1)
+        ),
+        "min_margin": float(c["margin"].min()),
+        "median_min_margin": float(c["margin"].median()),
+        "min_hold": float(c["hold"].min()),
+        "hold_q001": float(c["hold"].quantile(0.001)),
+        "median_hold": float(c["hold"].median()),
+        "failing_sequences": {
+            "index": fail.nonzero().flatten().tolist(),
+            **{k: v[fail].tolist() for k, v in c.items()},
+            "wrong_outputs": [w for w in wrong_outputs if w],
+        },
+    }
     for k in PATHS:
         row[f"{k}_failing"] = float(c[k][fail].mean()) if fail.any() else None
         row[f"{k}_perfect"] = float(c[k][~fail].mean()) if (~fail).any() else None
@@ -149,24 +172,35 @@ def markdown(rows: list[dict]) -> str:
     def f(v, fmt="{:.2f}"):
         return "–" if v is None else fmt.format(v)
 
-    out = ["| L | bit errors / seq | failing sequences | perfectly copied | worst sequence | share of errors in worst 1 % "
-           "| smallest margin | smallest read hold "
-           + "".join(f"| {k.replace('_', ' ')} (failing / perfect) " for k in PATHS) + "|",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(PATHS)]
+    out = [
+        "| L | bit errors / seq | failing sequences | perfectly copied | worst sequence | share of errors in worst 1 % "
+        "| smallest margin | smallest read hold "
+        + "".join(f"| {k.replace('_', ' ')} (failing / perfect) " for k in PATHS)
+        + "|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(PATHS),
+    ]
     for r in rows:
-        out.append(f"| {r['length']} | {r['bit_errors']:.4f} | {r['failing']} / {r['sequences']} | "
-                   f"{100 * r['perfect_fraction']:.1f} % | {r['worst']:.0f} | {100 * r['errors_of_worst_1pct']:.0f} % | "
-                   f"{r['min_margin']:+.2f} | {r['min_hold']:.2f} | "
-                   + "".join(f"{f(r[k + '_failing'])} / {f(r[k + '_perfect'])} | " for k in PATHS))
+        out.append(
+            f"| {r['length']} | {r['bit_errors']:.4f} | {r['failing']} / {r['sequences']} | "
+            f"{100 * r['perfect_fraction']:.1f} % | {r['worst']:.0f} | {100 * r['errors_of_worst_1pct']:.0f} % | "
+            f"{r['min_margin']:+.2f} | {r['min_hold']:.2f} | "
+            + "".join(f"{f(r[k + '_failing'])} / {f(r[k + '_perfect'])} | " for k in PATHS)
+        )
     return "\n".join(out)
 
 
 def worst(rows: list[dict], show: int) -> str:
-    seqs = [(f["errors"][j], r["length"], i, {k: f[k][j] for k in PATHS}, f["wrong_outputs"][j])
-            for r in rows for f in [r["failing_sequences"]] for j, i in enumerate(f["index"])]
+    seqs = [
+        (f["errors"][j], r["length"], i, {k: f[k][j] for k in PATHS}, f["wrong_outputs"][j])
+        for r in rows
+        for f in [r["failing_sequences"]]
+        for j, i in enumerate(f["index"])
+    ]
     seqs.sort(key=lambda s: -s[0])
-    lines = ["| L | sequence | bit errors | wrong outputs |" + "".join(f" {k.replace('_', ' ')} |" for k in PATHS),
-             "|---:|---:|---:|---|" + "---:|" * len(PATHS)]
+    lines = [
+        "| L | sequence | bit errors | wrong outputs |" + "".join(f" {k.replace('_', ' ')} |" for k in PATHS),
+        "|---:|---:|---:|---|" + "---:|" * len(PATHS),
+    ]
     for e, length, i, d, w in seqs[:show]:
         where = ", ".join(map(str, sorted(set(w))[:8])) + (" …" if len(set(w)) > 8 else "")
         lines.append(f"| {length} | {i} | {e:.0f} | {where} |" + "".join(f" {d[k]:.0f} |" for k in PATHS))
@@ -201,12 +235,21 @@ def output_parts(model, x: torch.Tensor):
 
 def explain(model, task: CopyTask, rows: list[dict], args) -> str:
     """One table row per wrong bit of the worst ``--show`` failing sequences."""
-    seqs = sorted(((f["errors"][j], r["length"], i) for r in rows for f in [r["failing_sequences"]]
-                   for j, i in enumerate(f["index"])), reverse=True)[: args.show]
-    out = ["| L | sequence | output i | bit | target | logit | from h | from read | read weight (row) "
-           "| write weight at step i+1 (row) | weight row i got from earlier steps | erase at step i+1 (mean) "
-           "| bit in inputs i-1, i, i+1 |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|"]
+    seqs = sorted(
+        (
+            (f["errors"][j], r["length"], i)
+            for r in rows
+            for f in [r["failing_sequences"]]
+            for j, i in enumerate(f["index"])
+        ),
+        reverse=True,
+    )[: args.show]
+    out = [
+        "| L | sequence | output i | bit | target | logit | from h | from read | read weight (row) "
+        "| write weight at step i+1 (row) | weight row i got from earlier steps | erase at step i+1 (mean) "
+        "| bit in inputs i-1, i, i+1 |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|",
+    ]
     for _, length, index in seqs:
         x, y, mask = _draw(task, length, index, args)
         logits, trace, from_h, from_read = output_parts(model, x)
@@ -217,10 +260,12 @@ def explain(model, task: CopyTask, rows: list[dict], args) -> str:
             rw, wr = read[t].max(0), write[i + 1].max(0)
             earlier = float(write[: i + 1, i].sum())
             bits = " ".join("–" if not 0 <= j < length else str(int(x[0, j, k])) for j in (i - 1, i, i + 1))
-            out.append(f"| {length} | {index} | {i} | {k} | {int(y[0, t, k])} | {logits[0, t, k]:+.2f} | "
-                       f"{from_h[0, t, k]:+.2f} | {from_read[0, t, k]:+.2f} | {rw.values:.3f} ({int(rw.indices)}) | "
-                       f"{wr.values:.3f} ({int(wr.indices)}) | {earlier:.3f} | "
-                       f"{float(trace.params.erase[0, i + 1, 0].mean()):.2f} | {bits} |")
+            out.append(
+                f"| {length} | {index} | {i} | {k} | {int(y[0, t, k])} | {logits[0, t, k]:+.2f} | "
+                f"{from_h[0, t, k]:+.2f} | {from_read[0, t, k]:+.2f} | {rw.values:.3f} ({int(rw.indices)}) | "
+                f"{wr.values:.3f} ({int(wr.indices)}) | {earlier:.3f} | "
+                f"{float(trace.params.erase[0, i + 1, 0].mean()):.2f} | {bits} |"
+            )
     return "\n".join(out)
 
 
@@ -238,34 +283,58 @@ def crosstalk(model, task: CopyTask, length: int, args) -> str:
     rows = trace.memory[:, length, idx].reshape(-1, trace.memory.shape[-1]).double()
 
     def r2(offsets):
-        f = torch.cat([torch.ones(rows.shape[0], 1, dtype=torch.float64)]
-                      + [x[:, idx + o].reshape(-1, task.bits).double() for o in offsets], 1)
+        f = torch.cat(
+            [torch.ones(rows.shape[0], 1, dtype=torch.float64)]
+            + [x[:, idx + o].reshape(-1, task.bits).double() for o in offsets],
+            1,
+        )
         res = rows - f @ torch.linalg.lstsq(f, rows).solution
         return float(1 - res.var(0).sum() / rows.var(0).sum())
 
-    out = [f"Length {length}, {batch.x.shape[0]} fresh sequences (seed {args.seed + 10_000 + length}).", "",
-           "| what row i holds after the input: inputs in a linear fit | R² |", "|---|---:|"]
+    out = [
+        f"Length {length}, {batch.x.shape[0]} fresh sequences (seed {args.seed + 10_000 + length}).",
+        "",
+        "| what row i holds after the input: inputs in a linear fit | R² |",
+        "|---|---:|",
+    ]
     for offsets in ((-1, 0, 1, 2), (0,), (1,), (0, 1), (-1,), (2,)):
         out.append(f"| {', '.join(f'x[i{o:+d}]' if o else 'x[i]' for o in offsets)} | {r2(offsets):.3f} |")
     inner = torch.arange(1, length - 1)
     m, xi = margin[:, inner], x[:, inner]
     prev, nxt = x[:, inner - 1] != xi, x[:, inner + 1] != xi
-    out += ["", "| outputs 1..L-2: neighbouring inputs | bits | mean margin | 0.1 % quantile | smallest | below 1 |",
-            "|---|---:|---:|---:|---:|---:|"]
-    for name, sel in (("both agree", ~prev & ~nxt), ("previous differs", prev & ~nxt), ("next differs", ~prev & nxt),
-                      ("both differ", prev & nxt)):
+    out += [
+        "",
+        "| outputs 1..L-2: neighbouring inputs | bits | mean margin | 0.1 % quantile | smallest | below 1 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, sel in (
+        ("both agree", ~prev & ~nxt),
+        ("previous differs", prev & ~nxt),
+        ("next differs", ~prev & nxt),
+        ("both differ", prev & nxt),
+    ):
         v = m[sel]
-        out.append(f"| {name} | {v.numel()} | {v.mean():.2f} | {v.quantile(1e-3):+.2f} | {v.min():+.2f} | "
-                   f"{int((v < 1).sum())} |")
-    out += ["", "| output | mean margin | from h (signed) | from read (signed) | smallest | below 1 |",
-            "|---:|---:|---:|---:|---:|---:|"]
+        out.append(
+            f"| {name} | {v.numel()} | {v.mean():.2f} | {v.quantile(1e-3):+.2f} | {v.min():+.2f} | "
+            f"{int((v < 1).sum())} |"
+        )
+    out += [
+        "",
+        "| output | mean margin | from h (signed) | from read (signed) | smallest | below 1 |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for i in (0, 1, 2, 3, length // 2, length - 1):
         v = margin[:, i]
-        out.append(f"| {i} | {v.mean():.2f} | {(from_h[:, length + 1 + i] * sign[:, i]).mean():.2f} | "
-                   f"{(from_read[:, length + 1 + i] * sign[:, i]).mean():.2f} | {v.min():+.2f} | {int((v < 1).sum())} |")
+        out.append(
+            f"| {i} | {v.mean():.2f} | {(from_h[:, length + 1 + i] * sign[:, i]).mean():.2f} | "
+            f"{(from_read[:, length + 1 + i] * sign[:, i]).mean():.2f} | {v.min():+.2f} | {int((v < 1).sum())} |"
+        )
     w1 = trace.write_weights[:, 1, 0]
-    out += ["", f"Step 1's write weight: row 0 {w1[:, 0].mean():.3f}, row 1 {w1[:, 1].mean():.3f} on average "
-            f"(largest {w1[:, 1].max():.3f}); the erase vector during the input: mean {trace.params.erase[:, :length, 0].mean():.3f}."]
+    out += [
+        "",
+        f"Step 1's write weight: row 0 {w1[:, 0].mean():.3f}, row 1 {w1[:, 1].mean():.3f} on average "
+        f"(largest {w1[:, 1].max():.3f}); the erase vector during the input: mean {trace.params.erase[:, :length, 0].mean():.3f}.",
+    ]
     return "\n".join(out)
 
 
@@ -278,8 +347,11 @@ def main(argv=None) -> list[dict]:
     for length in args.lengths:
         rows.append(measure_length(model, task, length, args))
         r = rows[-1]
-        print(f"L={length}: {r['bit_errors']:.4f} bit errors/seq, {r['failing']} failing, worst {r['worst']:.0f}, "
-              f"smallest margin {r['min_margin']:+.2f}, smallest read hold {r['min_hold']:.2f}", flush=True)
+        print(
+            f"L={length}: {r['bit_errors']:.4f} bit errors/seq, {r['failing']} failing, worst {r['worst']:.0f}, "
+            f"smallest margin {r['min_margin']:+.2f}, smallest read hold {r['min_hold']:.2f}",
+            flush=True,
+        )
     print(f"\n{args.run} ({args.weights}), {args.sequences} fresh sequences per length (seed {args.seed} + L)\n")
     print(markdown(rows))
     print("\nWorst sequences:\n")
@@ -291,9 +363,18 @@ def main(argv=None) -> list[dict]:
         print("\nCrosstalk:\n")
         print(crosstalk(model, task, args.crosstalk, args))
     if args.out:
-        Path(args.out).write_text(json.dumps({"run": args.run, "weights": args.weights, "seed": args.seed,
-                                              "sequences": args.sequences, "seconds": time.perf_counter() - start,
-                                              "rows": rows}))
+        Path(args.out).write_text(
+            json.dumps(
+                {
+                    "run": args.run,
+                    "weights": args.weights,
+                    "seed": args.seed,
+                    "sequences": args.sequences,
+                    "seconds": time.perf_counter() - start,
+                    "rows": rows,
+                }
+            )
+        )
     return rows
 
 

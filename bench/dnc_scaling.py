@@ -10,6 +10,7 @@ and the DNC/NTM ratios.
 
 Usage: ``.venv/bin/python bench/dnc_scaling.py [--sizes 16 32 64 128 256 512] [--batch-size 16] [--repeats 3]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,12 +59,16 @@ def main(argv=None) -> None:
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     print(f"# Training step vs memory rows N: NTM and DNC side by side, {args.device}\n")
-    print(f"torch {torch.__version__}, Python {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs visible, torch threads {args.threads}; batch {args.batch_size}, "
-          f"L = {args.length} (T = {2 * args.length + 1}); median of {args.repeats} steps after "
-          f"{args.warmup} warm-up, models interleaved\n")
-    print("| N | NTM ms/step | DNC ms/step | DNC/NTM (wall) | NTM CPU ms | DNC CPU ms | DNC/NTM (CPU) "
-          "| NTM saved MiB | DNC saved MiB |")
+    print(
+        f"torch {torch.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs visible, torch threads {args.threads}; batch {args.batch_size}, "
+        f"L = {args.length} (T = {2 * args.length + 1}); median of {args.repeats} steps after "
+        f"{args.warmup} warm-up, models interleaved\n"
+    )
+    print(
+        "| N | NTM ms/step | DNC ms/step | DNC/NTM (wall) | NTM CPU ms | DNC CPU ms | DNC/NTM (CPU) "
+        "| NTM saved MiB | DNC saved MiB |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
         ntm, dnc = runners_at(n, args, device)
@@ -71,8 +76,11 @@ def main(argv=None) -> None:
         wall = [1e3 * statistics.median(r.times) for r in (ntm, dnc)]
         cpu = [1e3 * statistics.median(r.cpu) for r in (ntm, dnc)]
         mib = [r.saved_mib() for r in (ntm, dnc)]
-        print(f"| {n} | {wall[0]:.0f} | {wall[1]:.0f} | {wall[1] / wall[0]:.1f}× | {cpu[0]:.0f} | {cpu[1]:.0f} "
-              f"| {cpu[1] / cpu[0]:.1f}× | {mib[0]:.1f} | {mib[1]:.1f} |", flush=True)
+        print(
+            f"| {n} | {wall[0]:.0f} | {wall[1]:.0f} | {wall[1] / wall[0]:.1f}× | {cpu[0]:.0f} | {cpu[1]:.0f} "
+            f"| {cpu[1] / cpu[0]:.1f}× | {mib[0]:.1f} | {mib[1]:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json ntm_min
 ``--against-t ntm_minimal/results/megacontext_against_t.json`` runs parts 5-6 only and writes them there
 (about 15 minutes on one core).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,12 @@ def _table(rows, columns, formats) -> str:
 
 
 def _machine() -> dict:
-    return {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "processor": platform.processor() or platform.machine()}
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "processor": platform.processor() or platform.machine(),
+    }
 
 
 def against_t(args, argv) -> dict:
@@ -105,11 +110,23 @@ def main(argv=None) -> dict:
     p.add_argument("--against-t", type=Path, default=None, help="run parts 5-6 only and write them here")
     p.add_argument("--min-log2-t-acc", type=int, default=12, help="shortest T of parts 5-6")
     p.add_argument("--streams", type=int, default=16, help="streams per cell of part 5 (16 queries each)")
-    p.add_argument("--run-dirs", type=Path, nargs="*", default=None,
-                   help="with --against-t: measure these runs only and add them to the JSON's accuracy cells")
-    p.add_argument("--merge", type=Path, nargs="*", default=None,
-                   help="with --against-t: add the accuracy runs of these JSON files to it (nothing is measured)")
-    p.add_argument("--parts", default="accuracy,cost", help="with --against-t: accuracy, cost or both (comma-separated)")
+    p.add_argument(
+        "--run-dirs",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="with --against-t: measure these runs only and add them to the JSON's accuracy cells",
+    )
+    p.add_argument(
+        "--merge",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="with --against-t: add the accuracy runs of these JSON files to it (nothing is measured)",
+    )
+    p.add_argument(
+        "--parts", default="accuracy,cost", help="with --against-t: accuracy, cost or both (comma-separated)"
+    )
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if args.against_t:
@@ -119,42 +136,134 @@ def main(argv=None) -> dict:
     lengths = [2**k for k in range(args.min_log2_t, args.max_log2_t + 1, args.log2_step)]
     if lengths[-1] != 2**args.max_log2_t:
         lengths.append(2**args.max_log2_t)
-    out = {"command": "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-           "machine": _machine()}
+    out = {
+        "command": "python bench/megacontext.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": _machine(),
+    }
     out["scaling"] = experiments.scaling(models, lengths, repeats=args.repeats)
-    print("1. Per query, one stream (A: soft read over all T tokens; C: LensNet + 3 refocus passes + read, W_max = 2048);")
+    print(
+        "1. Per query, one stream (A: soft read over all T tokens; C: LensNet + 3 refocus passes + read, W_max = 2048);"
+    )
     print(f"   wall times: fastest and median of {args.repeats} calls, A and C in turns; cpu: fastest process time")
-    print(_table(out["scaling"]["rows"], ["T", "A_ms", "C_ms", "A_median_ms", "C_median_ms", "A_cpu_ms", "C_cpu_ms", "A_peak_MiB", "C_peak_MiB", "tree_MiB", "ingest_s_per_token"],
-                 {"A_ms": ".2f", "C_ms": ".2f", "A_median_ms": ".2f", "C_median_ms": ".2f",
-                  "A_cpu_ms": ".2f", "C_cpu_ms": ".2f", "A_peak_MiB": ".2f", "C_peak_MiB": ".2f", "tree_MiB": ".1f",
-                  "ingest_s_per_token": ".2e"}))
+    print(
+        _table(
+            out["scaling"]["rows"],
+            [
+                "T",
+                "A_ms",
+                "C_ms",
+                "A_median_ms",
+                "C_median_ms",
+                "A_cpu_ms",
+                "C_cpu_ms",
+                "A_peak_MiB",
+                "C_peak_MiB",
+                "tree_MiB",
+                "ingest_s_per_token",
+            ],
+            {
+                "A_ms": ".2f",
+                "C_ms": ".2f",
+                "A_median_ms": ".2f",
+                "C_median_ms": ".2f",
+                "A_cpu_ms": ".2f",
+                "C_cpu_ms": ".2f",
+                "A_peak_MiB": ".2f",
+                "C_peak_MiB": ".2f",
+                "tree_MiB": ".1f",
+                "ingest_s_per_token": ".2e",
+            },
+        )
+    )
     s = out["scaling"]["slopes"]
-    print(f"log-log slopes for T >= {out['scaling']['slopes_from_T']}: wall time A {s['A_ms']:.2f}, C {s['C_ms']:.2f}; "
-          f"cpu time A {s['A_cpu_ms']:.2f}, C {s['C_cpu_ms']:.2f}; "
-          f"peak memory A {s['A_peak_MiB']:.2f}, C {s['C_peak_MiB']:.2f}\n")
+    print(
+        f"log-log slopes for T >= {out['scaling']['slopes_from_T']}: wall time A {s['A_ms']:.2f}, C {s['C_ms']:.2f}; "
+        f"cpu time A {s['A_cpu_ms']:.2f}, C {s['C_cpu_ms']:.2f}; "
+        f"peak memory A {s['A_peak_MiB']:.2f}, C {s['C_peak_MiB']:.2f}\n"
+    )
 
     budgets = [128, 256, 512, 1024, 2048]
     out["budget_sweep"] = experiments.budget_sweep(models, args.sweep_t, budgets, batch=args.sweep_batch)
-    print(f"2. Accuracy (all 8 value bits right) vs W_max / T, T = {args.sweep_t}, {args.sweep_batch} queries, 16 facts")
-    print(_table(out["budget_sweep"]["rows"], ["W_max", "W_over_T", "A", "B", "C", "oracle", "random", "C_selection",
-                                                "oracle_selection", "random_selection", "C_edits"],
-                 {k: ".3f" for k in ("W_over_T", "A", "B", "C", "oracle", "random", "C_selection", "oracle_selection",
-                                        "random_selection")} | {"C_edits": ".1f"}))
+    print(
+        f"2. Accuracy (all 8 value bits right) vs W_max / T, T = {args.sweep_t}, {args.sweep_batch} queries, 16 facts"
+    )
+    print(
+        _table(
+            out["budget_sweep"]["rows"],
+            [
+                "W_max",
+                "W_over_T",
+                "A",
+                "B",
+                "C",
+                "oracle",
+                "random",
+                "C_selection",
+                "oracle_selection",
+                "random_selection",
+                "C_edits",
+            ],
+            {
+                k: ".3f"
+                for k in (
+                    "W_over_T",
+                    "A",
+                    "B",
+                    "C",
+                    "oracle",
+                    "random",
+                    "C_selection",
+                    "oracle_selection",
+                    "random_selection",
+                )
+            }
+            | {"C_edits": ".1f"},
+        )
+    )
     print()
     out["substitution_gap"] = experiments.substitution_gap(models)
-    gap_rows = [{"gists": k.split("_")[0], "answer at": k.split("_")[1].upper(), **v}
-                for k, v in out["substitution_gap"]["results"].items()]
+    gap_rows = [
+        {"gists": k.split("_")[0], "answer at": k.split("_")[1].upper(), **v}
+        for k, v in out["substitution_gap"]["results"].items()
+    ]
     print("3. Substitution gap: reader loss (nats) with the answer's block at each level, T = 4096")
     print(_table(gap_rows, ["gists", "answer at", "nll", "accuracy", "n"], {"nll": ".3f", "accuracy": ".3f"}))
     print()
     out["streaming"] = experiments.streaming(models, batch=args.stream_batch)
     st = out["streaming"]
-    print(f"4. Streaming recall: T = {st['T']}, {st['batch']} streams, a query every {st['query_every']} tokens "
-          f"({st['queries']} refocuses), W_max = {st['w_max']}, switch probability {st['switch']}")
-    print(_table(st["rows"], ["variant", "accuracy", "accuracy_change", "accuracy_change_se", "worst_stream_accuracy",
-                              "selection_recall", "edits_per_refocus", "flips_per_refocus", "fragments"],
-                 {k: ".3f" for k in ("accuracy", "accuracy_change", "accuracy_change_se", "worst_stream_accuracy",
-                                        "selection_recall", "edits_per_refocus", "flips_per_refocus", "fragments")}))
+    print(
+        f"4. Streaming recall: T = {st['T']}, {st['batch']} streams, a query every {st['query_every']} tokens "
+        f"({st['queries']} refocuses), W_max = {st['w_max']}, switch probability {st['switch']}"
+    )
+    print(
+        _table(
+            st["rows"],
+            [
+                "variant",
+                "accuracy",
+                "accuracy_change",
+                "accuracy_change_se",
+                "worst_stream_accuracy",
+                "selection_recall",
+                "edits_per_refocus",
+                "flips_per_refocus",
+                "fragments",
+            ],
+            {
+                k: ".3f"
+                for k in (
+                    "accuracy",
+                    "accuracy_change",
+                    "accuracy_change_se",
+                    "worst_stream_accuracy",
+                    "selection_recall",
+                    "edits_per_refocus",
+                    "flips_per_refocus",
+                    "fragments",
+                )
+            },
+        )
+    )
     print("accuracy_change: against 'no cooldown', paired by stream; _se: its standard error over the streams")
     out["seconds"] = round(time.time() - t0, 1)
     print(f"\ntotal {out['seconds']} s")

@@ -5,6 +5,7 @@
 (``torch.equal``), and ``bench/step.py`` times it as the "before" row. It is a copy on purpose:
 it must not change when the package does. Unvalidated; not part of the package.
 """
+
 from __future__ import annotations
 
 import torch
@@ -61,8 +62,15 @@ def _head_params(heads, h):
     vec = raw[:, n_addr:].view(b, heads.write_heads, 2 * m)
     key, beta, g, s, gamma = addr.split([m, 1, 1, heads.shift_width, 1], dim=-1)
     erase, add = vec.split([m, m], dim=-1)
-    return (key, F.softplus(beta), torch.sigmoid(g), torch.softmax(s, dim=-1), 1 + F.softplus(gamma),
-            torch.sigmoid(erase), torch.tanh(add))
+    return (
+        key,
+        F.softplus(beta),
+        torch.sigmoid(g),
+        torch.softmax(s, dim=-1),
+        1 + F.softplus(gamma),
+        torch.sigmoid(erase),
+        torch.tanh(add),
+    )
 
 
 def reference_logits(model, x: torch.Tensor) -> torch.Tensor:

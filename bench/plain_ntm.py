@@ -17,6 +17,7 @@ Same as the package, step by step (the order matters for equality):
 4. every read head reads ``M_t`` (Eq. 2);
 5. output layer on ``[h_t, r_t]``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -38,7 +39,7 @@ def shift_per_sample(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     k = s.shape[1] // 2
     out = []
     for b in range(w.shape[0]):
-        padded = torch.cat([w[b, w.shape[1] - k:], w[b], w[b, :k]]) if k else w[b]
+        padded = torch.cat([w[b, w.shape[1] - k :], w[b], w[b, :k]]) if k else w[b]
         out.append(F.conv1d(padded.view(1, 1, -1), s[b].flip(0).view(1, 1, -1)).view(-1))
     return torch.stack(out)
 
@@ -48,7 +49,7 @@ def shift_per_offset(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     k = s.shape[1] // 2
     out = torch.zeros_like(w)
     for j in range(s.shape[1]):
-        out = out + s[:, j:j + 1] * torch.roll(w, shifts=j - k, dims=1)
+        out = out + s[:, j : j + 1] * torch.roll(w, shifts=j - k, dims=1)
     return out
 
 
@@ -78,13 +79,14 @@ class PlainHead(nn.Module):
         dots = (memory * key.unsqueeze(1)).sum(dim=2)  # Eq. 6 numerator, [B, N]
         # smoothed norms sqrt(|x|^2 + eps), as the package: finite gradients at an all-zero row
         norms = torch.sqrt((key * key).sum(dim=1, keepdim=True) + COSINE_EPS) * torch.sqrt(
-            (memory * memory).sum(dim=2) + COSINE_EPS)
+            (memory * memory).sum(dim=2) + COSINE_EPS
+        )
         similarity = dots / norms
         w_content = F.softmax(beta * similarity, dim=1)  # Eq. 5
         w_gated = g * w_content + (1 - g) * w_prev  # Eq. 7
         shift = shift_per_sample if shift_mode == "loop" else shift_per_offset
         w_shifted = shift(w_gated, s)  # Eq. 8
-        w_pow = w_shifted ** gamma  # Eq. 9
+        w_pow = w_shifted**gamma  # Eq. 9
         return w_pow / (w_pow.sum(dim=1, keepdim=True) + 1e-16)
 
 
@@ -95,18 +97,29 @@ class PlainNTM(nn.Module):
     ``"roll"`` (one ``torch.roll`` per offset, batched over samples).
     """
 
-    def __init__(self, input_size: int, output_size: int, controller_size: int = 100, memory_n: int = 128,
-                 memory_m: int = 20, read_heads: int = 1, write_heads: int = 1, shift_range: int = 1,
-                 shift_mode: str = "loop"):
+    def __init__(
+        self,
+        input_size: int,
+        output_size: int,
+        controller_size: int = 100,
+        memory_n: int = 128,
+        memory_m: int = 20,
+        read_heads: int = 1,
+        write_heads: int = 1,
+        shift_range: int = 1,
+        shift_mode: str = "loop",
+    ):
         super().__init__()
         if shift_mode not in SHIFT_MODES:
             raise ValueError(f"shift_mode: expected one of {SHIFT_MODES}, got {shift_mode!r}")
         self.n, self.m, self.shift_mode = memory_n, memory_m, shift_mode
         self.controller = nn.LSTMCell(input_size + read_heads * memory_m, controller_size)
         self.read_heads = nn.ModuleList(
-            [PlainHead(controller_size, memory_m, shift_range, write=False) for _ in range(read_heads)])
+            [PlainHead(controller_size, memory_m, shift_range, write=False) for _ in range(read_heads)]
+        )
         self.write_heads = nn.ModuleList(
-            [PlainHead(controller_size, memory_m, shift_range, write=True) for _ in range(write_heads)])
+            [PlainHead(controller_size, memory_m, shift_range, write=True) for _ in range(write_heads)]
+        )
         self.output = nn.Linear(controller_size + read_heads * memory_m, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -126,8 +139,10 @@ class PlainNTM(nn.Module):
         for t in range(x.shape[1]):
             h, c = self.controller(torch.cat([x[:, t]] + reads, dim=1), (h, c))
             params = [head.params(h) for head in heads]
-            weights = [head.address(*p[:5], weights[i], memory, self.shift_mode)
-                       for i, (head, p) in enumerate(zip(heads, params))]
+            weights = [
+                head.address(*p[:5], weights[i], memory, self.shift_mode)
+                for i, (head, p) in enumerate(zip(heads, params))
+            ]
             n_read = len(self.read_heads)
             for i in range(n_read, len(heads)):  # all erases (Eq. 3) ...
                 memory = memory * (1 - weights[i].unsqueeze(2) * params[i][5].unsqueeze(1))
@@ -141,9 +156,13 @@ class PlainNTM(nn.Module):
 def plain_from_config(config: dict, shift_mode: str = "loop") -> PlainNTM:
     """A :class:`PlainNTM` with the architecture of ``ntm_minimal.NTM(**config)`` (LSTM controller only)."""
     if config.get("controller", "lstm") != "lstm":
-        raise ValueError(f"config['controller']: the plain baseline has an LSTM controller, got {config['controller']!r}")
+        raise ValueError(
+            f"config['controller']: the plain baseline has an LSTM controller, got {config['controller']!r}"
+        )
     if config.get("memory_init", "constant") != "constant":
-        raise ValueError(f"config['memory_init']: the plain baseline starts from a constant memory, got {config['memory_init']!r}")
+        raise ValueError(
+            f"config['memory_init']: the plain baseline starts from a constant memory, got {config['memory_init']!r}"
+        )
     kw = {k: v for k, v in config.items() if k not in ("controller", "memory_init")}
     return PlainNTM(**kw, shift_mode=shift_mode)
 

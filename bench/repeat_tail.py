@@ -12,6 +12,7 @@ Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/repeat_tail.py [--sequences 10
 the shipped ``repeat_copy`` and the further run ``repeat_copy_ft20``; ``--probe`` then adds
 :func:`count_probe` (how the controller's state holds the count) to each run in the file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,12 @@ from ntm_minimal.tasks import make_task  # noqa: E402
 
 #: L = 10 with every count up to the paper's 20 and beyond it; L = 5 and 20 tell a count of copies
 #: from a count of output steps (at L = 5, R = 20 lasts 100 output steps, as L = 10, R = 10 does).
-SETTINGS = ([(10, r) for r in range(1, 21)] + [(10, 25), (10, 30)]
-            + [(5, r) for r in (10, 15, 20, 25, 30)] + [(20, r) for r in (5, 10, 15, 20)])
+SETTINGS = (
+    [(10, r) for r in range(1, 21)]
+    + [(10, 25), (10, 30)]
+    + [(5, r) for r in (10, 15, 20, 25, 30)]
+    + [(20, r) for r in (5, 10, 15, 20)]
+)
 DEFAULT_RUNS = {"repeat_copy": "repeat_copy", "repeat_copy_ft20": "repeat_copy_ft20"}
 OUT = pretrained.RESULTS / "repeat_tail.json"
 
@@ -76,19 +81,26 @@ def measure(model, task, length: int, repeats: int, sequences: int, seed: int) -
     after_copy = logits[:, length + 1 + length * torch.arange(1, repeats + 1), bits]  # [B, R]
     # Does copy k read the same rows, step for step, as copy 1 did? (Copy 1 is right in and near the
     # training range; the write head's argmax rows are no clean reference: it smears the first vectors.)
-    path = read_rows[:, length + 1: length + 1 + steps].reshape(sequences, repeats, length)
+    path = read_rows[:, length + 1 : length + 1 + steps].reshape(sequences, repeats, length)
     on_row = (path == path[:, :1]).float()
     stopped = torch.tensor([repeats if s is None else s for s in stop])  # copies done before the stop
     before = torch.arange(repeats)[None, :] < stopped[:, None]  # [B, R]: copy k+1 finished before it
     return {
-        "length": length, "repeats": repeats, "sequences": sequences, "seed": seed,
-        "bit_errors": float(total.mean()), "copy_errors": float(copy_wrong.sum(1).mean()),
-        "marker_errors": float(marker_wrong.mean()), "perfect": float((total == 0).float().mean()),
+        "length": length,
+        "repeats": repeats,
+        "sequences": sequences,
+        "seed": seed,
+        "bit_errors": float(total.mean()),
+        "copy_errors": float(copy_wrong.sum(1).mean()),
+        "marker_errors": float(marker_wrong.mean()),
+        "perfect": float((total == 0).float().mean()),
         "copies_perfect": float((copy_wrong.sum(1) == 0).float().mean()),
         "marker_perfect": float((marker_wrong == 0).float().mean()),
         "worst_bit_errors": float(total.max()),
-        "stops": {("never" if k is None else str(k)): n for k, n in sorted(
-            Counter(stop).items(), key=lambda kv: -1 if kv[0] is None else kv[0])},
+        "stops": {
+            ("never" if k is None else str(k)): n
+            for k, n in sorted(Counter(stop).items(), key=lambda kv: -1 if kv[0] is None else kv[0])
+        },
         "per_copy": copy_wrong.mean(0).tolist(),
         "copy_errors_before_stop": _mean_where(copy_wrong, before),  # per copy made before the marker
         "copy_errors_after_stop": _mean_where(copy_wrong, ~before),  # per copy asked for after it
@@ -116,8 +128,12 @@ def count_probe(model, task, fit_max: int, sequences: int = 128, seed: int = 500
     fit = y <= fit_max
     w = torch.linalg.lstsq(x[fit], y[fit, None]).solution
     decoded = (x @ w).squeeze(1)
-    return {"fit_max": fit_max, "sequences": sequences, "seed": seed,
-            "decoded": [float(decoded[y == r].mean()) for r in range(1, top + 1)]}
+    return {
+        "fit_max": fit_max,
+        "sequences": sequences,
+        "seed": seed,
+        "decoded": [float(decoded[y == r].mean()) for r in range(1, top + 1)],
+    }
 
 
 def _mean_where(values: torch.Tensor, where: torch.Tensor) -> float | None:
@@ -137,34 +153,57 @@ def main(argv=None) -> dict:
     p.add_argument("--sequences", type=int, default=1024)
     p.add_argument("--seed", type=int, default=20261202)
     p.add_argument("--out", default=str(OUT))
-    p.add_argument("--probe", action="store_true",
-                   help="only add the count probe (count_probe) of every run already in --out")
-    p.add_argument("--run", nargs="*", default=None,
-                   help="NAME=DIR (or NAME= for a shipped name): measure only these and keep the other runs "
-                        "of --out if they were measured on the same sequences")
+    p.add_argument(
+        "--probe", action="store_true", help="only add the count probe (count_probe) of every run already in --out"
+    )
+    p.add_argument(
+        "--run",
+        nargs="*",
+        default=None,
+        help="NAME=DIR (or NAME= for a shipped name): measure only these and keep the other runs "
+        "of --out if they were measured on the same sequences",
+    )
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if args.probe:
         return add_probes(Path(args.out))
     runs = dict(r.split("=", 1) for r in args.run) if args.run else {k: None for k in DEFAULT_RUNS}
-    result = {"sequences": args.sequences, "seed": args.seed,
-              "seed_rule": "seed + 1000 * L + R (the same batch for every checkpoint)", "runs": {}}
+    result = {
+        "sequences": args.sequences,
+        "seed": args.seed,
+        "seed_rule": "seed + 1000 * L + R (the same batch for every checkpoint)",
+        "runs": {},
+    }
     old = json.loads(Path(args.out).read_text()) if args.run and Path(args.out).is_file() else {}
     if old.get("sequences") == args.sequences and old.get("seed") == args.seed:
         result["runs"] = old["runs"]
-    command = "OMP_NUM_THREADS=1 .venv/bin/python bench/repeat_tail.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "OMP_NUM_THREADS=1 .venv/bin/python bench/repeat_tail.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
     for name, folder in runs.items():
         model, task, config = load_run(name, folder or None)
         start = time.time()
         # Every run is measured on the shipped task's encoding (its repeat_scale), whatever its range.
-        rows = [measure(model, make_task("repeat_copy", **{k: v for k, v in config["task_config"].items()
-                                                           if k == "repeat_scale"}),
-                        length, repeats, args.sequences, args.seed + 1000 * length + repeats)
-                for length, repeats in SETTINGS]
-        result["runs"][name] = {"task_config": config["task_config"], "command": command,
-                                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                                "wall_s": round(time.time() - start, 1), "cpu_s": round(time.process_time(), 1),
-                                "load_average": [round(v, 2) for v in os.getloadavg()], "rows": rows}
+        rows = [
+            measure(
+                model,
+                make_task("repeat_copy", **{k: v for k, v in config["task_config"].items() if k == "repeat_scale"}),
+                length,
+                repeats,
+                args.sequences,
+                args.seed + 1000 * length + repeats,
+            )
+            for length, repeats in SETTINGS
+        ]
+        result["runs"][name] = {
+            "task_config": config["task_config"],
+            "command": command,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "wall_s": round(time.time() - start, 1),
+            "cpu_s": round(time.process_time(), 1),
+            "load_average": [round(v, 2) for v in os.getloadavg()],
+            "rows": rows,
+        }
         print(f"{name}: {time.time() - start:.0f} s", file=sys.stderr)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
@@ -187,19 +226,29 @@ def add_probes(out: Path) -> dict:
 def print_tables(result: dict) -> None:
     """The markdown table of ``bench/repeat_tail.md``."""
     names = list(result["runs"])
-    print(f"{result['sequences']} fresh sequences per setting (seed {result['seed']} + 1000 L + R); "
-          + "; ".join(f"{n}: {m['date']}, {m['wall_s']:.0f} s, load {m['load_average'][0]}"
-                      for n, m in result["runs"].items()) + "\n")
-    print("| L | R | " + " | ".join(f"{n}: bit errors / seq (copies + marker) | perfect | stops after k copies"
-                                    for n in names) + " |")
+    print(
+        f"{result['sequences']} fresh sequences per setting (seed {result['seed']} + 1000 L + R); "
+        + "; ".join(
+            f"{n}: {m['date']}, {m['wall_s']:.0f} s, load {m['load_average'][0]}" for n, m in result["runs"].items()
+        )
+        + "\n"
+    )
+    print(
+        "| L | R | "
+        + " | ".join(f"{n}: bit errors / seq (copies + marker) | perfect | stops after k copies" for n in names)
+        + " |"
+    )
     print("|---:|---:|" + "---:|---:|---|" * len(names))
     for i, row in enumerate(result["runs"][names[0]]["rows"]):
         cells = []
         for n in names:
             r = result["runs"][n]["rows"][i]
             top = sorted(r["stops"].items(), key=lambda kv: -kv[1])[:3]
-            cells += [f"{r['bit_errors']:.2f} ({r['copy_errors']:.2f} + {r['marker_errors']:.2f})",
-                      f"{100 * r['perfect']:.1f} %", ", ".join(f"{k}: {v}" for k, v in top)]
+            cells += [
+                f"{r['bit_errors']:.2f} ({r['copy_errors']:.2f} + {r['marker_errors']:.2f})",
+                f"{100 * r['perfect']:.1f} %",
+                ", ".join(f"{k}: {v}" for k, v in top),
+            ]
         print(f"| {row['length']} | {row['repeats']} | " + " | ".join(cells) + " |")
 
 

@@ -12,6 +12,7 @@ time step under ``torch.compile``; the warm-up steps then include the compilatio
 
 Usage: ``.venv/bin/python bench/retrain.py [--names copy ngrams] [--device cuda] [--repeats 10] [--compile]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import checkpoint, pretrained  # noqa: E402
-from ntm_minimal.training import Trainer, TrainConfig  # noqa: E402
+from ntm_minimal.training import TrainConfig, Trainer  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,14 +42,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def step_seconds(name: str, config: dict, device: str, warmup: int, repeats: int,
-                 compiled: bool = False) -> tuple[float, float, int]:
+def step_seconds(
+    name: str, config: dict, device: str, warmup: int, repeats: int, compiled: bool = False
+) -> tuple[float, float, int]:
     """Median wall seconds and median CPU seconds (of this process; less sensitive to other jobs on
     a shared machine) of one training step of a fresh model configured like checkpoint ``name``
     (``config``: its config.json), and the model's parameter count."""
     # Curriculum off: time steps at the full task size, not at the curriculum's short start.
-    train = {**config["train"], "device": device, "progress": False, "eval_batch_size": 1, "curriculum_steps": 0,
-             "compile": compiled}
+    train = {
+        **config["train"],
+        "device": device,
+        "progress": False,
+        "eval_batch_size": 1,
+        "curriculum_steps": 0,
+        "compile": compiled,
+    }
     torch.manual_seed(train["seed"])
     model = checkpoint.build_model(config["model"], config["model_config"])
     trainer = Trainer(model, pretrained.task(name), TrainConfig(**train))
@@ -76,8 +84,11 @@ def main(argv=None) -> None:
         seconds, cpu, params = step_seconds(name, config, args.device, args.warmup, args.repeats, args.compile)
         train = config["train"]
         batch, steps = train["batch_size"], train["steps"]
-        print(f"| {name} | {params:,} | {batch} | {seconds:.3f} | {cpu:.3f} | {batch / seconds:.0f} | {steps:,} "
-              f"| {steps * seconds / 3600:.1f} |", flush=True)
+        print(
+            f"| {name} | {params:,} | {batch} | {seconds:.3f} | {cpu:.3f} | {batch / seconds:.0f} | {steps:,} "
+            f"| {steps * seconds / 3600:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ write head: the one with the highest mean peak weight) and how often those are r
 
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/sort_tail.py [--sequences 1024] [--seed 20261201]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import checkpoint, pretrained  # noqa: E402
-from ntm_minimal.tasks import make_task  # noqa: E402
 from ntm_minimal.analysis import main_writes, shared_rows, write_spread  # noqa: E402
+from ntm_minimal.tasks import make_task  # noqa: E402
 from ntm_minimal.tasks.priority_sort import answer_errors, sort_quality  # noqa: E402
 
 SHIPPED = ("priority_sort", "priority_sort_lstm", "priority_sort_dnc")
@@ -26,7 +27,8 @@ SHIPPED = ("priority_sort", "priority_sort_lstm", "priority_sort_dnc")
 def names() -> list[str]:
     """The shipped sort checkpoints, then the further NTM recipes in ``extra/``."""
     return [n for n in SHIPPED if n in pretrained.available()] + [
-        n for n in pretrained.extra_runs() if n.startswith("priority_sort_")]
+        n for n in pretrained.extra_runs() if n.startswith("priority_sort_")
+    ]
 
 
 @torch.no_grad()
@@ -40,15 +42,21 @@ def per_position(name: str, sequences: int, seed: int) -> dict:
     logits, trace = model(batch.x, return_trace=True) if traced else (model(batch.x), None)
     answers = answer_errors(logits, batch)  # [B, S]: answer j is the j-th highest priority
     quality = sort_quality(logits, batch)
-    row = {**quality, "perfect": round(quality["perfect"] * sequences), "per_position_errors": answers.mean(0).tolist(),
-           "per_position_right": (answers == 0).float().mean(0).tolist()}
+    row = {
+        **quality,
+        "perfect": round(quality["perfect"] * sequences),
+        "per_position_errors": answers.mean(0).tolist(),
+        "per_position_right": (answers == 0).float().mean(0).tolist(),
+    }
     if traced:
         writes = main_writes(trace.write_weights, task.items)
         shared, right = shared_rows(priority, writes, task.outputs), answers == 0
-        row["sharing"] = {"distinct_rows": float(write_spread(writes)["distinct"].float().mean()),
-                          "shared": float(shared.float().mean()),
-                          "right_alone": float(right[~shared].float().mean()) if (~shared).any() else None,
-                          "right_shared": float(right[shared].float().mean()) if shared.any() else None}
+        row["sharing"] = {
+            "distinct_rows": float(write_spread(writes)["distinct"].float().mean()),
+            "shared": float(shared.float().mean()),
+            "right_alone": float(right[~shared].float().mean()) if (~shared).any() else None,
+            "right_shared": float(right[shared].float().mean()) if shared.any() else None,
+        }
     return row
 
 
@@ -72,21 +80,33 @@ def main(argv=None) -> None:
     print("| checkpoint | bit errors / seq | output vectors exactly right | sequences sorted perfectly |")
     print("|---|---:|---:|---:|")
     for name, r in rows.items():
-        print(f"| {name} | {r['bit_errors']:.2f} | {100 * r['vectors_right']:.1f} % | {r['perfect']} / {args.sequences} |")
-    print("\n| checkpoint | distinct rows written (of the inputs) | answers sharing their row | right when alone "
-          "| right when sharing |")
+        print(
+            f"| {name} | {r['bit_errors']:.2f} | {100 * r['vectors_right']:.1f} % | {r['perfect']} / {args.sequences} |"
+        )
+    print(
+        "\n| checkpoint | distinct rows written (of the inputs) | answers sharing their row | right when alone "
+        "| right when sharing |"
+    )
     print("|---|---:|---:|---:|---:|")
     for name, r in rows.items():
         if "sharing" in r:
             sh = r["sharing"]
-            print(f"| {name} | {sh['distinct_rows']:.1f} | {pct(sh['shared'])} | {pct(sh['right_alone'])} "
-                  f"| {pct(sh['right_shared'])} |")
+            print(
+                f"| {name} | {sh['distinct_rows']:.1f} | {pct(sh['shared'])} | {pct(sh['right_alone'])} "
+                f"| {pct(sh['right_shared'])} |"
+            )
     positions = len(rows[SHIPPED[0]]["per_position_errors"])
     print("\n| answer position | " + " | ".join(f"{n}: bit errors | {n}: exactly right" for n in rows) + " |")
     print("|---:|" + "---:|" * 2 * len(rows))
     for j in range(positions):
-        print(f"| {j + 1} | " + " | ".join(f"{rows[n]['per_position_errors'][j]:.2f} | {100 * rows[n]['per_position_right'][j]:.0f} %"
-                                           for n in rows) + " |")
+        print(
+            f"| {j + 1} | "
+            + " | ".join(
+                f"{rows[n]['per_position_errors'][j]:.2f} | {100 * rows[n]['per_position_right'][j]:.0f} %"
+                for n in rows
+            )
+            + " |"
+        )
 
 
 if __name__ == "__main__":

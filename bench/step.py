@@ -23,6 +23,7 @@ slows them alike; the table reports medians and the min-max range over the repea
 
 Usage: ``.venv/bin/python bench/step.py [--batch-sizes 1 32] [--repeats 10] [--threads 1] [--device cpu]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,17 @@ from ntm_minimal.metrics import masked_loss  # noqa: E402
 from ntm_minimal.tasks.copy import CopyTask  # noqa: E402
 from ntm_minimal.training import STEP_CHUNK, compile_step  # noqa: E402
 
-COPY_SHAPE = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128,
-                  memory_m=20, read_heads=1, write_heads=1, shift_range=1)
+COPY_SHAPE = dict(
+    input_size=9,
+    output_size=8,
+    controller="lstm",
+    controller_size=100,
+    memory_n=128,
+    memory_m=20,
+    read_heads=1,
+    write_heads=1,
+    shift_range=1,
+)
 #: The paper's optimiser (RMSProp, momentum 0.9) and elementwise gradient clipping at +-10.
 LR, MOMENTUM, CLIP = 1e-4, 0.9, 10.0
 PACKAGE = "ntm_minimal"
@@ -69,16 +79,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (CI machines have 2 cores)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--length", type=int, default=20, help="copy sequence length L; T = 2L + 1 steps")
-    p.add_argument("--baselines", nargs="*", choices=["loop", "roll"], default=["loop", "roll"],
-                   help="plain shift variants to time (none: time the package only)")
-    p.add_argument("--compile", action="store_true",
-                   help="also time the package with its per-time-step function under torch.compile "
-                        "(compiles during warm-up: tens of seconds per batch size; needs a C++ compiler on CPU)")
-    p.add_argument("--chunks", type=int, nargs="+", default=[1, STEP_CHUNK],
-                   help=f"with --compile: time steps per compiled call to time (default 1 and the trainer's {STEP_CHUNK})")
+    p.add_argument(
+        "--baselines",
+        nargs="*",
+        choices=["loop", "roll"],
+        default=["loop", "roll"],
+        help="plain shift variants to time (none: time the package only)",
+    )
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="also time the package with its per-time-step function under torch.compile "
+        "(compiles during warm-up: tens of seconds per batch size; needs a C++ compiler on CPU)",
+    )
+    p.add_argument(
+        "--chunks",
+        type=int,
+        nargs="+",
+        default=[1, STEP_CHUNK],
+        help=f"with --compile: time steps per compiled call to time (default 1 and the trainer's {STEP_CHUNK})",
+    )
     p.add_argument("--no-dnc", dest="dnc", action="store_false", help="skip the DNC row")
-    p.add_argument("--no-before", dest="before", action="store_false",
-                   help="skip the NTM step as it was before the speed work (bench/ntm_before.py)")
+    p.add_argument(
+        "--no-before",
+        dest="before",
+        action="store_false",
+        help="skip the NTM step as it was before the speed work (bench/ntm_before.py)",
+    )
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     for name in ("repeats", "threads", "length"):
@@ -158,7 +185,7 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
         before = ntm_minimal.NTM(**COPY_SHAPE).to(device)
         before.load_state_dict(ntm.state_dict())
         runners.append(Runner(BEFORE, BeforeNTM(before), batch, device))
-    for chunk in (args.chunks if args.compile else []):
+    for chunk in args.chunks if args.compile else []:
         twin = ntm_minimal.NTM(**COPY_SHAPE).to(device)
         twin.load_state_dict(ntm.state_dict())
         compile_step(twin, chunk=chunk)  # what the trainer's --compile does; the loop over time stays Python
@@ -174,7 +201,7 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
         torch.manual_seed(args.seed)
         dnc = ntm_minimal.DNC(**DNC_SHAPE).to(device)
         runners.append(Runner(DNC_NAME, dnc, batch, device))
-        for chunk in (args.chunks if args.compile else []):
+        for chunk in args.chunks if args.compile else []:
             twin = ntm_minimal.DNC(**DNC_SHAPE).to(device)
             twin.load_state_dict(dnc.state_dict())
             runners.append(Runner(compiled_name(chunk, DNC_NAME), compile_step(twin, chunk=chunk), batch, device))
@@ -194,15 +221,17 @@ def measure(runners: list[Runner], args) -> None:
 def header(args) -> str:
     """What was measured, on what: printed above the tables."""
     gpu = f"GPU {torch.cuda.get_device_name()}, " if args.device == "cuda" else ""
-    return "\n".join([
-        f"# One training step (forward + backward + clip + RMSprop) on the copy task, {args.device}",
-        "",
-        f"torch {torch.__version__}, Python {platform.python_version()}, {platform.machine()}, "
-        f"{os.cpu_count()} CPUs visible, torch threads {args.threads}, {gpu}seed {args.seed}",
-        f"shape: {COPY_SHAPE}; L = {args.length} -> T = 2L+1 = {2 * args.length + 1} steps per sequence",
-        f"timing: {args.warmup} warm-up steps, then median of {args.repeats} steps per cell, "
-        "implementations interleaved",
-    ])
+    return "\n".join(
+        [
+            f"# One training step (forward + backward + clip + RMSprop) on the copy task, {args.device}",
+            "",
+            f"torch {torch.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+            f"{os.cpu_count()} CPUs visible, torch threads {args.threads}, {gpu}seed {args.seed}",
+            f"shape: {COPY_SHAPE}; L = {args.length} -> T = 2L+1 = {2 * args.length + 1} steps per sequence",
+            f"timing: {args.warmup} warm-up steps, then median of {args.repeats} steps per cell, "
+            "implementations interleaved",
+        ]
+    )
 
 
 def result_rows(b: int, runners: list[Runner]) -> list[str]:
@@ -213,9 +242,11 @@ def result_rows(b: int, runners: list[Runner]) -> list[str]:
         # Saved-tensor hooks would make a compiled step recompile: not measured there.
         mem = "–" if r.compiled else f"{r.saved_mib():.1f}"
         peak = r.peak_cuda_mib()
-        rows.append(f"| {b} | {r.name} | {b / med:.1f} | {1e3 * med:.1f} | "
-                    f"{1e3 * min(r.times):.1f}–{1e3 * max(r.times):.1f} | {1e3 * cpu:.1f} | {mem} |"
-                    + (f" {peak:.1f} |" if peak is not None else ""))
+        rows.append(
+            f"| {b} | {r.name} | {b / med:.1f} | {1e3 * med:.1f} | "
+            f"{1e3 * min(r.times):.1f}–{1e3 * max(r.times):.1f} | {1e3 * cpu:.1f} | {mem} |"
+            + (f" {peak:.1f} |" if peak is not None else "")
+        )
     return rows
 
 
@@ -225,8 +256,12 @@ def speedup_rows(b: int, runners: list[Runner]) -> list[str]:
     rows = []
     baselines = [r for r in runners if r.name.startswith("plain") or r.name == BEFORE]
     dnc = [r for r in runners if r.name == DNC_NAME]
-    pairs = [(fast, slow) for fast in runners if fast not in baselines and not fast.name.startswith(DNC_NAME)
-             for slow in baselines]
+    pairs = [
+        (fast, slow)
+        for fast in runners
+        if fast not in baselines and not fast.name.startswith(DNC_NAME)
+        for slow in baselines
+    ]
     pairs += [(fast, slow) for fast in runners if fast.name.startswith(DNC_NAME + " (") for slow in dnc]
     for fast, slow in pairs:
         wall = statistics.median(slow.times) / statistics.median(fast.times)
@@ -251,8 +286,10 @@ def main(argv=None) -> None:
     print("parameters: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     print()
     cuda = device.type == "cuda"
-    print("| batch | implementation | sequences/s | ms/step (median) | ms/step (min–max) | CPU ms/step (median) "
-          "| saved for backward, MiB |" + (" peak CUDA MiB |" if cuda else ""))
+    print(
+        "| batch | implementation | sequences/s | ms/step (median) | ms/step (min–max) | CPU ms/step (median) "
+        "| saved for backward, MiB |" + (" peak CUDA MiB |" if cuda else "")
+    )
     print("|---:|---|---:|---:|---:|---:|---:|" + ("---:|" if cuda else ""))
     print("\n".join(rows))
     if speedups:

@@ -7,11 +7,24 @@ training loop in :mod:`~ntm_minimal.training` (CLI: ``python -m ntm_minimal.trai
 trained models in :mod:`~ntm_minimal.pretrained`. The DNC (Graves et al. 2016), built from the same
 pieces, is in :mod:`~ntm_minimal.dnc`.
 """
+
 from . import addressing, dnc, memory, metrics, pretrained, tasks
 from .device import pick_device
 from .dnc import DNC
 from .model import NTM, NTMState, Trace
 
 __version__ = "0.1.0"
-__all__ = ["DNC", "NTM", "NTMState", "Trace", "addressing", "dnc", "memory", "metrics", "pick_device", "pretrained", "tasks",
-           "__version__"]
+__all__ = [
+    "DNC",
+    "NTM",
+    "NTMState",
+    "Trace",
+    "addressing",
+    "dnc",
+    "memory",
+    "metrics",
+    "pick_device",
+    "pretrained",
+    "tasks",
+    "__version__",
+]

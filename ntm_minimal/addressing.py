@@ -7,6 +7,7 @@ may be absent): a key is ``[B, *H, M]``, a weighting ``[B, *H, N]``, a scalar pe
 arguments and calls its unchecked kernel in :mod:`ntm_minimal.kernels`, which the models use in
 their loop over time.
 """
+
 from __future__ import annotations
 
 import torch
@@ -15,8 +16,18 @@ from . import kernels
 from .kernels import COSINE_EPS, SHARPEN_FLOOR, AddressingStages
 from .validation import check_batch, check_last, check_memory, check_range, check_tensor
 
-__all__ = ["COSINE_EPS", "SHARPEN_FLOOR", "AddressingStages", "address", "address_stages", "content_weighting",
-           "cosine_similarity", "interpolate", "sharpen", "shift"]
+__all__ = [
+    "COSINE_EPS",
+    "SHARPEN_FLOOR",
+    "AddressingStages",
+    "address",
+    "address_stages",
+    "content_weighting",
+    "cosine_similarity",
+    "interpolate",
+    "sharpen",
+    "shift",
+]
 
 
 # ---------------------------------------------------------------- checks
@@ -33,7 +44,9 @@ def _check_key(key: object, memory: object) -> tuple[int, ...]:
     return _lead(key)
 
 
-def _check_scalar(name: str, x: object, lead: tuple[int, ...], low: float | None = None, high: float | None = None) -> None:
+def _check_scalar(
+    name: str, x: object, lead: tuple[int, ...], low: float | None = None, high: float | None = None
+) -> None:
     check_last(name, x, 1, "1", lead=lead)
     check_range(name, x, low, high)
 

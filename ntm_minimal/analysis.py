@@ -7,13 +7,13 @@ Priority sort (chapter 12): :func:`signed_rows`, :func:`read_write_agreement`, :
 computed from the priority can do). Dynamic N-grams (chapter 11): :func:`record_overlap`,
 :func:`same_context_records` and :func:`same_context_read_share`.
 """
+
 from __future__ import annotations
 
 import torch
 
 from .tasks.ngrams import contexts
 from .validation import check_tensor
-
 
 # ---------------------------------------------------------------- priority sort
 
@@ -45,13 +45,17 @@ def read_write_agreement(priority: torch.Tensor, read_w: torch.Tensor, write_w: 
     near 1 for some pair; reading rows at random would score about ``1/N``.
     """
     if priority.dim() != 2 or read_w.dim() != 4 or write_w.dim() != 4:
-        raise ValueError(f"priority, read_w, write_w: expected [B, K], [B, T, H_r, N], [B, T, H_w, N], got "
-                         f"{list(priority.shape)}, {list(read_w.shape)}, {list(write_w.shape)}")
+        raise ValueError(
+            f"priority, read_w, write_w: expected [B, K], [B, T, H_r, N], [B, T, H_w, N], got "
+            f"{list(priority.shape)}, {list(read_w.shape)}, {list(write_w.shape)}"
+        )
     B, K = priority.shape
     S = read_w.shape[1] - K - 1
     if S < 1 or S > K or write_w.shape[:2] != read_w.shape[:2] or read_w.shape[0] != B:
-        raise ValueError(f"read_w, write_w: expected [B={B}, T, H, N] with K + 2 <= T <= 2K + 1 (K={K}), got "
-                         f"{list(read_w.shape)} and {list(write_w.shape)}")
+        raise ValueError(
+            f"read_w, write_w: expected [B={B}, T, H, N] with K + 2 <= T <= 2K + 1 (K={K}), got "
+            f"{list(read_w.shape)} and {list(write_w.shape)}"
+        )
     order = priority.argsort(dim=1, descending=True)[:, :S]  # [B, S]
     stored = write_w[:, :K].argmax(-1)  # [B, K, H_w] row of each input, per write head
     wanted = stored.gather(1, order[..., None].expand(-1, -1, stored.shape[-1]))  # [B, S, H_w]
@@ -64,8 +68,10 @@ def main_writes(write_w: torch.Tensor, items: int) -> torch.Tensor:
     only one (``write_w`` ``[B, T, N]``), or the NTM write head with the highest mean peak weight
     (``write_w`` ``[B, T, H_w, N]``; the trained sort NTMs write nearly everything with one head)."""
     if write_w.dim() not in (3, 4) or not 1 <= items <= write_w.shape[1]:
-        raise ValueError(f"write_w, items: expected [B, T, N] or [B, T, H_w, N] with 1 <= items <= T, got "
-                         f"{list(write_w.shape)} and {items!r}")
+        raise ValueError(
+            f"write_w, items: expected [B, T, N] or [B, T, H_w, N] with 1 <= items <= T, got "
+            f"{list(write_w.shape)} and {items!r}"
+        )
     writes = write_w[:, :items]
     if writes.dim() == 4:
         writes = writes[:, :, int(writes.max(-1).values.mean((0, 1)).argmax())]
@@ -98,8 +104,9 @@ def shared_rows(priority: torch.Tensor, write_w: torch.Tensor, outputs: int) -> 
     True where that input's most-weighted row is also another input's most-weighted row.
     """
     if priority.dim() != 2 or write_w.dim() != 3 or write_w.shape[:2] != priority.shape:
-        raise ValueError(f"priority, write_w: expected [B, K] and [B, K, N], got {list(priority.shape)} "
-                         f"and {list(write_w.shape)}")
+        raise ValueError(
+            f"priority, write_w: expected [B, K] and [B, K, N], got {list(priority.shape)} and {list(write_w.shape)}"
+        )
     if isinstance(outputs, bool) or not isinstance(outputs, int) or not 1 <= outputs <= priority.shape[1]:
         raise ValueError(f"outputs: expected an int in 1..{priority.shape[1]}, got {outputs!r}")
     return _shared(priority, write_w.argmax(-1), outputs)
@@ -123,8 +130,9 @@ def _overwritten(priority: torch.Tensor, rows: torch.Tensor, outputs: int) -> to
     return _answers(priority, (same & later).any(-1), outputs)
 
 
-def even_address_collisions(rows: int, items: int = 20, outputs: int = 16, samples: int = 20_000,
-                            seed: int = 0) -> dict[str, float]:
+def even_address_collisions(
+    rows: int, items: int = 20, outputs: int = 16, samples: int = 20_000, seed: int = 0
+) -> dict[str, float]:
     """What addresses computed from the priority alone can keep apart: ``items`` priorities drawn as
     the task draws them (uniform in ``[-1, 1]``) are mapped to ``rows`` equal-width bins of
     ``[-1, 1]``, one row each, written in input order, and the top ``outputs`` are checked.
@@ -147,9 +155,11 @@ def even_address_collisions(rows: int, items: int = 20, outputs: int = 16, sampl
     priority = torch.rand(samples, items, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 2 - 1
     row = ((priority + 1) / 2 * rows).floor().clamp(max=rows - 1).long()
     shared = _shared(priority, row, outputs)
-    return {"alone": 1 - float(shared.double().mean()),
-            "readable": 1 - float(_overwritten(priority, row, outputs).double().mean()),
-            "sequences_apart": float((~shared).all(1).double().mean())}
+    return {
+        "alone": 1 - float(shared.double().mean()),
+        "readable": 1 - float(_overwritten(priority, row, outputs).double().mean()),
+        "sequences_apart": float((~shared).all(1).double().mean()),
+    }
 
 
 # ---------------------------------------------------------------- dynamic N-grams
@@ -185,8 +195,9 @@ def same_context_records(bits: torch.Tensor, context: int = 5) -> torch.Tensor:
     return (record[:, None, :] == query[:, :, None]) & (query[:, :, None] >= 0) & earlier
 
 
-def same_context_read_share(bits: torch.Tensor, read_w: torch.Tensor, write_w: torch.Tensor,
-                            context: int = 5, lag: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def same_context_read_share(
+    bits: torch.Tensor, read_w: torch.Tensor, write_w: torch.Tensor, context: int = 5, lag: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Share of each read that falls on rows written by earlier records of the predicted context.
 
     Returns ``(share, chance)``, each ``[B, T]``, NaN at steps whose context has no earlier record.
@@ -202,8 +213,9 @@ def same_context_read_share(bits: torch.Tensor, read_w: torch.Tensor, write_w: t
     record_overlap(read_w, write_w)  # validates the weightings
     bits = torch.as_tensor(bits)
     if bits.dim() != 2 or bits.shape[0] != read_w.shape[0] or bits.shape[1] != read_w.shape[1] + 1:
-        raise ValueError(f"bits: expected shape [B, T+1] for weightings [B, T, N], got {list(bits.shape)} "
-                         f"and {list(read_w.shape)}")
+        raise ValueError(
+            f"bits: expected shape [B, T+1] for weightings [B, T, N], got {list(bits.shape)} and {list(read_w.shape)}"
+        )
     T = read_w.shape[1]
     if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag < T:
         raise ValueError(f"lag: expected an int in 0..{T - 1} (steps of the weightings), got {lag!r}")

@@ -4,6 +4,7 @@ The paper compares every NTM with an LSTM network of 3 layers of 256 units on th
 copy tasks (Table 3). It has the same interface as :class:`ntm_minimal.NTM`, so the same training
 loop, metrics and checkpoints serve both.
 """
+
 from __future__ import annotations
 
 import torch

@@ -18,6 +18,7 @@ Layout of a run directory (shipped checkpoints in ``ntm_minimal/checkpoints/<nam
 Models may be stored in float16 (``config["train"]["save_dtype"]``) to keep large baselines small;
 they are loaded back into float32.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,7 +34,13 @@ from .dnc import DNC
 from .model import NTM
 
 MODEL_FILE, CONFIG_FILE, METRICS_FILE, EVAL_FILE, STATE_FILE, BEST_FILE = (
-    "model.safetensors", "config.json", "metrics.csv", "eval.json", "train_state.pt", "best.safetensors")
+    "model.safetensors",
+    "config.json",
+    "metrics.csv",
+    "eval.json",
+    "train_state.pt",
+    "best.safetensors",
+)
 #: Model kinds a config may name, and their classes.
 MODELS = {"ntm": NTM, "lstm": LSTMBaseline, "dnc": DNC}
 DTYPES = {"float32": torch.float32, "float16": torch.float16}

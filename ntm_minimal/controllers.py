@@ -4,6 +4,7 @@ Both controllers share one interface: ``initial_state(batch, like)`` and
 ``forward(x, state) -> (output, state)``; the feed-forward one has no state of its own (``None``),
 so anything it remembers must go through the memory.
 """
+
 from __future__ import annotations
 
 import torch

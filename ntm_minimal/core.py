@@ -18,10 +18,11 @@ unchecked kernels) and ``_trace`` (naming what a trace holds).
 State: a model's state is a ``NamedTuple`` whose first field is the controller's own state (``(h, c)``
 for the LSTM, ``None`` for the feed-forward controller) and which has a field ``reads`` ``[B, R, M]``.
 """
+
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -68,12 +69,17 @@ class RecurrentCore(nn.Module):
 
     def __init__(self, config: dict, access_name: str, access_factory: Callable[[], nn.Module]):
         super().__init__()
-        check_positive_ints(**{k: config[k] for k in ("input_size", "output_size", "controller_size", "memory_n",
-                                                      "memory_m", "read_heads")})
+        check_positive_ints(
+            **{
+                k: config[k]
+                for k in ("input_size", "output_size", "controller_size", "memory_n", "memory_m", "read_heads")
+            }
+        )
         self.config = dict(config)
         self.input_size, self.read_heads = config["input_size"], config["read_heads"]
-        self.controller = make_controller(config["controller"], self.input_size + self.read_heads * config["memory_m"],
-                                          config["controller_size"])
+        self.controller = make_controller(
+            config["controller"], self.input_size + self.read_heads * config["memory_m"], config["controller_size"]
+        )
         self.add_module(access_name, access_factory())
         self.output = nn.Linear(config["controller_size"] + self.read_heads * config["memory_m"], config["output_size"])
         self._compiled: tuple[Callable, Callable] | None = None
@@ -127,21 +133,25 @@ class RecurrentCore(nn.Module):
     def _check_input(self, name: str, x: object, expected: str) -> torch.Tensor:
         check_tensor(name, x, expected)
         if x.dtype != self._dtype():
-            raise TypeError(f"{name}: expected dtype {self._dtype()} (the model's), got {x.dtype}; "
-                            f"convert the input or the model (model.to(dtype))")
+            raise TypeError(
+                f"{name}: expected dtype {self._dtype()} (the model's), got {x.dtype}; "
+                f"convert the input or the model (model.to(dtype))"
+            )
         return x
 
     def _check_state(self, state: object, batch: int) -> tuple:
         kind = self.State.__name__
         if not isinstance(state, self.State):
-            raise TypeError(f"state: expected a {kind} (from initial_state, step or forward), "
-                            f"got {type(state).__name__}")
+            raise TypeError(
+                f"state: expected a {kind} (from initial_state, step or forward), got {type(state).__name__}"
+            )
         want = self._initial_state(batch)
         for field, got, ref in zip(self.State._fields, state, want):
             leaves_got, leaves_ref = _leaves(got), _leaves(ref)
             if len(leaves_got) != len(leaves_ref):
-                raise ValueError(f"state.{field}: expected {len(leaves_ref)} tensors (this model's {kind}), "
-                                 f"got {len(leaves_got)}")
+                raise ValueError(
+                    f"state.{field}: expected {len(leaves_ref)} tensors (this model's {kind}), got {len(leaves_got)}"
+                )
             for g, r in zip(leaves_got, leaves_ref):
                 expected = str(list(r.shape))
                 if not isinstance(g, torch.Tensor):
@@ -170,8 +180,15 @@ class RecurrentCore(nn.Module):
         self._check_state(state, x_t.shape[0])
         return self._step(x_t, state)
 
-    def forward(self, x: torch.Tensor, state: tuple | None = None, *, reset: torch.Tensor | None = None,
-                return_trace: bool = False, return_state: bool = False):
+    def forward(
+        self,
+        x: torch.Tensor,
+        state: tuple | None = None,
+        *,
+        reset: torch.Tensor | None = None,
+        return_trace: bool = False,
+        return_state: bool = False,
+    ):
         """Run a batch of sequences.
 
         Args:
@@ -195,8 +212,10 @@ class RecurrentCore(nn.Module):
         if reset is not None:
             if not isinstance(reset, torch.Tensor) or reset.dtype != torch.bool or tuple(reset.shape) != (batch,):
                 got = list(reset.shape) if isinstance(reset, torch.Tensor) else type(reset).__name__
-                raise ValueError(f"reset: expected a bool tensor of shape [B={batch}], got {got}"
-                                 + (f" of dtype {reset.dtype}" if isinstance(reset, torch.Tensor) else ""))
+                raise ValueError(
+                    f"reset: expected a bool tensor of shape [B={batch}], got {got}"
+                    + (f" of dtype {reset.dtype}" if isinstance(reset, torch.Tensor) else "")
+                )
             if not fresh:
                 state = self.reset_state(state, reset)
         # Time-major and contiguous, so every x_t has the same strides whatever T is: a compiled
@@ -216,8 +235,12 @@ class RecurrentCore(nn.Module):
         try:
             return run(*args)
         except torch._dynamo.exc.TorchDynamoException as error:
-            warnings.warn(f"torch.compile failed, running eagerly from now on: {type(error).__name__}: "
-                          f"{str(error).splitlines()[0] if str(error) else ''}", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"torch.compile failed, running eagerly from now on: {type(error).__name__}: "
+                f"{str(error).splitlines()[0] if str(error) else ''}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             self._compiled = None
             return run(*args)
 
@@ -268,7 +291,7 @@ class RecurrentCore(nn.Module):
         trace = self._trace(stack_steps(states), stack_steps(infos))
         return torch.stack(outputs, dim=1), state, trace
 
-    def compile_steps(self, chunk: int = 1, fallback: bool = False) -> "RecurrentCore":
+    def compile_steps(self, chunk: int = 1, fallback: bool = False) -> RecurrentCore:
         """Run :meth:`forward`'s time steps under ``torch.compile`` from now on; returns ``self``.
 
         The loop over time stays Python, so every sequence length reuses the same compiled code: one
@@ -294,7 +317,7 @@ class RecurrentCore(nn.Module):
 
     # ------------------------------------------------------------------ resizing
 
-    def with_memory_rows(self, memory_n: int) -> "RecurrentCore":
+    def with_memory_rows(self, memory_n: int) -> RecurrentCore:
         """The same network with a memory of ``memory_n`` rows, e.g. to test whether a trained model
         runs out of rows on long sequences.
 
@@ -314,4 +337,3 @@ def _leaves(x) -> list:
     if isinstance(x, tuple):
         return [leaf for part in x for leaf in _leaves(part)]
     return [x]
-

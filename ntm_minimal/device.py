@@ -1,4 +1,5 @@
 """Device choice for notebooks and scripts."""
+
 from __future__ import annotations
 
 import torch

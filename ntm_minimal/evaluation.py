@@ -9,6 +9,7 @@ A mean over a sample says little on its own, so each result also carries its spr
 (:data:`SPREAD_KEYS`): the standard error of the mean, the worst sequence and the share of
 sequences with no wrong bit. A claim that "every" sequence is right is a claim about the worst one.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ GRID_SEQUENCES = 1024
 DEFAULT_GRID = {
     "copy": [{"length": n} for n in (10, 20, 30, 40, 50, 60, 80, 100, 120)],
     "repeat_copy": [{"length": 10, "repeats": r} for r in (5, 10, 12, 15, 20)]
-                   + [{"length": n, "repeats": 10} for n in (12, 15, 20)],
+    + [{"length": n, "repeats": 10} for n in (12, 15, 20)],
 }
 
 
@@ -56,19 +57,28 @@ def summarize(cost: torch.Tensor, errors: torch.Tensor) -> dict[str, float]:
     """
     for name, t in (("cost", cost), ("errors", errors)):
         if not isinstance(t, torch.Tensor) or t.dim() != 1 or t.numel() == 0:
-            raise ValueError(f"{name}: expected a non-empty tensor [B] of per-sequence values, "
-                             f"got {tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}")
+            raise ValueError(
+                f"{name}: expected a non-empty tensor [B] of per-sequence values, "
+                f"got {tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}"
+            )
     if cost.shape != errors.shape:
-        raise ValueError(f"cost, errors: expected the same shape [B], got {tuple(cost.shape)} and {tuple(errors.shape)}")
+        raise ValueError(
+            f"cost, errors: expected the same shape [B], got {tuple(cost.shape)} and {tuple(errors.shape)}"
+        )
     n = cost.numel()
     cost, errors = cost.double(), errors.double()
 
     def se(t: torch.Tensor) -> float:
-        return float(t.std(unbiased=True) / n ** 0.5) if n > 1 else 0.0
+        return float(t.std(unbiased=True) / n**0.5) if n > 1 else 0.0
 
-    return {"cost_bits": float(cost.mean()), "bit_errors": float(errors.mean()),
-            "cost_bits_se": se(cost), "bit_errors_se": se(errors),
-            "bit_errors_worst": float(errors.max()), "perfect_share": float((errors == 0).double().mean())}
+    return {
+        "cost_bits": float(cost.mean()),
+        "bit_errors": float(errors.mean()),
+        "cost_bits_se": se(cost),
+        "bit_errors_se": se(errors),
+        "bit_errors_worst": float(errors.max()),
+        "perfect_share": float((errors == 0).double().mean()),
+    }
 
 
 @torch.no_grad()
@@ -85,8 +95,11 @@ def evaluate_batch(model: nn.Module, batch: Batch) -> dict[str, float]:
         logits = model(batch.x)
         cost, errors = cost_bits(logits, batch), bit_errors(logits, batch)
         # the means in float32 as before (the training log and older eval.json files hold these)
-        return {**summarize(cost.cpu(), errors.cpu()),
-                "cost_bits": float(cost.mean()), "bit_errors": float(errors.mean())}
+        return {
+            **summarize(cost.cpu(), errors.cpu()),
+            "cost_bits": float(cost.mean()),
+            "bit_errors": float(errors.mean()),
+        }
     finally:
         model.train(was_training)
 
@@ -124,8 +137,9 @@ def evaluate(model: nn.Module, task, settings: list[dict], batch_size: int = 64,
     for setting in settings:
         overrides = {k: v for k, v in setting.items() if k != "memory_n"}
         batch = heldout_batch(task, batch_size, setting_seed(seed, setting), **overrides)
-        rows.append({**setting, **evaluate_batch(_with_rows(model, setting), batch), "batch_size": batch_size,
-                     "seed": seed})
+        rows.append(
+            {**setting, **evaluate_batch(_with_rows(model, setting), batch), "batch_size": batch_size, "seed": seed}
+        )
     return rows
 
 
@@ -135,8 +149,10 @@ def _with_rows(model: nn.Module, setting: dict) -> nn.Module:
     if "memory_n" not in setting:
         return model
     if not hasattr(model, "with_memory_rows"):
-        raise ValueError(f"settings: memory_n={setting['memory_n']} needs a model with memory rows "
-                         f"(with_memory_rows), got {type(model).__name__}")
+        raise ValueError(
+            f"settings: memory_n={setting['memory_n']} needs a model with memory rows "
+            f"(with_memory_rows), got {type(model).__name__}"
+        )
     return model.with_memory_rows(int(setting["memory_n"]))
 
 

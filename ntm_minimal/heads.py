@@ -18,6 +18,7 @@ e       sigmoid              erase entries in ``[0, 1]`` (Eq. 3)
 a       tanh                 bounded adds keep memory values from growing without limit (Eq. 4)
 ======  ===================  =================================================
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple

@@ -12,6 +12,7 @@ silently wrong broadcast.
 Shapes: the memory is ``[B, N, M]``; a weighting ``[B, *H, N]`` (``H`` may be absent); a key or a
 per-head vector ``[B, *H, M]``; a scalar per head ``[B, *H, 1]``; a shift distribution ``[B, *H, 2k+1]``.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple

@@ -5,6 +5,7 @@ head or ``[B, H, N]`` (any number of head dimensions after the batch) for severa
 here checks its arguments and calls its unchecked kernel in :mod:`ntm_minimal.kernels`, which the
 models use in their loop over time.
 """
+
 from __future__ import annotations
 
 import torch

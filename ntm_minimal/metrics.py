@@ -3,6 +3,7 @@
 Both take logits ``[B, T, output_size]`` and a :class:`~ntm_minimal.tasks.base.Batch`, and return
 one number per sequence ``[B]``; average over the batch for "per sequence" figures.
 """
+
 from __future__ import annotations
 
 import math

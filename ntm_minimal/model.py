@@ -12,6 +12,7 @@ One step, for input ``x_t``:
 Steps 1 and 6, the loop over time, the trace and the state are :class:`~ntm_minimal.core.RecurrentCore`'s,
 shared with the DNC; this module holds the NTM's memory access (steps 2-5).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -94,19 +95,33 @@ class NTM(RecurrentCore):
         shift_range: int = 1,
         memory_init: str = "constant",
     ):
-        config = dict(input_size=input_size, output_size=output_size, controller=controller,
-                      controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
-                      read_heads=read_heads, write_heads=write_heads, shift_range=shift_range,
-                      memory_init=memory_init)
+        config = dict(
+            input_size=input_size,
+            output_size=output_size,
+            controller=controller,
+            controller_size=controller_size,
+            memory_n=memory_n,
+            memory_m=memory_m,
+            read_heads=read_heads,
+            write_heads=write_heads,
+            shift_range=shift_range,
+            memory_init=memory_init,
+        )
         check_positive_ints(memory_n=memory_n, write_heads=write_heads)  # the shift check below needs memory_n
-        if (isinstance(shift_range, bool) or not isinstance(shift_range, int) or shift_range < 0
-                or 2 * shift_range + 1 > memory_n):
-            raise ValueError(f"shift_range: expected an int k >= 0 with 2k+1 <= memory_n={memory_n}, "
-                             f"got {shift_range!r}")
+        if (
+            isinstance(shift_range, bool)
+            or not isinstance(shift_range, int)
+            or shift_range < 0
+            or 2 * shift_range + 1 > memory_n
+        ):
+            raise ValueError(
+                f"shift_range: expected an int k >= 0 with 2k+1 <= memory_n={memory_n}, got {shift_range!r}"
+            )
         if memory_init not in MEMORY_INITS:
             raise ValueError(f"memory_init: expected one of {MEMORY_INITS}, got {memory_init!r}")
-        super().__init__(config, "heads", lambda: Heads(controller_size, memory_m, read_heads, write_heads,
-                                                          shift_range))
+        super().__init__(
+            config, "heads", lambda: Heads(controller_size, memory_m, read_heads, write_heads, shift_range)
+        )
         self.write_heads = write_heads
         if memory_init == "learned":
             self.memory_init = nn.Parameter(torch.randn(memory_n, memory_m) * LEARNED_INIT_STD)
@@ -119,8 +134,9 @@ class NTM(RecurrentCore):
     def _check_resizable(self) -> None:
         # A learned initial memory has one row per memory row, so it cannot be resized.
         if self.config["memory_init"] != "constant":
-            raise ValueError(f"with_memory_rows: needs memory_init='constant', this model has "
-                             f"{self.config['memory_init']!r}")
+            raise ValueError(
+                f"with_memory_rows: needs memory_init='constant', this model has {self.config['memory_init']!r}"
+            )
 
     def _initial_access(self, batch: int) -> tuple:
         memory = self.memory_init.expand(batch, -1, -1)
@@ -131,11 +147,16 @@ class NTM(RecurrentCore):
         """Steps 2-5: head parameters, addressing of all heads at once, the write, then the reads."""
         p = self.heads(h)
         w = kernels.address_stages(p.key, p.beta, p.g, p.s, p.gamma, state.weights, state.memory).sharpened
-        memory = kernels.write(state.memory, w[:, self.read_heads:], p.erase, p.add)
+        memory = kernels.write(state.memory, w[:, self.read_heads :], p.erase, p.add)
         reads = kernels.read(memory, w[:, : self.read_heads])
         return NTMState(controller_state, memory, w, reads), p
 
     def _trace(self, states: NTMState, params: HeadParams) -> Trace:
         r = self.read_heads
-        return Trace(read_weights=states.weights[:, :, :r], write_weights=states.weights[:, :, r:],
-                     reads=states.reads, memory=states.memory, params=params)
+        return Trace(
+            read_weights=states.weights[:, :, :r],
+            write_weights=states.weights[:, :, r:],
+            reads=states.reads,
+            memory=states.memory,
+            params=params,
+        )

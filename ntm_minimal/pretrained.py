@@ -9,12 +9,13 @@ nothing is downloaded. Example::
     pretrained.eval_results("copy")["heldout"]  # what the tests re-check
     pretrained.seed_runs("ngrams")              # {seed: folder}: the same command with other seeds
 """
+
 from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import torch
 from torch import nn
@@ -51,8 +52,7 @@ def folder(name: str) -> Path:
         return CHECKPOINTS / name
     if name in extra_runs():
         return EXTRA / name
-    raise ValueError(f"name: expected a shipped checkpoint {available()} or a further run {extra_runs()}, "
-                     f"got {name!r}")
+    raise ValueError(f"name: expected a shipped checkpoint {available()} or a further run {extra_runs()}, got {name!r}")
 
 
 def load(name: str, device: str | torch.device | None = None) -> nn.Module:
@@ -98,7 +98,7 @@ def seed_runs(name: str) -> dict[int, Path]:
     """
     runs = {int(checkpoint.load_config(folder(name))["train"]["seed"]): folder(name)}
     for extra in extra_runs():
-        if extra.startswith(f"{name}_seed") and extra[len(name) + 5:].isdigit():
+        if extra.startswith(f"{name}_seed") and extra[len(name) + 5 :].isdigit():
             runs[int(checkpoint.load_config(EXTRA / extra)["train"]["seed"])] = EXTRA / extra
     return dict(sorted(runs.items()))
 
@@ -148,19 +148,24 @@ def summary(name: str, commands: str = "recorded") -> str:
         raise ValueError(f"commands: expected 'recorded' or 'reproduce', got {commands!r}")
     run = folder(name)  # a shipped checkpoint or a further run
     cfg, result = checkpoint.load_config(run), checkpoint.load_eval(run)
-    head = (f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
-            f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
-            f"weights from step {result.get('model_step', result['steps'])}")
+    head = (
+        f"{name}: {result['parameters']:,} parameters; trained {result['steps']} steps "
+        f"({result['sequences']:,} sequences, {result['wall_s'] / 60:.0f} min); "
+        f"weights from step {result.get('model_step', result['steps'])}"
+    )
     if commands == "reproduce":
-        return "\n".join([head + "; to reproduce it, run in order:"]
-                         + [f"   python -m ntm_minimal.train {shlex.join(args)}" for args in reproduction(name)])
+        return "\n".join(
+            [head + "; to reproduce it, run in order:"]
+            + [f"   python -m ntm_minimal.train {shlex.join(args)}" for args in reproduction(name)]
+        )
     lines = [head, f"   {cfg['command']}"]
     lines += [f"   then, from step {r['from_step']}: {r['command']}" for r in cfg.get("resumed_with", [])]
     return "\n".join(lines)
 
 
-def learning_logs(names: Mapping[str, str], retrain_first: bool = False,
-                  commands: str = "recorded") -> dict[str, dict[str, list[float]]]:
+def learning_logs(
+    names: Mapping[str, str], retrain_first: bool = False, commands: str = "recorded"
+) -> dict[str, dict[str, list[float]]]:
     """Print the :func:`summary` of each checkpoint (with ``commands``) and return its training log, by label.
 
     ``names`` maps a label (e.g. ``"NTM"``) to a checkpoint name or a further run's (``EXTRA``). With

@@ -10,6 +10,7 @@ The formatters say how a number from a sample is written everywhere in the cours
 standard error (:func:`mean_se`), a share as a percentage (:func:`percent`), and a result row of
 :mod:`~ntm_minimal.evaluation` with its spread (:func:`spread`).
 """
+
 from __future__ import annotations
 
 import math
@@ -51,13 +52,16 @@ def percent(share, digits: int = 1) -> str:
 def spread(row: dict, digits: int = 2) -> str:
     """A result row of :mod:`~ntm_minimal.evaluation` in words: mean bit errors ± standard error,
     the worst sequence and the share of perfect sequences, out of how many."""
-    missing = [k for k in ("bit_errors", "bit_errors_se", "bit_errors_worst", "perfect_share", "batch_size")
-               if k not in row]
+    missing = [
+        k for k in ("bit_errors", "bit_errors_se", "bit_errors_worst", "perfect_share", "batch_size") if k not in row
+    ]
     if missing:
         raise ValueError(f"row: expected a result row with its spread, missing {missing}")
-    return (f"{mean_se(row['bit_errors'], row['bit_errors_se'], digits)} bit errors per sequence, "
-            f"worst {number(row['bit_errors_worst'], 0)}, {percent(row['perfect_share'])} of "
-            f"{number(row['batch_size'], 0)} perfect")
+    return (
+        f"{mean_se(row['bit_errors'], row['bit_errors_se'], digits)} bit errors per sequence, "
+        f"worst {number(row['bit_errors_worst'], 0)}, {percent(row['perfect_share'])} of "
+        f"{number(row['batch_size'], 0)} perfect"
+    )
 
 
 def glue(name: str, value) -> str:
@@ -78,6 +82,9 @@ def glue(name: str, value) -> str:
         raise TypeError(f"value: expected a number or a string, got {type(value).__name__}")
     from IPython.display import display  # IPython comes with every Jupyter kernel
 
-    display({GLUE_PREFIX + "text/plain": repr(text)}, raw=True, metadata={"scrapbook": {"name": name,
-                                                                                      "mime_prefix": GLUE_PREFIX}})
+    display(
+        {GLUE_PREFIX + "text/plain": repr(text)},
+        raw=True,
+        metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
+    )
     return text

@@ -15,11 +15,13 @@ length   NTM   LSTM
     10  0.00   0.01
    120  0.03  31.50
 """
+
 from __future__ import annotations
 
 import html
 import numbers
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = ["Table", "show"]
 
@@ -57,16 +59,24 @@ class Table:
     Numeric columns are right-aligned, others left-aligned.
     """
 
-    def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                 formats: Mapping[str | int, Format] | None = None, caption: str | None = None):
+    def __init__(
+        self,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        formats: Mapping[str | int, Format] | None = None,
+        caption: str | None = None,
+    ):
         self.columns = [str(c) for c in columns]
         if not self.columns:
             raise ValueError("columns: expected at least one column name, got none")
         self.rows = [list(r) for r in rows]
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
-                raise ValueError(f"rows: row {i} has {len(row)} values, expected {len(self.columns)} "
-                                 f"(one per column of {self.columns})")
+                raise ValueError(
+                    f"rows: row {i} has {len(row)} values, expected {len(self.columns)} "
+                    f"(one per column of {self.columns})"
+                )
         formats = dict(formats or {})
         unknown = [k for k in formats if not (k in self.columns or (isinstance(k, int) and 0 <= k < len(self.columns)))]
         if unknown:
@@ -74,8 +84,10 @@ class Table:
         self._specs = [formats.get(name, formats.get(j)) for j, name in enumerate(self.columns)]
         self.caption = caption
         self.cells = [[_format(v, spec) for v, spec in zip(row, self._specs)] for row in self.rows]
-        self.numeric = [bool(self.rows) and all(_is_number(r[j]) or r[j] is None for r in self.rows)
-                        for j in range(len(self.columns))]
+        self.numeric = [
+            bool(self.rows) and all(_is_number(r[j]) or r[j] is None for r in self.rows)
+            for j in range(len(self.columns))
+        ]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -98,11 +110,12 @@ class Table:
             return ' class="num"' if self.numeric[j] else ""
 
         head = "".join(f"<th{cls(j)}>{html.escape(c)}</th>" for j, c in enumerate(self.columns))
-        body = "".join("<tr>" + "".join(f"<td{cls(j)}>{html.escape(c)}</td>" for j, c in enumerate(r)) + "</tr>"
-                       for r in self.cells)
+        body = "".join(
+            "<tr>" + "".join(f"<td{cls(j)}>{html.escape(c)}</td>" for j, c in enumerate(r)) + "</tr>"
+            for r in self.cells
+        )
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return (f'<table class="ntm-table">{caption}<thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        return f'<table class="ntm-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     def __repr__(self) -> str:
         return self.to_text()

@@ -22,6 +22,7 @@ to reproduce it. Examples::
     cp -r runs/copy/snapshots/step_003000 runs/copy_3000
     python -m ntm_minimal.train --resume runs/copy_3000 --steps 5000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,17 @@ from .training import TrainConfig, Trainer, compile_by_default
 
 #: Settings a resumed run may change (the rest come from its config.json); a new ``--lr`` on resume
 #: replaces the optimizer's learning rate (e.g. a lower one to settle a converged run).
-RESUMABLE = ("steps", "max_seconds", "target_bit_errors", "progress", "device", "lr", "keep_best", "snapshot_every",
-             "compile")
+RESUMABLE = (
+    "steps",
+    "max_seconds",
+    "target_bit_errors",
+    "progress",
+    "device",
+    "lr",
+    "keep_best",
+    "snapshot_every",
+    "compile",
+)
 
 
 def _optional_float(text: str) -> float | None:
@@ -61,11 +71,14 @@ UNSET = _Unset()
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ntm_minimal.train", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m ntm_minimal.train",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     t = p.add_argument_group("task")
     t.add_argument("--task", default="copy", help="copy, repeat_copy, associative_recall, ngrams, priority_sort")
-    t.add_argument("--task-config", default="{}", help='JSON of task settings, e.g. \'{"max_len": 20}\'')
+    t.add_argument("--task-config", default="{}", help="JSON of task settings, e.g. '{\"max_len\": 20}'")
     m = p.add_argument_group("model")
     m.add_argument("--model", default="ntm", choices=sorted(checkpoint.MODELS))
     m.add_argument("--controller", default="lstm", choices=["lstm", "feedforward"])
@@ -75,16 +88,31 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--read-heads", type=int, default=1)
     m.add_argument("--write-heads", type=int, default=1)
     m.add_argument("--shift-range", type=int, default=1)
-    m.add_argument("--memory-init", default="constant", choices=list(MEMORY_INITS),
-                   help="the memory's starting values: a small constant, or learned")
-    m.add_argument("--no-temporal-links", dest="temporal_links", action="store_false",
-                   help="dnc: no link matrix, content reads only (the link ablation)")
-    m.add_argument("--dealloc-content", action="store_true",
-                   help="dnc: wipe freed rows (Csordas & Schmidhuber 2019's de-allocation fix)")
-    m.add_argument("--masking", action="store_true",
-                   help="dnc: masked content lookups (Csordas & Schmidhuber 2019's masking fix)")
-    m.add_argument("--link-sharpness", action="store_true",
-                   help="dnc: sharpened forward/backward weightings (Csordas & Schmidhuber 2019's sharpness fix)")
+    m.add_argument(
+        "--memory-init",
+        default="constant",
+        choices=list(MEMORY_INITS),
+        help="the memory's starting values: a small constant, or learned",
+    )
+    m.add_argument(
+        "--no-temporal-links",
+        dest="temporal_links",
+        action="store_false",
+        help="dnc: no link matrix, content reads only (the link ablation)",
+    )
+    m.add_argument(
+        "--dealloc-content",
+        action="store_true",
+        help="dnc: wipe freed rows (Csordas & Schmidhuber 2019's de-allocation fix)",
+    )
+    m.add_argument(
+        "--masking", action="store_true", help="dnc: masked content lookups (Csordas & Schmidhuber 2019's masking fix)"
+    )
+    m.add_argument(
+        "--link-sharpness",
+        action="store_true",
+        help="dnc: sharpened forward/backward weightings (Csordas & Schmidhuber 2019's sharpness fix)",
+    )
     m.add_argument("--lstm-size", type=int, default=256, help="baseline: units per layer")
     m.add_argument("--lstm-layers", type=int, default=3, help="baseline: layers")
     o = p.add_argument_group("training")
@@ -100,16 +128,32 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--seed", type=int, default=d.seed)
     o.add_argument("--curriculum-steps", type=int, default=d.curriculum_steps, help="0 = no curriculum")
     o.add_argument("--curriculum-start", type=int, default=d.curriculum_start)
-    o.add_argument("--curriculum-fields", nargs="+", default=list(d.curriculum_fields),
-                   help="task settings that ramp up, e.g. max_len max_repeats")
-    o.add_argument("--margin", type=_optional_float, default=d.margin,
-                   help="also penalise each scored bit whose signed logit is below this (squared shortfall, "
-                        "metrics.margin_shortfall): a loss aimed at the rare wrong bits; none = off")
+    o.add_argument(
+        "--curriculum-fields",
+        nargs="+",
+        default=list(d.curriculum_fields),
+        help="task settings that ramp up, e.g. max_len max_repeats",
+    )
+    o.add_argument(
+        "--margin",
+        type=_optional_float,
+        default=d.margin,
+        help="also penalise each scored bit whose signed logit is below this (squared shortfall, "
+        "metrics.margin_shortfall): a loss aimed at the rare wrong bits; none = off",
+    )
     o.add_argument("--margin-weight", type=float, default=d.margin_weight, help="weight of the --margin term")
-    o.add_argument("--hard-pool", type=int, default=d.hard_pool,
-                   help="fresh candidate sequences drawn per step for hard examples; 0 = off")
-    o.add_argument("--hard-examples", type=int, default=d.hard_examples,
-                   help="sequences of each batch that are the hardest of the --hard-pool (smallest signed logit)")
+    o.add_argument(
+        "--hard-pool",
+        type=int,
+        default=d.hard_pool,
+        help="fresh candidate sequences drawn per step for hard examples; 0 = off",
+    )
+    o.add_argument(
+        "--hard-examples",
+        type=int,
+        default=d.hard_examples,
+        help="sequences of each batch that are the hardest of the --hard-pool (smallest signed logit)",
+    )
     o.add_argument("--eval-every", type=int, default=d.eval_every)
     o.add_argument("--eval-batch-size", type=int, default=d.eval_batch_size)
     o.add_argument("--eval-seed", type=int, default=d.eval_seed)
@@ -118,24 +162,48 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--device", default=UNSET, help="cpu or cuda (default: cuda when available)")
     o.add_argument("--save-dtype", default=d.save_dtype, choices=sorted(checkpoint.DTYPES))
     o.add_argument("--no-progress", dest="progress", action="store_false", default=UNSET)
-    o.add_argument("--keep-best", action="store_true", default=UNSET,
-                   help="keep the best held-out weights; eval.json and exports use them")
-    o.add_argument("--snapshot-every", type=int, default=UNSET,
-                   help="keep a copy of the run every N steps in snapshots/step_N (N a multiple of --eval-every)")
-    o.add_argument("--compile", action="store_true", default=UNSET,
-                   help="run the NTM's or DNC's time steps under torch.compile (about 2x faster on CPU after a slow "
-                        "first step); a new NTM or DNC run of at least 2000 steps does so by default when a compiler "
-                        "is present")
-    o.add_argument("--no-compile", dest="compile", action="store_false", default=UNSET,
-                   help="run the time step eagerly (bit for bit the same on the same machine)")
+    o.add_argument(
+        "--keep-best",
+        action="store_true",
+        default=UNSET,
+        help="keep the best held-out weights; eval.json and exports use them",
+    )
+    o.add_argument(
+        "--snapshot-every",
+        type=int,
+        default=UNSET,
+        help="keep a copy of the run every N steps in snapshots/step_N (N a multiple of --eval-every)",
+    )
+    o.add_argument(
+        "--compile",
+        action="store_true",
+        default=UNSET,
+        help="run the NTM's or DNC's time steps under torch.compile (about 2x faster on CPU after a slow "
+        "first step); a new NTM or DNC run of at least 2000 steps does so by default when a compiler "
+        "is present",
+    )
+    o.add_argument(
+        "--no-compile",
+        dest="compile",
+        action="store_false",
+        default=UNSET,
+        help="run the time step eagerly (bit for bit the same on the same machine)",
+    )
     r = p.add_argument_group("output")
     r.add_argument("--out", help="run directory (required unless --resume)")
     r.add_argument("--resume", help="continue the run in this directory")
-    r.add_argument("--init-from", default=None,
-                   help="a new run starts from the weights of this run directory or checkpoint (same model), "
-                        "e.g. to fine-tune a shipped model on another task setting; its optimizer starts fresh")
-    r.add_argument("--eval-grid", default=None, help='JSON list of sample overrides for eval.json, '
-                   'e.g. \'[{"length": 50}]\' (default: a per-task grid beyond the training range)')
+    r.add_argument(
+        "--init-from",
+        default=None,
+        help="a new run starts from the weights of this run directory or checkpoint (same model), "
+        "e.g. to fine-tune a shipped model on another task setting; its optimizer starts fresh",
+    )
+    r.add_argument(
+        "--eval-grid",
+        default=None,
+        help="JSON list of sample overrides for eval.json, "
+        "e.g. '[{\"length\": 50}]' (default: a per-task grid beyond the training range)",
+    )
     r.add_argument("--grid-batch-size", type=int, default=32)
     return p
 
@@ -145,14 +213,29 @@ def _model_config(args, task) -> tuple[str, dict]:
     if args.model == "lstm":
         return "lstm", dict(**io, hidden_size=args.lstm_size, layers=args.lstm_layers)
     if args.model == "dnc":  # one write head, no shifts: --write-heads, --shift-range, --memory-init do not apply
-        return "dnc", dict(**io, controller=args.controller, controller_size=args.controller_size,
-                           memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
-                           temporal_links=args.temporal_links, dealloc_content=args.dealloc_content,
-                           masking=args.masking, link_sharpness=args.link_sharpness)
-    return "ntm", dict(**io, controller=args.controller, controller_size=args.controller_size,
-                       memory_n=args.memory_n, memory_m=args.memory_m, read_heads=args.read_heads,
-                       write_heads=args.write_heads, shift_range=args.shift_range,
-                       memory_init=args.memory_init)
+        return "dnc", dict(
+            **io,
+            controller=args.controller,
+            controller_size=args.controller_size,
+            memory_n=args.memory_n,
+            memory_m=args.memory_m,
+            read_heads=args.read_heads,
+            temporal_links=args.temporal_links,
+            dealloc_content=args.dealloc_content,
+            masking=args.masking,
+            link_sharpness=args.link_sharpness,
+        )
+    return "ntm", dict(
+        **io,
+        controller=args.controller,
+        controller_size=args.controller_size,
+        memory_n=args.memory_n,
+        memory_m=args.memory_m,
+        read_heads=args.read_heads,
+        write_heads=args.write_heads,
+        shift_range=args.shift_range,
+        memory_init=args.memory_init,
+    )
 
 
 def _train_config(args) -> TrainConfig:
@@ -167,9 +250,13 @@ def _init_from(model, kind: str, model_config: dict, run_dir: str) -> dict:
     """Load the weights of ``run_dir`` into the new ``model``; returns what to record about them."""
     source, weights = checkpoint.load_config(run_dir), checkpoint.load_model(run_dir)
     # Compare the built models' full configs: an older config.json may leave out a default setting.
-    if source["model"] != kind or getattr(weights, "config", source["model_config"]) != getattr(model, "config", model_config):
-        raise SystemExit(f"--init-from {run_dir}: its model ({source['model']}, {source['model_config']}) is not "
-                         f"this run's ({kind}, {model_config})")
+    if source["model"] != kind or getattr(weights, "config", source["model_config"]) != getattr(
+        model, "config", model_config
+    ):
+        raise SystemExit(
+            f"--init-from {run_dir}: its model ({source['model']}, {source['model_config']}) is not "
+            f"this run's ({kind}, {model_config})"
+        )
     model.load_state_dict(weights.state_dict())
     steps = checkpoint.load_eval(run_dir).get("steps") if (Path(run_dir) / checkpoint.EVAL_FILE).is_file() else None
     return {"run": str(run_dir), "command": source["command"], "steps": steps}
@@ -209,15 +296,22 @@ def setup(args) -> tuple[Trainer, list[dict], int]:
         config = _train_config(args)
         torch.manual_seed(config.seed)  # the model's initial weights
         model = checkpoint.build_model(kind, model_config)
-        info = {"model": kind, "model_config": model_config, "task": args.task, "task_config": task_config,
-                "command": command}
+        info = {
+            "model": kind,
+            "model_config": model_config,
+            "task": args.task,
+            "task_config": task_config,
+            "command": command,
+        }
         if args.init_from:
             info["init_from"] = _init_from(model, kind, model_config, args.init_from)
         trainer = Trainer(model, task, config, args.out, info)
     if args.eval_grid:  # kept in config.json, so a later --resume evaluates the same grid
         trainer.run_info["eval_grid"] = {"settings": json.loads(args.eval_grid), "batch_size": args.grid_batch_size}
-    stored = trainer.run_info.get("eval_grid") or {"settings": DEFAULT_GRID.get(task.name, []),
-                                                    "batch_size": args.grid_batch_size}
+    stored = trainer.run_info.get("eval_grid") or {
+        "settings": DEFAULT_GRID.get(task.name, []),
+        "batch_size": args.grid_batch_size,
+    }
     return trainer, stored["settings"], stored["batch_size"]
 
 
@@ -227,12 +321,17 @@ def final_eval(run_dir, trainer: Trainer, grid: list[dict], grid_batch_size: int
     best = config.keep_best and (Path(run_dir) / checkpoint.BEST_FILE).is_file()
     model = checkpoint.load_model(run_dir, config.device, checkpoint.BEST_FILE if best else checkpoint.MODEL_FILE)
     held = evaluate_batch(model, heldout_batch(task, config.eval_batch_size, config.eval_seed))
-    result = {"heldout": {**held, "batch_size": config.eval_batch_size, "seed": config.eval_seed},
-              "grid": evaluate(model, task, grid, grid_batch_size, seed=config.eval_seed),
-              "model_step": trainer.best[2] if best else trainer.step,
-              "steps": trainer.step, "sequences": trainer.sequences, "wall_s": round(trainer.wall_s, 1),
-              "stop_reason": trainer.stop_reason, "skipped_steps": trainer.skipped_steps,
-              "parameters": sum(p.numel() for p in model.parameters())}
+    result = {
+        "heldout": {**held, "batch_size": config.eval_batch_size, "seed": config.eval_seed},
+        "grid": evaluate(model, task, grid, grid_batch_size, seed=config.eval_seed),
+        "model_step": trainer.best[2] if best else trainer.step,
+        "steps": trainer.step,
+        "sequences": trainer.sequences,
+        "wall_s": round(trainer.wall_s, 1),
+        "stop_reason": trainer.stop_reason,
+        "skipped_steps": trainer.skipped_steps,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
     checkpoint.save_json(Path(run_dir) / checkpoint.EVAL_FILE, result)
     return result
 
@@ -299,8 +398,10 @@ def main(argv: list[str] | None = None) -> dict:
     trainer.save()
     result = final_eval(trainer.run_dir, trainer, grid, grid_batch_size)
     held = result["heldout"]
-    print(f"{trainer.run_dir}: {trainer.step} steps, {trainer.wall_s:.0f} s, stop: {trainer.stop_reason}; "
-          f"held-out cost {held['cost_bits']:.3f} bits, {held['bit_errors']:.3f} bit errors per sequence")
+    print(
+        f"{trainer.run_dir}: {trainer.step} steps, {trainer.wall_s:.0f} s, stop: {trainer.stop_reason}; "
+        f"held-out cost {held['cost_bits']:.3f} bits, {held['bit_errors']:.3f} bit errors per sequence"
+    )
     return result
 
 

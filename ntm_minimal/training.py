@@ -23,6 +23,7 @@ Everything random comes from ``seed`` (the model is built after ``torch.manual_s
 caller) and from one data generator whose state is saved with the optimizer, so a run resumed from
 its directory continues exactly as if it had never stopped.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -85,10 +86,12 @@ class TrainConfig:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}: expected a positive int, got {value!r}")
         every = self.snapshot_every
-        if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1
-                                  or every % self.eval_every):
-            raise ValueError(f"snapshot_every: expected None or a positive multiple of eval_every "
-                             f"({self.eval_every}), got {every!r}")
+        if every is not None and (
+            isinstance(every, bool) or not isinstance(every, int) or every < 1 or every % self.eval_every
+        ):
+            raise ValueError(
+                f"snapshot_every: expected None or a positive multiple of eval_every ({self.eval_every}), got {every!r}"
+            )
         for name in ("lr", "clip_value", "clip_norm", "max_seconds", "margin"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and value > 0):
@@ -102,9 +105,11 @@ class TrainConfig:
                 raise ValueError(f"{name}: expected an int >= 0, got {value!r}")
         most = min(self.hard_pool, self.batch_size)
         if (self.hard_pool > 0) != (self.hard_examples > 0) or self.hard_examples > most:
-            raise ValueError(f"hard_examples: expected 0 with hard_pool 0, else 1..min(hard_pool, batch_size) "
-                             f"= {min(self.hard_pool, self.batch_size)}, got {self.hard_examples!r} "
-                             f"(hard_pool {self.hard_pool!r})")
+            raise ValueError(
+                f"hard_examples: expected 0 with hard_pool 0, else 1..min(hard_pool, batch_size) "
+                f"= {min(self.hard_pool, self.batch_size)}, got {self.hard_examples!r} "
+                f"(hard_pool {self.hard_pool!r})"
+            )
         self.curriculum_fields = tuple(self.curriculum_fields)
         if self.save_dtype not in checkpoint.DTYPES:
             raise ValueError(f"save_dtype: expected one of {sorted(checkpoint.DTYPES)}, got {self.save_dtype!r}")
@@ -113,8 +118,7 @@ class TrainConfig:
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     """RMSProp with momentum (the paper) or Adam, at ``config.lr``."""
     if config.optimizer == "rmsprop":
-        return torch.optim.RMSprop(model.parameters(), lr=config.lr, alpha=config.rms_decay,
-                                   momentum=config.momentum)
+        return torch.optim.RMSprop(model.parameters(), lr=config.lr, alpha=config.rms_decay, momentum=config.momentum)
     return torch.optim.Adam(model.parameters(), lr=config.lr)
 
 
@@ -217,8 +221,10 @@ class Trainer:
         self.config, self.task, self.run_dir = config, task, run_dir
         missing = [f for f in config.curriculum_fields if not isinstance(getattr(task, f, None), int)]
         if config.curriculum_steps > 0 and missing:
-            raise ValueError(f"curriculum_fields: task {task.name!r} has no integer setting {missing}; "
-                             f"ramp its own, e.g. max_items for associative_recall")
+            raise ValueError(
+                f"curriculum_fields: task {task.name!r} has no integer setting {missing}; "
+                f"ramp its own, e.g. max_items for associative_recall"
+            )
         self.device = torch.device(config.device)
         self.model = model.to(self.device).train()
         if config.compile:  # a compiler failure must not end a run: the model then runs eagerly
@@ -238,10 +244,15 @@ class Trainer:
 
     def state_dict(self) -> dict:
         """Optimizer, data RNG and counters: tensors and plain values only."""
-        return {"optimizer": self.optimizer.state_dict(), "data_rng": self.data_rng.get_state(),
-                "step": self.step, "sequences": self.sequences, "wall_s": self.wall_s,
-                "skipped_steps": self.skipped_steps,
-                "best": list(self.best) if self.best is not None else None}
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "data_rng": self.data_rng.get_state(),
+            "step": self.step,
+            "sequences": self.sequences,
+            "wall_s": self.wall_s,
+            "skipped_steps": self.skipped_steps,
+            "best": list(self.best) if self.best is not None else None,
+        }
 
     def load_state_dict(self, state: dict, metrics: dict[str, list[float]] | None = None) -> None:
         """Continue from :meth:`state_dict` (and the log so far, as columns)."""
@@ -262,8 +273,9 @@ class Trainer:
         if self.run_dir is None:
             return
         checkpoint.save_model(self.run_dir, self.model, self.config.save_dtype)
-        checkpoint.save_json(f"{self.run_dir}/{checkpoint.CONFIG_FILE}",
-                             {**self.run_info, "train": dataclasses.asdict(self.config)})
+        checkpoint.save_json(
+            f"{self.run_dir}/{checkpoint.CONFIG_FILE}", {**self.run_info, "train": dataclasses.asdict(self.config)}
+        )
         checkpoint.save_metrics(self.run_dir, self.metrics)
         checkpoint.save_train_state(self.run_dir, self.state_dict())
         if self.config.snapshot_every and self.step % self.config.snapshot_every == 0:
@@ -317,9 +329,15 @@ class Trainer:
         """Evaluate the held-out batch and append one row to :attr:`metrics`."""
         held = evaluate_batch(self.model, self.heldout)
         costs, errors = zip(*self._window) if self._window else ((math.nan,), (math.nan,))
-        row = {"step": self.step, "sequences": self.sequences, "wall_s": round(self.wall_s, 3),
-               "train_cost_bits": sum(costs) / len(costs), "train_bit_errors": sum(errors) / len(errors),
-               "heldout_cost_bits": held["cost_bits"], "heldout_bit_errors": held["bit_errors"]}
+        row = {
+            "step": self.step,
+            "sequences": self.sequences,
+            "wall_s": round(self.wall_s, 3),
+            "train_cost_bits": sum(costs) / len(costs),
+            "train_bit_errors": sum(errors) / len(errors),
+            "heldout_cost_bits": held["cost_bits"],
+            "heldout_bit_errors": held["bit_errors"],
+        }
         self._window = []
         self.metrics.append(row)
         score = (row["heldout_bit_errors"], row["heldout_cost_bits"], self.step)
@@ -342,8 +360,9 @@ class Trainer:
                 if self.step % config.eval_every == 0 or self.step == config.steps:
                     row = self.log()
                     self.wall_s = time.perf_counter() - start
-                    bar.set_postfix(cost=f"{row['train_cost_bits']:.2f}",
-                                    heldout_err=f"{row['heldout_bit_errors']:.2f}")
+                    bar.set_postfix(
+                        cost=f"{row['train_cost_bits']:.2f}", heldout_err=f"{row['heldout_bit_errors']:.2f}"
+                    )
                     self.save()
                     if config.target_bit_errors is not None and row["heldout_bit_errors"] < config.target_bit_errors:
                         self.stop_reason = "target"

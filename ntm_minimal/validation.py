@@ -4,6 +4,7 @@ Every public equation validates its inputs here so that a wrong shape fails at t
 caused it, with a message naming the argument and the shape that was expected. The model's inner
 loop calls the unchecked kernels instead; it validates its own inputs once per forward pass.
 """
+
 from __future__ import annotations
 
 import torch

@@ -2,6 +2,7 @@
 
 Every test gets its own seeded generator, so results do not depend on which tests ran before.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -9,6 +9,7 @@ Shapes follow the package: memory ``[B, N, M]``; a weighting is ``[B, N]`` (one 
 shift distributions ``[B, *H, 2k+1]``. Head dims are handled by ``np.ndindex`` over the leading
 dimensions, so a single code path covers ``[B, N]`` and ``[B, H1, H2, N]`` alike.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,16 +1,17 @@
 """Eq. 5-9 (content, interpolation, shift, sharpening) against the NumPy oracle, semantics,
 gradients and extreme values."""
+
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
 import pytest
+import reference as ref
 import torch
+from conftest import LEADS, SIZES, assert_matches, assert_weighting, to_np
 from torch.autograd import gradcheck
 
-import reference as ref
-from conftest import LEADS, SIZES, assert_matches, assert_weighting, to_np
 from ntm_minimal import addressing
 
 DTYPES = [torch.float64, torch.float32]
@@ -204,8 +205,12 @@ def test_address_without_gate_or_shift_is_sharpened_content(rand):
 def test_location_only_addressing_rotates_previous_focus(rand):
     """g = 0, shift +1, sharp γ: a one-hot previous focus moves one row (the copy task's loop)."""
     x = _inputs(rand, (2,), 6, 4)
-    x.update(g=torch.zeros(2, 1, dtype=torch.float64), s=_shift_one_hot(1, 1), w_prev=_one_hot(6, 5),
-             gamma=torch.full((2, 1), 50.0, dtype=torch.float64))
+    x.update(
+        g=torch.zeros(2, 1, dtype=torch.float64),
+        s=_shift_one_hot(1, 1),
+        w_prev=_one_hot(6, 5),
+        gamma=torch.full((2, 1), 50.0, dtype=torch.float64),
+    )
     torch.testing.assert_close(addressing.address(**x), _one_hot(6, 0))
 
 
@@ -257,8 +262,11 @@ def _extreme_batch(dtype, n=6, m=4):
     """One batch entry per combination of memory (random / all-zero / constant), previous
     weighting (uniform / one-hot / all-zero) and key (random / zero)."""
     gen = torch.Generator().manual_seed(7)
-    mems = [torch.randn(n, m, generator=gen, dtype=torch.float64), torch.zeros(n, m, dtype=torch.float64),
-            torch.full((n, m), 1e-6, dtype=torch.float64)]
+    mems = [
+        torch.randn(n, m, generator=gen, dtype=torch.float64),
+        torch.zeros(n, m, dtype=torch.float64),
+        torch.full((n, m), 1e-6, dtype=torch.float64),
+    ]
     prevs = [torch.full((n,), 1.0 / n, dtype=torch.float64), _one_hot(n, 3, ()), torch.zeros(n, dtype=torch.float64)]
     keys = [torch.randn(m, generator=gen, dtype=torch.float64), torch.zeros(m, dtype=torch.float64)]
     combos = list(itertools.product(mems, prevs, keys))

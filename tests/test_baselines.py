@@ -1,4 +1,5 @@
 """The LSTM baseline: shapes, config round trip, causality, bad input, paper size."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,11 @@ def test_shapes_and_config():
     model = LSTMBaseline(9, 8, hidden_size=16, layers=2)
     out = model(torch.randn(3, 7, 9))
     assert out.shape == (3, 7, 8) and bool(torch.isfinite(out).all())
-    assert LSTMBaseline(**model.config).config == model.config == dict(input_size=9, output_size=8,
-                                                                       hidden_size=16, layers=2)
+    assert (
+        LSTMBaseline(**model.config).config
+        == model.config
+        == dict(input_size=9, output_size=8, hidden_size=16, layers=2)
+    )
 
 
 def test_paper_copy_size():
@@ -39,8 +43,14 @@ def test_gradients_reach_every_parameter():
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
 
 
-@pytest.mark.parametrize("kwargs", [dict(input_size=0, output_size=2), dict(input_size=3, output_size=2, layers=0),
-                                    dict(input_size=3, output_size=2, hidden_size=True)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(input_size=0, output_size=2),
+        dict(input_size=3, output_size=2, layers=0),
+        dict(input_size=3, output_size=2, hidden_size=True),
+    ],
+)
 def test_bad_settings(kwargs):
     with pytest.raises(ValueError):
         LSTMBaseline(**kwargs)

@@ -1,5 +1,6 @@
 """``bench/convergence.py`` writes what it measured: per run wall and CPU seconds, steps and the final
 held-out bit errors as JSON, and its table between the markers of the Markdown file (it asserts no speed)."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import convergence  # noqa: E402
 
-TINY = ["--settings", "adam16", "--seeds", "0", "1", "--no-compile", "--max-seconds", "0.001",
-        "--eval-sequences", "16"]  # an evaluation after every step; the time limit stops each run there
+TINY = [
+    "--settings",
+    "adam16",
+    "--seeds",
+    "0",
+    "1",
+    "--no-compile",
+    "--max-seconds",
+    "0.001",
+    "--eval-sequences",
+    "16",
+]  # an evaluation after every step; the time limit stops each run there
 
 
 def test_defaults_are_the_issue_measurement():

@@ -1,5 +1,6 @@
 """The benchmark's plain baseline (bench/plain_ntm.py) computes the same function as ntm_minimal.NTM
 given the same weights, so ``bench/step.py`` compares equal work."""
+
 from __future__ import annotations
 
 import sys
@@ -53,8 +54,9 @@ def test_same_gradients_float32(shift_mode):
     size = ntm.heads.address_size
     torch.testing.assert_close(plain.read_heads[0].fc.weight.grad, g[:size], rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(plain.write_heads[0].fc.weight.grad, g[size:], rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(plain.controller.weight_hh.grad, ntm.controller.cell.weight_hh.grad,
-                               rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        plain.controller.weight_hh.grad, ntm.controller.cell.weight_hh.grad, rtol=1e-4, atol=1e-5
+    )
     torch.testing.assert_close(plain.output.weight.grad, ntm.output.weight.grad, rtol=1e-4, atol=1e-5)
 
 

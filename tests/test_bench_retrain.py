@@ -1,5 +1,6 @@
 """``bench/retrain.py`` builds each shipped checkpoint's model and training set-up from its config
 and prints one timed row per checkpoint (it asserts no speed)."""
+
 from __future__ import annotations
 
 import sys

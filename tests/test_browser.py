@@ -13,6 +13,7 @@ Two parts:
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them); without them the
 tests fail rather than skip.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -49,45 +50,81 @@ CODE_CSS = "<style>pre{font:14px monospace;white-space:pre;overflow:auto}</style
 WRAP_CSS = "<style>pre{font:14px monospace;white-space:pre-wrap}</style>"
 MATHJAX = '<script>window.MathJax = {}</script><script defer src="mathjax/tex-chtml.js"></script>'
 TITLE = "<h1>A page</h1>"
-PIXEL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
-         "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
-WIDE_TEXT_TABLE = "\n".join(f"{'row %d' % i:20s}" + "".join(f"{v:>12.3f}" for v in range(i, i + 8)) for i in range(4))
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+WIDE_TEXT_TABLE = "\n".join(f"{f'row {i}':20s}" + "".join(f"{v:>12.3f}" for v in range(i, i + 8)) for i in range(4))
 
 PAGES = {
-    "clean": (MATHJAX + CODE_CSS, TITLE + r'<p>Math <span class="math">\(x^2\)</span>.</p>'
-              f'<img src="{PIXEL}" width="10"><p><a href="other.html#here">a link</a></p>'
-              '<div class="cell"><div class="cell_output"><pre>short output</pre></div></div>'
-              '<table><tr><th>chapter</th><th>topic</th></tr><tr><td>4</td><td>Interpolation, gated</td></tr></table>'
-              r'<div class="math">\[ w_t = g_t w^c_t + (1 - g_t) w_{t-1} \]</div>'),
+    "clean": (
+        MATHJAX + CODE_CSS,
+        TITLE + r'<p>Math <span class="math">\(x^2\)</span>.</p>'
+        f'<img src="{PIXEL}" width="10"><p><a href="other.html#here">a link</a></p>'
+        '<div class="cell"><div class="cell_output"><pre>short output</pre></div></div>'
+        "<table><tr><th>chapter</th><th>topic</th></tr><tr><td>4</td><td>Interpolation, gated</td></tr></table>"
+        r'<div class="math">\[ w_t = g_t w^c_t + (1 - g_t) w_{t-1} \]</div>',
+    ),
     "other": ("", '<h1 id="here">Other</h1>'),
     "duplicate_script": ('<script>const THEBE_JS_URL = "x";</script><script>const THEBE_JS_URL = "x";</script>', TITLE),
-    "raw_math": ("", TITLE + r'<p>Offline: <span class="math">\(\gamma_t \ge 1\)</span></p>'
-                 r'<div class="math">\[ w = 1 \tag{9} \]</div>'),
-    "mathjax2_call": (MATHJAX, TITLE + "<p>widget label</p><script>window.addEventListener('load', () => "
-                      "MathJax.Hub.Queue(['Typeset', MathJax.Hub, document.body]));</script>"),
-    "missing_font": ("<style>@font-face{font-family:icons;src:url(fonts/icons.woff2) format('woff2')}"
-                     ".i{font-family:icons}</style>", TITLE + '<p class="i">icon</p>'),
+    "raw_math": (
+        "",
+        TITLE + r'<p>Offline: <span class="math">\(\gamma_t \ge 1\)</span></p>'
+        r'<div class="math">\[ w = 1 \tag{9} \]</div>',
+    ),
+    "mathjax2_call": (
+        MATHJAX,
+        TITLE + "<p>widget label</p><script>window.addEventListener('load', () => "
+        "MathJax.Hub.Queue(['Typeset', MathJax.Hub, document.body]));</script>",
+    ),
+    "missing_font": (
+        "<style>@font-face{font-family:icons;src:url(fonts/icons.woff2) format('woff2')}.i{font-family:icons}</style>",
+        TITLE + '<p class="i">icon</p>',
+    ),
     "missing_image": ("", TITLE + '<img src="figures/gone.png">'),
     "outside_host": ("", TITLE + '<img src="https://cdn.example.org/logo.png">'),
     "broken_links": ("", TITLE + '<a href="nowhere.html">page</a> <a href="other.html#not-there">anchor</a>'),
-    "wide_text_table": (WRAP_CSS, TITLE + f'<div class="cell"><div class="cell_output"><pre>{WIDE_TEXT_TABLE}</pre></div></div>'),
-    "wide_html_table": ("", TITLE + "<table><tr>" + "".join(f"<td>column&nbsp;number&nbsp;{i}</td>" for i in range(12))
-                        + "</tr></table>"),
-    "broken_table_word": ("<style>td{overflow-wrap:anywhere}</style>",
-                          TITLE + '<table style="width:90px"><tr><td>Interpolation</td><td>gate</td></tr></table>'),
-    "wide_equation": (MATHJAX, TITLE + r'<div class="math">\[ ' + " + ".join(f"a_{{{i}}} b_{{{i}}}" for i in range(60))
-                      + r' \]</div>'),
-    "cut_code": (CODE_CSS, TITLE + '<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "long " * 40
-                 + "</pre></div></div>"),
-    "setup_above_title": (CODE_CSS, '<div class="cell"><div class="cell_input"><pre>import torch</pre></div></div>' + TITLE),
-    "widget_unrendered": ("", TITLE + '<div class="cell"><div class="cell_output"><script type="application/'
-                          'vnd.jupyter.widget-view+json">{"model_id": "1"}</script></div></div>'),
-    "widget_too_wide": ("", TITLE + '<div class="cell"><div class="cell_output"><div class="jupyter-widgets" '
-                        'style="width:900px;height:20px">three columns of sliders</div></div></div>'),
+    "wide_text_table": (
+        WRAP_CSS,
+        TITLE + f'<div class="cell"><div class="cell_output"><pre>{WIDE_TEXT_TABLE}</pre></div></div>',
+    ),
+    "wide_html_table": (
+        "",
+        TITLE + "<table><tr>" + "".join(f"<td>column&nbsp;number&nbsp;{i}</td>" for i in range(12)) + "</tr></table>",
+    ),
+    "broken_table_word": (
+        "<style>td{overflow-wrap:anywhere}</style>",
+        TITLE + '<table style="width:90px"><tr><td>Interpolation</td><td>gate</td></tr></table>',
+    ),
+    "wide_equation": (
+        MATHJAX,
+        TITLE + r'<div class="math">\[ ' + " + ".join(f"a_{{{i}}} b_{{{i}}}" for i in range(60)) + r" \]</div>",
+    ),
+    "cut_code": (
+        CODE_CSS,
+        TITLE + '<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "long " * 40 + "</pre></div></div>",
+    ),
+    "setup_above_title": (
+        CODE_CSS,
+        '<div class="cell"><div class="cell_input"><pre>import torch</pre></div></div>' + TITLE,
+    ),
+    "widget_unrendered": (
+        "",
+        TITLE + '<div class="cell"><div class="cell_output"><script type="application/'
+        'vnd.jupyter.widget-view+json">{"model_id": "1"}</script></div></div>',
+    ),
+    "widget_too_wide": (
+        "",
+        TITLE + '<div class="cell"><div class="cell_output"><div class="jupyter-widgets" '
+        'style="width:900px;height:20px">three columns of sliders</div></div></div>',
+    ),
     "same_title": ("", TITLE),
-    "widget_no_figure": ("", TITLE + '<div class="cell"><div class="cell_output"><script type="application/'
-                         'vnd.jupyter.widget-view+json">{"model_id": "1"}</script><div class="jupyter-widgets" '
-                         'style="height:20px"><input type="range"></div></div></div>'),
+    "widget_no_figure": (
+        "",
+        TITLE + '<div class="cell"><div class="cell_output"><script type="application/'
+        'vnd.jupyter.widget-view+json">{"model_id": "1"}</script><div class="jupyter-widgets" '
+        'style="height:20px"><input type="range"></div></div></div>',
+    ),
 }
 #: Each defect page and the start of the problem it must raise.
 DEFECTS = {
@@ -128,14 +165,18 @@ def synthetic(tmp_path_factory, browser):
         '<script defer src="mathjax/tex-chtml.js"></script>',
         TITLE + "<div id='late'></div><script>window.addEventListener('load', () => { "
         "MathJax.startup.promise.then(() => { const el = document.getElementById('late'); "
-        r"el.textContent = '\\(y^2\\)'; MathJax.Hub.Queue(['Typeset', MathJax.Hub, el]); }); });</script>")
+        r"el.textContent = '\\(y^2\\)'; MathJax.Hub.Queue(['Typeset', MathJax.Hub, el]); }); });</script>",
+    )
     for name, (head, body) in pages.items():
-        (site / f"{name}.html").write_text(f"<!DOCTYPE html><html><head>{HEAD}{head}</head>"
-                                           f"<body>{BODY.format(body)}</body></html>")
+        (site / f"{name}.html").write_text(
+            f"<!DOCTYPE html><html><head>{HEAD}{head}</head><body>{BODY.format(body)}</body></html>"
+        )
     with site_check.serve(site) as server:
         links = site_check.LinkChecker(server.url)
-        reports = {name: site_check.inspect_page(browser, server, f"{server.url}{name}.html", name, links)
-                   for name in [*pages, "missing_page"]}
+        reports = {
+            name: site_check.inspect_page(browser, server, f"{server.url}{name}.html", name, links)
+            for name in [*pages, "missing_page"]
+        }
     return reports
 
 
@@ -159,7 +200,7 @@ def test_checker_details(synthetic):
     assert len(synthetic["broken_links"].broken_links) == 2
     assert "ERR_NAME_NOT_RESOLVED" in " ".join(synthetic["outside_host"].console)  # the host is blocked
     assert "no MathJax output" in " ".join(site_check.problems(synthetic["raw_math"]))
-    assert site_check.problems(synthetic["missing_page"]) [0] == "HTTP 404"
+    assert site_check.problems(synthetic["missing_page"])[0] == "HTTP 404"
 
 
 def test_checker_finds_pages_sharing_a_title(synthetic):
@@ -210,7 +251,10 @@ def test_every_page_has_its_own_title():
 
 @pytest.mark.book
 def test_toc_lists_every_built_notebook_page():
-    built = {p.relative_to(HTML).with_suffix("").as_posix() for folder in ("notebooks", "exercises", "solutions")
-             for p in (HTML / folder).glob("*.html")}
+    built = {
+        p.relative_to(HTML).with_suffix("").as_posix()
+        for folder in ("notebooks", "exercises", "solutions")
+        for p in (HTML / folder).glob("*.html")
+    }
     assert built <= set(NAMES)
     assert len(NAMES) == len(set(NAMES))

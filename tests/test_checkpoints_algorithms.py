@@ -1,8 +1,7 @@
 """The shipped associative-recall, N-gram and priority-sort checkpoints: small, complete, and each
 reproduces the held-out results logged in its ``eval.json`` (and the N-gram optimum it is compared with)."""
-from __future__ import annotations
 
-import json
+from __future__ import annotations
 
 import pytest
 import torch
@@ -11,8 +10,15 @@ from ntm_minimal import pretrained
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch, setting_of
 from ntm_minimal.tasks.ngrams import optimal_cost_bits
 
-NAMES = ["associative_recall", "associative_recall_lstm", "ngrams", "ngrams_learned", "ngrams_lstm",
-         "priority_sort", "priority_sort_lstm"]
+NAMES = [
+    "associative_recall",
+    "associative_recall_lstm",
+    "ngrams",
+    "ngrams_learned",
+    "ngrams_lstm",
+    "priority_sort",
+    "priority_sort_lstm",
+]
 FILES = ("model.safetensors", "config.json", "metrics.csv", "eval.json")
 
 
@@ -30,11 +36,13 @@ def test_files_and_size(name):
     assert (folder / "model.safetensors").stat().st_size < 2_100_000
     cfg = pretrained.config(name)
     assert cfg["command"].startswith("python -m ntm_minimal.train") and f"--task {cfg['task']}" in cfg["command"]
-    assert cfg["task"] == name.removesuffix("_lstm").removesuffix("_learned") and cfg["model"] == ("lstm" if name.endswith("_lstm") else "ntm")
+    assert cfg["task"] == name.removesuffix("_lstm").removesuffix("_learned") and cfg["model"] == (
+        "lstm" if name.endswith("_lstm") else "ntm"
+    )
 
 
 def test_heldout_reproduces_eval_json(name):
-    cfg, ev = pretrained.config(name), pretrained.eval_results(name)
+    ev = pretrained.eval_results(name)
     model, task = pretrained.load(name), pretrained.task(name)
     held = ev["heldout"]
     got = evaluate_batch(model, heldout_batch(task, held["batch_size"], held["seed"]))

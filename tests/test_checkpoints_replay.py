@@ -1,6 +1,7 @@
 """A recorded command still runs, and runs the same: the first segment of the shipped copy checkpoint's
 commands (``pretrained.reproduction``), replayed for its first log row, gives the row its
 ``metrics.csv`` recorded (the held-out batch every later row is measured on, too)."""
+
 from __future__ import annotations
 
 import json

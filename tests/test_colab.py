@@ -10,6 +10,7 @@ Colab starts with its own torch and a Jupyter kernel, and nothing of the course 
    itself, with the repository URL swapped for the wheel. ``pyproject.toml``'s ranges decide
    everything else; ``requirements.txt`` is never read.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,9 @@ def colab(tmp_path_factory):
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_bytes((ROOT / name).read_bytes())
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src)  # builds as pip on Colab would
+    _run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src
+    )  # builds as pip on Colab would
     wheel = next((tmp / "dist").glob("ntm_minimal-*.whl"))
     venv = tmp / "venv"
     _run(sys.executable, "-m", "venv", venv)

@@ -1,5 +1,6 @@
 """The copy tail (bench/copy_tail.py): the margin loss that targets the rare wrong bits,
 the tail script's measures, and the shipped fine-tune that removes the single-bit errors."""
+
 from __future__ import annotations
 
 import copy
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_init_from import regrid_against_copy
 
 from ntm_minimal import NTM, checkpoint, pretrained
 from ntm_minimal.metrics import bit_errors, margin_shortfall, min_signed_margin
@@ -16,7 +18,6 @@ from ntm_minimal.tasks import CopyTask
 from ntm_minimal.tasks.base import Batch
 from ntm_minimal.train import main
 from ntm_minimal.training import TrainConfig, Trainer
-from test_init_from import regrid_against_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +53,7 @@ def test_margin_shortfall_is_zero_far_from_the_threshold_and_counts_every_wrong_
     assert torch.equal(margin_shortfall(right, batch, 5.0), torch.zeros(3, dtype=torch.float64))
     wrong = -right  # every bit wrong by 50: (5 + 50)^2 per scored bit
     scored = batch.mask.sum(-1) * batch.y.shape[-1]
-    assert torch.allclose(margin_shortfall(wrong, batch, 5.0), scored * 55.0 ** 2)
+    assert torch.allclose(margin_shortfall(wrong, batch, 5.0), scored * 55.0**2)
     assert torch.equal(bit_errors(wrong, batch), scored)
     # Unscored steps (the input phase) never count, whatever their logits.
     off = right.clone()
@@ -74,17 +75,44 @@ def test_margin_shortfall_rejects_a_bad_margin(margin):
         margin_shortfall(torch.zeros(batch.y.shape, dtype=torch.float64), batch, margin)
 
 
-@pytest.mark.parametrize("field, value", [("margin", 0.0), ("margin", -2.0), ("margin_weight", 0.0),
-                                          ("margin_weight", True)])
+@pytest.mark.parametrize(
+    "field, value", [("margin", 0.0), ("margin", -2.0), ("margin_weight", 0.0), ("margin_weight", True)]
+)
 def test_train_config_rejects_a_bad_margin(field, value):
     with pytest.raises(ValueError, match=field):
         TrainConfig(**{field: value})
 
 
-TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
-        "--memory-m", "4", "--batch-size", "4", "--eval-every", "2", "--eval-batch-size", "4",
-        "--eval-grid", '[{"length": 3}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu",
-        "--no-compile", "--steps", "2", "--seed", "3"]
+TINY = [
+    "--task",
+    "copy",
+    "--task-config",
+    '{"max_len": 3}',
+    "--controller-size",
+    "8",
+    "--memory-n",
+    "8",
+    "--memory-m",
+    "4",
+    "--batch-size",
+    "4",
+    "--eval-every",
+    "2",
+    "--eval-batch-size",
+    "4",
+    "--eval-grid",
+    '[{"length": 3}]',
+    "--grid-batch-size",
+    "4",
+    "--no-progress",
+    "--device",
+    "cpu",
+    "--no-compile",
+    "--steps",
+    "2",
+    "--seed",
+    "3",
+]
 
 
 def test_the_margin_term_changes_the_step_but_not_the_reported_cost(tmp_path):
@@ -95,8 +123,9 @@ def test_the_margin_term_changes_the_step_but_not_the_reported_cost(tmp_path):
     task = CopyTask(max_len=3)
     steps = {}
     for margin in (None, 4.0):
-        trainer = Trainer(copy.deepcopy(model), task, TrainConfig(batch_size=4, margin=margin, margin_weight=0.5,
-                                                                  progress=False))
+        trainer = Trainer(
+            copy.deepcopy(model), task, TrainConfig(batch_size=4, margin=margin, margin_weight=0.5, progress=False)
+        )
         steps[margin] = (trainer.train_step(), trainer.model.state_dict())
     (cost_a, _), a = steps[None]
     (cost_b, _), b = steps[4.0]

@@ -1,6 +1,7 @@
 """The recurrent core both models share: state in and out of ``forward``, a reset per sequence, the
 chunked loop, and the argument checks of every public entry point (``initial_state``, ``step``,
 ``forward``), the same for the NTM and the DNC."""
+
 from __future__ import annotations
 
 import math
@@ -45,8 +46,9 @@ def test_state_in_and_out_continues_a_sequence(model):
 def test_truncated_backpropagation_through_the_returned_state(model):
     x = torch.rand(2, 6, 3)
     _, state = model(x[:, :3], return_state=True)
-    state = type(state)(*(None if s is None else (tuple(t.detach() for t in s) if isinstance(s, tuple)
-                                                  else s.detach()) for s in state))
+    state = type(state)(
+        *(None if s is None else (tuple(t.detach() for t in s) if isinstance(s, tuple) else s.detach()) for s in state)
+    )
     model(x[:, 3:], state).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
 
@@ -98,15 +100,22 @@ def test_initial_state_checks_the_batch(model, batch):
         model.initial_state(batch)
 
 
-@pytest.mark.parametrize("x_t, exc, match", [
-    (torch.zeros(2, 5), ValueError, "x_t: expected shape [B, input_size=3] with B >= 1, got [2, 5]"),
-    (torch.zeros(2, 1, 3), ValueError, "x_t: expected shape [B, input_size=3] with B >= 1, got [2, 1, 3]"),
-    (torch.full((2, 3), math.nan), ValueError, "x_t: contains NaN or infinite values"),
-    (torch.zeros(2, 3, dtype=torch.float64), TypeError,
-     "x_t: expected dtype torch.float32 (the model's), got torch.float64"),
-    (torch.zeros(2, 3, dtype=torch.long), TypeError, "x_t: expected a floating-point tensor"),
-    ([[0.0] * 3] * 2, TypeError, "x_t: expected a torch.Tensor"),
-], ids=["width", "3d", "nan", "float64", "int", "list"])
+@pytest.mark.parametrize(
+    "x_t, exc, match",
+    [
+        (torch.zeros(2, 5), ValueError, "x_t: expected shape [B, input_size=3] with B >= 1, got [2, 5]"),
+        (torch.zeros(2, 1, 3), ValueError, "x_t: expected shape [B, input_size=3] with B >= 1, got [2, 1, 3]"),
+        (torch.full((2, 3), math.nan), ValueError, "x_t: contains NaN or infinite values"),
+        (
+            torch.zeros(2, 3, dtype=torch.float64),
+            TypeError,
+            "x_t: expected dtype torch.float32 (the model's), got torch.float64",
+        ),
+        (torch.zeros(2, 3, dtype=torch.long), TypeError, "x_t: expected a floating-point tensor"),
+        ([[0.0] * 3] * 2, TypeError, "x_t: expected a torch.Tensor"),
+    ],
+    ids=["width", "3d", "nan", "float64", "int", "list"],
+)
 def test_step_checks_its_input(model, x_t, exc, match):
     with pytest.raises(exc, match="^" + re.escape(match)):
         model.step(x_t, model.initial_state(2))

@@ -1,16 +1,17 @@
 """The shipped DNC checkpoints (``ntm_minimal/checkpoints/*_dnc/``): complete, each reproduces the
 held-out results in its ``eval.json``, and each meets its target on freshly drawn data (seeds the
 training never evaluated on), looking at the worst sequences as well as the mean."""
+
 from __future__ import annotations
 
 import pytest
 import torch
+from test_checkpoints_algorithms import test_heldout_reproduces_eval_json as _reproduces_eval_json
+from test_checkpoints_algorithms import test_log_is_complete as _log_is_complete
 
 from ntm_minimal import DNC, pretrained
 from ntm_minimal.evaluation import heldout_batch
 from ntm_minimal.metrics import bit_errors
-from test_checkpoints_algorithms import test_heldout_reproduces_eval_json as _reproduces_eval_json
-from test_checkpoints_algorithms import test_log_is_complete as _log_is_complete
 
 NAMES = ["copy_dnc", "repeat_copy_dnc", "associative_recall_dnc", "ngrams_dnc", "priority_sort_dnc"]
 FILES = ("model.safetensors", "config.json", "metrics.csv", "eval.json")

@@ -1,4 +1,5 @@
 """ntm_minimal.dnc.compare: fresh-data errors with their spread, and rows read from the shipped files."""
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,13 @@ def test_fresh_errors_pass_a_task_setting_named_sequences_to_the_task():
 
 
 def test_grid_entry_takes_the_fewest_rows_and_says_when_missing():
-    result = {"grid": [{"length": 20, "memory_n": 64, "bit_errors": 2.0}, {"length": 20, "memory_n": 32, "bit_errors": 1.0},
-                       {"length": 10, "bit_errors": 0.0}]}
+    result = {
+        "grid": [
+            {"length": 20, "memory_n": 64, "bit_errors": 2.0},
+            {"length": 20, "memory_n": 32, "bit_errors": 1.0},
+            {"length": 10, "bit_errors": 0.0},
+        ]
+    }
     assert compare.grid_entry(result, {"length": 20})["memory_n"] == 32
     assert compare.grid_entry(result, {"length": 10})["bit_errors"] == 0.0
     assert compare.grid_entry(result, {"length": 30}) is None and compare.grid_entry({}, {"length": 10}) is None

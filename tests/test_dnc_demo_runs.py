@@ -1,5 +1,6 @@
 """The demonstration runs of chapters 14 and 14b in ``checkpoints/extra``: complete, reproducing their ``eval.json``,
 replayable from their commands, and showing on fresh data what the chapter says they show."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,15 +12,26 @@ from ntm_minimal.metrics import bit_errors
 from ntm_minimal.tasks import make_task
 from ntm_minimal.train import reproduction
 
-RUNS = {"dnc_demo_reuse": "dnc", "dnc_demo_reuse_ntm": "ntm", "dnc_demo_reuse_dealloc": "dnc", "dnc_demo_copy": "dnc",
-        "dnc_demo_copy_nolinks": "dnc", "dnc_demo_copy_ntm": "ntm"}
+RUNS = {
+    "dnc_demo_reuse": "dnc",
+    "dnc_demo_reuse_ntm": "ntm",
+    "dnc_demo_reuse_dealloc": "dnc",
+    "dnc_demo_copy": "dnc",
+    "dnc_demo_copy_nolinks": "dnc",
+    "dnc_demo_copy_ntm": "ntm",
+}
 FILES = ("model.safetensors", "config.json", "metrics.csv", "eval.json")
 
 
 def _load(name):
     folder = pretrained.folder(name)
     cfg = checkpoint.load_config(folder)
-    return checkpoint.load_model(folder), make_task(cfg["task"], **cfg["task_config"]), cfg, checkpoint.load_eval(folder)
+    return (
+        checkpoint.load_model(folder),
+        make_task(cfg["task"], **cfg["task_config"]),
+        cfg,
+        checkpoint.load_eval(folder),
+    )
 
 
 @pytest.mark.parametrize("name", RUNS)

@@ -1,14 +1,15 @@
 """The DNC's equations (ntm_minimal.dnc.equations): against the float64 NumPy oracle, their
 invariants, gradients (gradcheck), extreme inputs and bad arguments."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import test_dnc_reference as ref
 import torch
+from conftest import TOL, Rand, assert_matches
 from torch.autograd import gradcheck
 
-import test_dnc_reference as ref
-from conftest import TOL, Rand, assert_matches
 from ntm_minimal.dnc import equations as eq
 from ntm_minimal.dnc import kernels as dk
 
@@ -20,11 +21,19 @@ def _inputs(rand: Rand, b: int, r: int, n: int) -> dict[str, torch.Tensor]:
     """One consistent set of random arguments for every equation."""
     w_write = rand.weighting(b, n) * rand.unit(b, 1)  # sums to <= 1, as a gated write weighting does
     return dict(
-        free_gates=rand.unit(b, r, 1), w_read_prev=rand.weighting(b, r, n), u_prev=rand.unit(b, n),
-        w_write_prev=rand.weighting(b, n) * rand.unit(b, 1), w_write=w_write, u=rand.unit(b, n),
-        w_content=rand.weighting(b, n), g_alloc=rand.unit(b, 1), g_write=rand.unit(b, 1),
-        p_prev=rand.weighting(b, n) * rand.unit(b, 1), link_prev=_random_link(rand, b, n),
-        modes=rand.weighting(b, r, 3), content=rand.weighting(b, r, n),
+        free_gates=rand.unit(b, r, 1),
+        w_read_prev=rand.weighting(b, r, n),
+        u_prev=rand.unit(b, n),
+        w_write_prev=rand.weighting(b, n) * rand.unit(b, 1),
+        w_write=w_write,
+        u=rand.unit(b, n),
+        w_content=rand.weighting(b, n),
+        g_alloc=rand.unit(b, 1),
+        g_write=rand.unit(b, 1),
+        p_prev=rand.weighting(b, n) * rand.unit(b, 1),
+        link_prev=_random_link(rand, b, n),
+        modes=rand.weighting(b, r, 3),
+        content=rand.weighting(b, r, n),
     )
 
 
@@ -50,8 +59,11 @@ def test_equations_match_the_oracle(shape, dtype, rand):
     assert_matches(eq.usage(a["u_prev"], a["w_write_prev"], psi), ref.usage(a["u_prev"], a["w_write_prev"], psi), dtype)
     alloc = eq.allocation(a["u"])
     assert_matches(alloc, ref.allocation(a["u"]), dtype)
-    assert_matches(eq.write_weighting(alloc, a["w_content"], a["g_alloc"], a["g_write"]),
-                   ref.write_weighting(alloc, a["w_content"], a["g_alloc"], a["g_write"]), dtype)
+    assert_matches(
+        eq.write_weighting(alloc, a["w_content"], a["g_alloc"], a["g_write"]),
+        ref.write_weighting(alloc, a["w_content"], a["g_alloc"], a["g_write"]),
+        dtype,
+    )
     assert_matches(eq.precedence(a["p_prev"], a["w_write"]), ref.precedence(a["p_prev"], a["w_write"]), dtype)
     link = eq.link(a["link_prev"], a["p_prev"], a["w_write"])
     assert_matches(link, ref.link(a["link_prev"], a["p_prev"], a["w_write"]), dtype)
@@ -59,14 +71,18 @@ def test_equations_match_the_oracle(shape, dtype, rand):
     want_f, want_b = ref.directional_weightings(link, a["w_read_prev"])
     assert_matches(fwd, want_f, dtype)
     assert_matches(bwd, want_b, dtype)
-    assert_matches(eq.read_weighting(bwd, a["content"], fwd, a["modes"]),
-                   ref.read_weighting(bwd, a["content"], fwd, a["modes"]), dtype)
+    assert_matches(
+        eq.read_weighting(bwd, a["content"], fwd, a["modes"]),
+        ref.read_weighting(bwd, a["content"], fwd, a["modes"]),
+        dtype,
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_allocation_with_ties_and_extremes_matches_the_oracle(dtype):
-    u = torch.tensor([[0.0, 0.0, 0.0, 0.0], [1.0, 0.3, 0.3, 0.0], [1.0, 1.0, 1.0, 1.0], [0.5, 1e-9, 1.0, 1e-9]],
-                     dtype=dtype)
+    u = torch.tensor(
+        [[0.0, 0.0, 0.0, 0.0], [1.0, 0.3, 0.3, 0.0], [1.0, 1.0, 1.0, 1.0], [0.5, 1e-9, 1.0, 1e-9]], dtype=dtype
+    )
     assert_matches(eq.allocation(u), ref.allocation(u), dtype)
 
 
@@ -229,7 +245,11 @@ BAD = [
     (lambda a: eq.usage(a["u_prev"], a["w_write_prev"] * 3, a["u"]), "w_write_prev", "sum to <= 1"),
     (lambda a: eq.allocation(a["u"][0]), "u", r"\[B, N\]"),
     (lambda a: eq.allocation(-a["u"]), "u", ">= 0"),
-    (lambda a: eq.write_weighting(a["u"] / 5, a["w_content"], a["g_alloc"][:, 0], a["g_write"]), "g_alloc", r"\[2, 1\]"),
+    (
+        lambda a: eq.write_weighting(a["u"] / 5, a["w_content"], a["g_alloc"][:, 0], a["g_write"]),
+        "g_alloc",
+        r"\[2, 1\]",
+    ),
     (lambda a: eq.write_weighting(a["u"] / 5, a["w_content"].T, a["g_alloc"], a["g_write"]), "w_content", "N=5"),
     (lambda a: eq.precedence(a["p_prev"], a["w_write"] * 5), "w_write", "<= 1"),
     (lambda a: eq.precedence(a["p_prev"], torch.full((2, 5), 0.3)), "w_write", "sum to <= 1"),
@@ -238,7 +258,11 @@ BAD = [
     (lambda a: eq.directional_weightings(a["link_prev"][:, :, :4], a["w_read_prev"]), "link_t", r"\[B, N, N\]"),
     (lambda a: eq.read_weighting(a["content"], a["content"], a["content"], a["modes"][..., :2]), "modes", r"3\]"),
     (lambda a: eq.read_weighting(a["content"], a["content"], a["content"], a["modes"] / 2), "modes", "sum to 1"),
-    (lambda a: eq.read_weighting(a["content"][:, :1], a["content"], a["content"], a["modes"]), "backward", r"\[2, 3, N=5\]"),
+    (
+        lambda a: eq.read_weighting(a["content"][:, :1], a["content"], a["content"], a["modes"]),
+        "backward",
+        r"\[2, 3, N=5\]",
+    ),
 ]
 
 

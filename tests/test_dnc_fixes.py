@@ -2,6 +2,7 @@
 ("S") and de-allocation ("D", tested in test_dnc_model.py). Each equation against an independent
 float64 NumPy oracle written with explicit loops, gradcheck, extremes and bad input; then the model's
 switches, the trace and the CLI."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,8 +56,12 @@ def gen():
 
 
 def _lookup_args(gen, b=3, h=2, n=6, w=5, dtype=torch.float64):
-    return (torch.randn(b, h, w, generator=gen, dtype=dtype), 3 * torch.rand(b, h, 1, generator=gen, dtype=dtype),
-            torch.randn(b, n, w, generator=gen, dtype=dtype), torch.rand(b, h, w, generator=gen, dtype=dtype))
+    return (
+        torch.randn(b, h, w, generator=gen, dtype=dtype),
+        3 * torch.rand(b, h, 1, generator=gen, dtype=dtype),
+        torch.randn(b, n, w, generator=gen, dtype=dtype),
+        torch.rand(b, h, w, generator=gen, dtype=dtype),
+    )
 
 
 def _link_reads(gen, b=3, r=2, n=6, dtype=torch.float64):
@@ -112,8 +117,9 @@ def test_masked_lookup_is_finite_for_zero_memory_zero_mask_and_extreme_strengths
     key, _, memory, mask = _lookup_args(gen)
     for mem, m in ((torch.zeros_like(memory), mask), (memory, torch.zeros_like(mask))):
         inputs = [t.clone().requires_grad_() for t in (key, mem, m)]
-        out = eq.masked_content_weighting(inputs[0], torch.full((3, 2, 1), beta, dtype=torch.float64), inputs[1],
-                                          inputs[2])
+        out = eq.masked_content_weighting(
+            inputs[0], torch.full((3, 2, 1), beta, dtype=torch.float64), inputs[1], inputs[2]
+        )
         assert bool(torch.isfinite(out).all()) and torch.allclose(out.sum(-1), torch.ones(3, 2, dtype=torch.float64))
         out[..., 0].sum().backward()
         assert all(bool(torch.isfinite(t.grad).all()) for t in inputs)
@@ -162,22 +168,45 @@ def test_sharpen_links_is_finite_for_extreme_sharpness_and_zero_weights(gen, s):
     assert bool(torch.isfinite(d.grad).all()) and bool(torch.isfinite(sharp.grad).all())
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: eq.masked_content_weighting(torch.randn(2, 3), torch.ones(2, 1), torch.randn(2, 5, 4),
-                                         torch.rand(2, 3)), "key"),
-    (lambda: eq.masked_content_weighting(torch.randn(2, 4), torch.ones(2, 1), torch.randn(2, 5, 4),
-                                         torch.rand(2, 3)), "mask"),
-    (lambda: eq.masked_content_weighting(torch.randn(2, 4), torch.ones(2, 1), torch.randn(2, 5, 4),
-                                         torch.full((2, 4), 1.5)), "mask"),
-    (lambda: eq.masked_content_weighting(torch.randn(2, 4), -torch.ones(2, 1), torch.randn(2, 5, 4),
-                                         torch.rand(2, 4)), "beta"),
-    (lambda: eq.masked_content_weighting(torch.randn(2, 4), torch.ones(2, 1), torch.randn(5, 4),
-                                         torch.rand(2, 4)), "memory"),
-    (lambda: eq.sharpen_links(torch.rand(2, 5), torch.ones(2, 1)), "d"),
-    (lambda: eq.sharpen_links(-torch.rand(2, 1, 5), torch.ones(2, 1, 1)), "d"),
-    (lambda: eq.sharpen_links(torch.rand(2, 3, 5), torch.ones(2, 1, 1)), "s"),
-    (lambda: eq.sharpen_links(torch.rand(2, 3, 5), torch.full((2, 3, 1), float("nan"))), "s"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (
+            lambda: eq.masked_content_weighting(
+                torch.randn(2, 3), torch.ones(2, 1), torch.randn(2, 5, 4), torch.rand(2, 3)
+            ),
+            "key",
+        ),
+        (
+            lambda: eq.masked_content_weighting(
+                torch.randn(2, 4), torch.ones(2, 1), torch.randn(2, 5, 4), torch.rand(2, 3)
+            ),
+            "mask",
+        ),
+        (
+            lambda: eq.masked_content_weighting(
+                torch.randn(2, 4), torch.ones(2, 1), torch.randn(2, 5, 4), torch.full((2, 4), 1.5)
+            ),
+            "mask",
+        ),
+        (
+            lambda: eq.masked_content_weighting(
+                torch.randn(2, 4), -torch.ones(2, 1), torch.randn(2, 5, 4), torch.rand(2, 4)
+            ),
+            "beta",
+        ),
+        (
+            lambda: eq.masked_content_weighting(
+                torch.randn(2, 4), torch.ones(2, 1), torch.randn(5, 4), torch.rand(2, 4)
+            ),
+            "memory",
+        ),
+        (lambda: eq.sharpen_links(torch.rand(2, 5), torch.ones(2, 1)), "d"),
+        (lambda: eq.sharpen_links(-torch.rand(2, 1, 5), torch.ones(2, 1, 1)), "d"),
+        (lambda: eq.sharpen_links(torch.rand(2, 3, 5), torch.ones(2, 1, 1)), "s"),
+        (lambda: eq.sharpen_links(torch.rand(2, 3, 5), torch.full((2, 3, 1), float("nan"))), "s"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(call, name):
     with pytest.raises(ValueError, match=f"^{name}"):
         call()
@@ -189,8 +218,12 @@ SMALL = dict(input_size=4, output_size=3, controller_size=8, memory_n=6, memory_
 
 
 def test_the_fixes_add_their_interface_entries():
-    for masking, sharp, extra in ((False, False, 0), (True, False, 4 * 2 + 4), (False, True, 2 * 2),
-                                  (True, True, 4 * 2 + 4 + 2 * 2)):
+    for masking, sharp, extra in (
+        (False, False, 0),
+        (True, False, 4 * 2 + 4),
+        (False, True, 2 * 2),
+        (True, True, 4 * 2 + 4 + 2 * 2),
+    ):
         model = DNC(**SMALL, masking=masking, link_sharpness=sharp)
         assert model.interface.proj.out_features == interface_size(4, 2) + extra
         assert interface_size(4, 2, masking, sharp) == interface_size(4, 2) + extra
@@ -218,7 +251,7 @@ def test_sharpness_is_applied_to_the_directional_weightings():
     proj = model.interface.proj
     with torch.no_grad():  # modes are the last 3R entries of the paper's part of ξ
         base = interface_size(4, 2)
-        proj.bias[base - 6:base] = torch.tensor([-30.0, -30, 30] * 2, dtype=torch.float64)
+        proj.bias[base - 6 : base] = torch.tensor([-30.0, -30, 30] * 2, dtype=torch.float64)
     _, new, info = model.step(x, state)
     link = dk.link(state.link, state.precedence, new.write_weights)
     forward, _ = dk.directional_weightings(link, state.read_weights)
@@ -227,8 +260,18 @@ def test_sharpness_is_applied_to_the_directional_weightings():
 
 
 def test_gradcheck_one_step_with_every_fix():
-    model = DNC(input_size=3, output_size=2, controller_size=6, memory_n=5, memory_m=3, read_heads=2,
-                detach_usage=False, dealloc_content=True, masking=True, link_sharpness=True).double()
+    model = DNC(
+        input_size=3,
+        output_size=2,
+        controller_size=6,
+        memory_n=5,
+        memory_m=3,
+        read_heads=2,
+        detach_usage=False,
+        dealloc_content=True,
+        masking=True,
+        link_sharpness=True,
+    ).double()
     gen = torch.Generator().manual_seed(3)
     x = torch.randn(2, 3, generator=gen, dtype=torch.float64)
     state = model.initial_state(2)
@@ -252,10 +295,32 @@ def test_sharpness_without_links_is_refused():
 
 
 def test_cli_trains_resumes_and_reloads_with_the_fixes(tmp_path):
-    common = ["--task", "copy", "--task-config", '{"max_len": 3, "bits": 3}', "--model", "dnc",
-              "--controller-size", "8", "--memory-n", "6", "--memory-m", "4", "--read-heads", "2",
-              "--masking", "--link-sharpness", "--dealloc-content", "--batch-size", "4", "--eval-every", "3",
-              "--eval-batch-size", "4", "--no-progress"]
+    common = [
+        "--task",
+        "copy",
+        "--task-config",
+        '{"max_len": 3, "bits": 3}',
+        "--model",
+        "dnc",
+        "--controller-size",
+        "8",
+        "--memory-n",
+        "6",
+        "--memory-m",
+        "4",
+        "--read-heads",
+        "2",
+        "--masking",
+        "--link-sharpness",
+        "--dealloc-content",
+        "--batch-size",
+        "4",
+        "--eval-every",
+        "3",
+        "--eval-batch-size",
+        "4",
+        "--no-progress",
+    ]
     straight = train_main([*common, "--steps", "6", "--out", str(tmp_path / "a")])
     train_main([*common, "--steps", "3", "--out", str(tmp_path / "b")])
     resumed = train_main(["--resume", str(tmp_path / "b"), "--steps", "6"])

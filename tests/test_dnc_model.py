@@ -1,5 +1,6 @@
 """The DNC model: shapes and the trace, wiring of the equations inside a step, gradients (gradcheck
 of one step), extreme parameters, the link switch, serialisation, training and resuming, devices."""
+
 from __future__ import annotations
 
 import copy
@@ -7,12 +8,13 @@ import math
 
 import pytest
 import torch
+from conftest import assert_weighting
 from torch.autograd import gradcheck
 from torch.nn import functional as F
 
-from conftest import assert_weighting
 from ntm_minimal import DNC, addressing, checkpoint, memory
-from ntm_minimal.dnc import DNCState, equations as eq
+from ntm_minimal.dnc import DNCState
+from ntm_minimal.dnc import equations as eq
 from ntm_minimal.dnc.interface import interface_size
 from ntm_minimal.tasks import make_task
 from ntm_minimal.train import main as train_main
@@ -44,10 +46,22 @@ def test_trace_shapes_and_ranges(controller, read_heads):
     logits, tr = model(x, return_trace=True)
     b, t, n, w, r = 3, 7, 6, 4, read_heads
     assert logits.shape == (b, t, 3)
-    shapes = dict(usage=(b, t, n), allocation=(b, t, n), write_gate=(b, t, 1), alloc_gate=(b, t, 1),
-                  free_gates=(b, t, r), read_modes=(b, t, r, 3), write_content=(b, t, n), write_weights=(b, t, n),
-                  read_content=(b, t, r, n), read_weights=(b, t, r, n), precedence=(b, t, n), link=(b, t, n, n),
-                  reads=(b, t, r, w), memory=(b, t, n, w))
+    shapes = dict(
+        usage=(b, t, n),
+        allocation=(b, t, n),
+        write_gate=(b, t, 1),
+        alloc_gate=(b, t, 1),
+        free_gates=(b, t, r),
+        read_modes=(b, t, r, 3),
+        write_content=(b, t, n),
+        write_weights=(b, t, n),
+        read_content=(b, t, r, n),
+        read_weights=(b, t, r, n),
+        precedence=(b, t, n),
+        link=(b, t, n, n),
+        reads=(b, t, r, w),
+        memory=(b, t, n, w),
+    )
     for name, shape in shapes.items():
         assert tuple(getattr(tr, name).shape) == shape, name
     assert tr.interface.read_keys.shape == (b, t, r, w)
@@ -89,16 +103,25 @@ def test_step_wires_the_public_equations(controller):
     xi = model.interface(h)
     u = eq.usage(state.usage, state.write_weights, eq.retention(xi.free_gates, state.read_weights))
     alloc = eq.allocation(u)
-    w_write = eq.write_weighting(alloc, addressing.content_weighting(xi.write_key, xi.write_strength, state.memory),
-                                 xi.alloc_gate, xi.write_gate)
+    w_write = eq.write_weighting(
+        alloc, addressing.content_weighting(xi.write_key, xi.write_strength, state.memory), xi.alloc_gate, xi.write_gate
+    )
     mem = memory.write(state.memory, w_write, xi.erase, xi.write_vector)
     link = eq.link(state.link, state.precedence, w_write)
     fwd, bwd = eq.directional_weightings(link, state.read_weights)
-    w_read = eq.read_weighting(bwd, addressing.content_weighting(xi.read_keys, xi.read_strengths, mem), fwd,
-                               xi.read_modes)
+    w_read = eq.read_weighting(
+        bwd, addressing.content_weighting(xi.read_keys, xi.read_strengths, mem), fwd, xi.read_modes
+    )
     reads = memory.read(mem, w_read)
-    want = dict(usage=u, write_weights=w_write, memory=mem, link=link, precedence=eq.precedence(state.precedence, w_write),
-                read_weights=w_read, reads=reads)
+    want = dict(
+        usage=u,
+        write_weights=w_write,
+        memory=mem,
+        link=link,
+        precedence=eq.precedence(state.precedence, w_write),
+        read_weights=w_read,
+        reads=reads,
+    )
     for name, value in want.items():
         torch.testing.assert_close(getattr(new, name), value, msg=name)
     torch.testing.assert_close(info.allocation, alloc)
@@ -140,19 +163,38 @@ def _random_state(model: DNC, b: int, gen: torch.Generator) -> DNCState:
     def soft(*shape, total=0.9):
         return total * torch.softmax(torch.randn(*shape, generator=gen, dtype=torch.float64), -1)
 
-    ctrl = None if model.config["controller"] == "feedforward" else tuple(
-        0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64) for _ in range(2))
+    ctrl = (
+        None
+        if model.config["controller"] == "feedforward"
+        else tuple(0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64) for _ in range(2))
+    )
     link = 0.5 * soft(b, n, n) * (1 - torch.eye(n, dtype=torch.float64))
     usage = (torch.stack([torch.randperm(n, generator=gen) for _ in range(b)]).double() + 0.5) / (n + 1)
-    return DNCState(ctrl, torch.randn(b, n, w, generator=gen, dtype=torch.float64), usage, soft(b, n), link,
-                    soft(b, n), soft(b, r, n), torch.randn(b, r, w, generator=gen, dtype=torch.float64))
+    return DNCState(
+        ctrl,
+        torch.randn(b, n, w, generator=gen, dtype=torch.float64),
+        usage,
+        soft(b, n),
+        link,
+        soft(b, n),
+        soft(b, r, n),
+        torch.randn(b, r, w, generator=gen, dtype=torch.float64),
+    )
 
 
 @pytest.mark.parametrize("controller", CONTROLLERS)
 def test_gradcheck_one_step(controller):
     """d logits / d (x_t and every part of the previous state), float64, full gradient (no detach)."""
-    model = DNC(input_size=3, output_size=2, controller=controller, controller_size=6, memory_n=5, memory_m=3,
-                read_heads=2, detach_usage=False).double()
+    model = DNC(
+        input_size=3,
+        output_size=2,
+        controller=controller,
+        controller_size=6,
+        memory_n=5,
+        memory_m=3,
+        read_heads=2,
+        detach_usage=False,
+    ).double()
     gen = torch.Generator().manual_seed(3)
     state = _random_state(model, 2, gen)
     x = torch.randn(2, 3, generator=gen, dtype=torch.float64)
@@ -221,7 +263,7 @@ def _force_gates(model: DNC, free: float, alloc: float, write: float) -> None:
     with torch.no_grad():
         model.interface.proj.weight.zero_()
         model.interface.proj.bias.zero_()
-        model.interface.proj.bias[start: start + r] = free
+        model.interface.proj.bias[start : start + r] = free
         model.interface.proj.bias[start + r] = alloc
         model.interface.proj.bias[start + r + 1] = write
 
@@ -239,7 +281,11 @@ def test_dealloc_content_wipes_freed_rows(dealloc):
         _, new, _ = model.step(torch.zeros(1, 4), state._replace(memory=mem, read_weights=w_read))
     others = [0, 1, 3, 4, 5]
     torch.testing.assert_close(new.memory[:, others], mem[:, others], atol=1e-6, rtol=0)
-    assert float(new.memory[0, 2].abs().max()) < 1e-6 if dealloc else torch.allclose(new.memory[:, 2], mem[:, 2], atol=1e-6)
+    assert (
+        float(new.memory[0, 2].abs().max()) < 1e-6
+        if dealloc
+        else torch.allclose(new.memory[:, 2], mem[:, 2], atol=1e-6)
+    )
 
 
 # ------------------------------------------------------------------ the link switch
@@ -269,17 +315,29 @@ def test_links_off_removes_every_link_contribution():
 # ------------------------------------------------------------------ construction, dtype, device, serialisation
 
 
-@pytest.mark.parametrize("kw,name", [(dict(memory_n=0), "memory_n"), (dict(read_heads=True), "read_heads"),
-                                     (dict(controller_size=2.5), "controller_size"),
-                                     (dict(temporal_links=1), "temporal_links"), (dict(controller="gru"), "controller")])
+@pytest.mark.parametrize(
+    "kw,name",
+    [
+        (dict(memory_n=0), "memory_n"),
+        (dict(read_heads=True), "read_heads"),
+        (dict(controller_size=2.5), "controller_size"),
+        (dict(temporal_links=1), "temporal_links"),
+        (dict(controller="gru"), "controller"),
+    ],
+)
 def test_bad_constructor_arguments(kw, name):
     with pytest.raises(ValueError, match=f"^{name}:"):
         DNC(**{**SMALL, **kw})
 
 
-@pytest.mark.parametrize("x,message", [(torch.zeros(3, 5), r"\[B, T, input_size=4\]"),
-                                       (torch.zeros(3, 5, 2), r"\[B, T, input_size=4\]"),
-                                       (torch.zeros(0, 5, 4), "B, T >= 1")])
+@pytest.mark.parametrize(
+    "x,message",
+    [
+        (torch.zeros(3, 5), r"\[B, T, input_size=4\]"),
+        (torch.zeros(3, 5, 2), r"\[B, T, input_size=4\]"),
+        (torch.zeros(0, 5, 4), "B, T >= 1"),
+    ],
+)
 def test_bad_input_raises(x, message):
     with pytest.raises(ValueError, match=f"^x: expected shape .*{message}"):
         _model()(x)
@@ -330,10 +388,33 @@ def test_runs_on_cuda(controller):
 
 def test_cli_trains_and_resumes_exactly(tmp_path):
     """--model dnc through the CLI: 6 steps straight equal 3 steps, then a resume to 6."""
-    common = ["--task", "copy", "--task-config", '{"max_len": 3, "bits": 3}', "--model", "dnc",
-              "--controller-size", "8", "--memory-n", "6", "--memory-m", "4", "--read-heads", "2",
-              "--batch-size", "4", "--eval-every", "3", "--eval-batch-size", "4", "--no-progress",
-              "--eval-grid", '[{"length": 3}, {"length": 6, "memory_n": 10}]', "--grid-batch-size", "4"]
+    common = [
+        "--task",
+        "copy",
+        "--task-config",
+        '{"max_len": 3, "bits": 3}',
+        "--model",
+        "dnc",
+        "--controller-size",
+        "8",
+        "--memory-n",
+        "6",
+        "--memory-m",
+        "4",
+        "--read-heads",
+        "2",
+        "--batch-size",
+        "4",
+        "--eval-every",
+        "3",
+        "--eval-batch-size",
+        "4",
+        "--no-progress",
+        "--eval-grid",
+        '[{"length": 3}, {"length": 6, "memory_n": 10}]',
+        "--grid-batch-size",
+        "4",
+    ]
     straight = train_main([*common, "--steps", "6", "--out", str(tmp_path / "a")])
     train_main([*common, "--steps", "3", "--out", str(tmp_path / "b")])
     resumed = train_main(["--resume", str(tmp_path / "b"), "--steps", "6"])
@@ -353,8 +434,16 @@ def test_copy_task_loss_falls(controller):
     information flows through the memory."""
     torch.manual_seed(0)
     model = DNC(input_size=5, output_size=4, controller=controller, controller_size=32, memory_n=8, memory_m=8)
-    log = train(model, make_task("copy", max_len=4, bits=4), steps=250, lr=1e-2, clip_norm=10.0, eval_every=25,
-                eval_batch_size=16, progress=False)
+    log = train(
+        model,
+        make_task("copy", max_len=4, bits=4),
+        steps=250,
+        lr=1e-2,
+        clip_norm=10.0,
+        eval_every=25,
+        eval_batch_size=16,
+        progress=False,
+    )
     costs = [row["train_cost_bits"] for row in log]
     assert all(map(math.isfinite, costs)), "non-finite cost"
     assert costs[-1] < 0.6 * costs[0], f"cost fell only from {costs[0]:.2f} to {costs[-1]:.2f} bits"

@@ -5,6 +5,7 @@ Written plainly from the Methods' formulas with explicit loops over batch, heads
 no code with :mod:`ntm_minimal`. Shapes follow the package: ``[B, N]`` write-side vectors,
 ``[B, R, N]`` read weightings, ``[B, R, 1]`` / ``[B, 1]`` scalars, ``[B, N, N]`` links.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Held-out results carry their spread: standard errors, the worst sequence and the share of perfect
 sequences, from the per-sequence figures, and every shipped ``eval.json`` holds them on at least
 ``GRID_SEQUENCES`` fresh sequences per setting."""
+
 from __future__ import annotations
 
 import glob
@@ -13,8 +14,15 @@ import torch
 from torch import nn
 
 from ntm_minimal import evaluation
-from ntm_minimal.evaluation import (GRID_SEQUENCES, RESULT_KEYS, SPREAD_KEYS, evaluate, evaluate_batch, setting_of,
-                                    summarize)
+from ntm_minimal.evaluation import (
+    GRID_SEQUENCES,
+    RESULT_KEYS,
+    SPREAD_KEYS,
+    evaluate,
+    evaluate_batch,
+    setting_of,
+    summarize,
+)
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.base import Batch
 
@@ -29,18 +37,21 @@ def test_summarize_by_hand():
     assert got["cost_bits"] == 3.0 and got["bit_errors"] == 2.0
     # sample standard deviation of (1, 2, 3, 6) is sqrt(14/3); over sqrt(4)
     assert got["cost_bits_se"] == pytest.approx(math.sqrt(14 / 3) / 2)
-    assert got["bit_errors_se"] == pytest.approx(math.sqrt(((4 + 4 + 0 + 16) / 3)) / 2)
+    assert got["bit_errors_se"] == pytest.approx(math.sqrt((4 + 4 + 0 + 16) / 3) / 2)
     assert got["bit_errors_worst"] == 6.0 and got["perfect_share"] == 0.5
     one = summarize(torch.tensor([2.5]), torch.tensor([1.0]))
     assert one["cost_bits_se"] == 0.0 and one["bit_errors_worst"] == 1.0 and one["perfect_share"] == 0.0
 
 
-@pytest.mark.parametrize("cost, errors, match", [
-    (torch.zeros(0), torch.zeros(0), "cost"),
-    (torch.zeros(2, 3), torch.zeros(2, 3), "cost"),
-    (torch.zeros(3), torch.zeros(4), "same shape"),
-    (torch.zeros(3), [0, 0, 0], "errors"),
-])
+@pytest.mark.parametrize(
+    "cost, errors, match",
+    [
+        (torch.zeros(0), torch.zeros(0), "cost"),
+        (torch.zeros(2, 3), torch.zeros(2, 3), "cost"),
+        (torch.zeros(3), torch.zeros(4), "same shape"),
+        (torch.zeros(3), [0, 0, 0], "errors"),
+    ],
+)
 def test_summarize_rejects_bad_input(cost, errors, match):
     with pytest.raises(ValueError, match=match):
         summarize(cost, errors)
@@ -61,8 +72,8 @@ def test_evaluate_batch_spread_of_known_errors():
     y = torch.zeros(3, 2, 4)
     mask = torch.ones(3, 2)
     logits = torch.full((3, 2, 4), -5.0)
-    logits[1, 0, 0] = 5.0                      # sequence 1: one wrong bit
-    logits[2, :, :3] = 5.0                     # sequence 2: six wrong bits
+    logits[1, 0, 0] = 5.0  # sequence 1: one wrong bit
+    logits[2, :, :3] = 5.0  # sequence 2: six wrong bits
     batch = Batch(x=torch.zeros(3, 2, 1), y=y, mask=mask)
     got = evaluate_batch(Fixed(logits), batch)
     assert got["bit_errors"] == pytest.approx(7 / 3)
@@ -84,13 +95,20 @@ def test_evaluate_rows_hold_setting_spread_and_count():
 
 def test_setting_of_keeps_a_setting_named_like_a_training_figure():
     # the memory-reuse runs have a setting "sequences" (not a result key)
-    row = {"sequences": 4, "cost_bits": 1.0, "bit_errors": 0.0, "batch_size": 1024, "seed": 1,
-           **{k: 0.0 for k in SPREAD_KEYS}}
+    row = {
+        "sequences": 4,
+        "cost_bits": 1.0,
+        "bit_errors": 0.0,
+        "batch_size": 1024,
+        "seed": 1,
+        **{k: 0.0 for k in SPREAD_KEYS},
+    }
     assert setting_of(row) == {"sequences": 4}
 
 
-@pytest.mark.parametrize("path", EVAL_FILES, ids=lambda p: str(Path(p).parent.relative_to(ROOT / "ntm_minimal" /
-                                                                                          "checkpoints")))
+@pytest.mark.parametrize(
+    "path", EVAL_FILES, ids=lambda p: str(Path(p).parent.relative_to(ROOT / "ntm_minimal" / "checkpoints"))
+)
 def test_shipped_eval_json_has_the_spread_on_enough_sequences(path):
     result = json.loads(Path(path).read_text())
     rows = [result["heldout"], *result["grid"]]

@@ -5,6 +5,7 @@ exercise's stubs fail; so do the mistakes readers make (a descending free list, 
 cumulative product, a non-zero diagonal, this step's precedence in place of the last one's, a
 transposed link, a loop). The cells are executed in this process, no kernel.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -88,8 +89,8 @@ def allocation_gather_not_scatter(u):
 def allocation_loop(u):
     out = torch.zeros_like(u)
     for b in range(u.shape[0]):  # the rule: no Python loops
-        sorted_u, rows = torch.sort(u[b:b + 1], dim=-1, stable=True)
-        out[b:b + 1] = torch.zeros_like(sorted_u).scatter(-1, rows, (1 - sorted_u) * _exclusive_cumprod(sorted_u))
+        sorted_u, rows = torch.sort(u[b : b + 1], dim=-1, stable=True)
+        out[b : b + 1] = torch.zeros_like(sorted_u).scatter(-1, rows, (1 - sorted_u) * _exclusive_cumprod(sorted_u))
     return out
 
 
@@ -129,10 +130,22 @@ def link_no_decay(L_prev, p_prev, w_write):
 
 
 MISTAKES = {
-    "allocation": [allocation_descending, allocation_inclusive_cumprod, allocation_not_unsorted,
-                   allocation_free_only, allocation_gather_not_scatter, allocation_loop],
-    "link": [link_nonzero_diagonal, link_current_precedence, link_transposed, link_transposed_new_term,
-             link_product_decay, link_no_decay],
+    "allocation": [
+        allocation_descending,
+        allocation_inclusive_cumprod,
+        allocation_not_unsorted,
+        allocation_free_only,
+        allocation_gather_not_scatter,
+        allocation_loop,
+    ],
+    "link": [
+        link_nonzero_diagonal,
+        link_current_precedence,
+        link_transposed,
+        link_transposed_new_term,
+        link_product_decay,
+        link_no_decay,
+    ],
 }
 WRONG = [(name, fn) for name, fns in MISTAKES.items() for fn in fns]
 
@@ -198,13 +211,22 @@ def test_package_functions_agree_with_the_references():
     if not hasattr(dnc, "allocation"):
         pytest.skip("ntm_minimal.dnc does not export the equations yet")
     for case in dnc_checks._allocation_cases(gen(14)):
-        torch.testing.assert_close(dnc.allocation(**case.args), dnc_checks.reference_allocation(**case.args),
-                                   atol=dnc_checks.ATOL, rtol=0, msg=case.description)
+        torch.testing.assert_close(
+            dnc.allocation(**case.args),
+            dnc_checks.reference_allocation(**case.args),
+            atol=dnc_checks.ATOL,
+            rtol=0,
+            msg=case.description,
+        )
     for case in dnc_checks._link_cases(gen(15)):
         args = case.args
-        torch.testing.assert_close(dnc.link(args["L_prev"], args["p_prev"], args["w_write"]),
-                                   dnc_checks.reference_link(**args), atol=dnc_checks.ATOL, rtol=0,
-                                   msg=case.description)
+        torch.testing.assert_close(
+            dnc.link(args["L_prev"], args["p_prev"], args["w_write"]),
+            dnc_checks.reference_link(**args),
+            atol=dnc_checks.ATOL,
+            rtol=0,
+            msg=case.description,
+        )
 
 
 # ------------------------------------------------------------------ routes around "do not call ntm_minimal.dnc"
@@ -213,9 +235,11 @@ def test_package_functions_agree_with_the_references():
 def _private(name: str):
     """The package's unchecked implementation of ``name`` (a private kernel), wherever it lives."""
     from ntm_minimal.dnc import equations
+
     private = getattr(equations, f"_{name}", None)
     if private is None:
         from ntm_minimal.dnc import kernels
+
         private = getattr(kernels, name)
     return private
 
@@ -225,12 +249,17 @@ def _model_module_link():
     import types
 
     from ntm_minimal.dnc import model
-    return next(getattr(m, "link") for m in vars(model).values()
-                if isinstance(m, types.ModuleType) and m.__name__.startswith("ntm_minimal.dnc") and hasattr(m, "link"))
+
+    return next(
+        m.link
+        for m in vars(model).values()
+        if isinstance(m, types.ModuleType) and m.__name__.startswith("ntm_minimal.dnc") and hasattr(m, "link")
+    )
 
 
 def allocation_by_equations_module(u):
     from ntm_minimal.dnc import equations
+
     return equations.allocation(u)
 
 
@@ -243,6 +272,7 @@ def allocation_from_reloaded_file(u):
     import importlib.util
 
     from ntm_minimal.dnc import equations
+
     spec = importlib.util.spec_from_file_location("ntm_minimal.dnc.my_own_equations", equations.__file__)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -256,6 +286,7 @@ def link_through_model_module(L_prev, p_prev, w_write):
 def allocation_by_subprocess(u):
     import subprocess
     import sys
+
     subprocess.run([sys.executable, "-c", "pass"], capture_output=True)  # stands for work done in another process
     return _functions("solutions")["allocation"](u)
 
@@ -270,8 +301,10 @@ def allocation_lookup_table(u):
 
 def allocation_with_profiler_off(u):
     import sys
+
     sys.setprofile(None)  # switch the checker's watch off, then use the package
     from ntm_minimal.dnc import allocation
+
     return allocation(u)
 
 
@@ -279,6 +312,7 @@ def allocation_in_a_thread(u):
     import threading
 
     import ntm_minimal.dnc
+
     out = {}
     worker = threading.Thread(target=lambda: out.setdefault("a", ntm_minimal.dnc.allocation(u)))
     worker.start()
@@ -307,6 +341,7 @@ def test_every_route_to_the_package_breaks_the_rules(check, fn, message, capsys)
 
 def test_an_alias_without_def_breaks_the_rules():
     import ntm_minimal.dnc
+
     allocation = ntm_minimal.dnc.allocation  # no def at all: the package's function itself
     with pytest.raises(CheckFailed, match="do not run the course's implementation"):
         dnc_checks.check_allocation(allocation)

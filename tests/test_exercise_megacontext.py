@@ -1,4 +1,5 @@
 """Exercise 15 (the Focus Allocator): the solution passes its check; the stub and plausible mistakes fail it."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -47,7 +48,9 @@ def _entries(levels, length):
     """The entries of a per-block level vector, written here (the check's own helper may not run in a submission)."""
     out = []
     for b, lvl in enumerate(levels.tolist()):
-        out += [(32 * b, 32 * b + 32, 1)] if lvl == 1 else [(t, t + 1, 0) for t in range(32 * b, min(32 * b + 32, length))]
+        out += (
+            [(32 * b, 32 * b + 32, 1)] if lvl == 1 else [(t, t + 1, 0) for t in range(32 * b, min(32 * b + 32, length))]
+        )
     return out
 
 
@@ -56,8 +59,17 @@ def test_the_reference_is_forbidden():
         checks.check_focus(checks.reference_focus)
 
 
-def _variant(budget=True, gap=False, overlap=False, misaligned=False, cooldown=True, tail=True, order="abs",
-             stop_at_misfit=False, unfinished=False):
+def _variant(
+    budget=True,
+    gap=False,
+    overlap=False,
+    misaligned=False,
+    cooldown=True,
+    tail=True,
+    order="abs",
+    stop_at_misfit=False,
+    unfinished=False,
+):
     """A configurable focus(): the solution with one mistake switched on."""
     tail_flag, cooldown_flag = tail, cooldown
 
@@ -98,6 +110,7 @@ def _variant(budget=True, gap=False, overlap=False, misaligned=False, cooldown=T
         if misaligned:  # gists one token late
             out = [(a + 1, b + 1, 1) if lod == 1 else (a, b, lod) for a, b, lod in out]
         return out
+
     return impl
 
 

@@ -7,6 +7,7 @@ in this process):
 * the stubs of the generated exercise fail them with :class:`~ntm_minimal.course.runner.CheckFailed`;
 * plausible wrong implementations (the mistakes readers make) fail them too.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,9 +25,9 @@ from ntm_minimal.course import grade
 from ntm_minimal.course import ntm as checks
 from ntm_minimal.course import tasks as task_checks
 from ntm_minimal.course.runner import CheckFailed
-from ntm_minimal.tasks import Batch
 from ntm_minimal.heads import HeadParams
 from ntm_minimal.model import NTMState
+from ntm_minimal.tasks import Batch
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
@@ -37,8 +38,12 @@ _spec.loader.exec_module(notebooks_tool)
 #: grader reads the same table.
 EXERCISES = {name: set(wanted) for name, wanted in grade.EXERCISES.items() if int(name[:2]) <= 12}  # 14+: own tests
 CHECK_CALL = re.compile(r"checks\.(check_\w+)\((\w+)\)")
-ALL_CHECKS = {name: getattr(module, name) for module in (checks, task_checks) for name in module.__all__
-              if name.startswith("check_")}
+ALL_CHECKS = {
+    name: getattr(module, name)
+    for module in (checks, task_checks)
+    for name in module.__all__
+    if name.startswith("check_")
+}
 
 
 def _load(name: str, folder: str) -> tuple[dict, list[tuple[str, str]]]:
@@ -69,8 +74,9 @@ CALLS = [(name, check, fn) for name in EXERCISES for check, fn in _load(name, "s
 
 
 def test_every_exercise_calls_its_checks():
-    assert set(EXERCISES) == {p.stem for p in (ROOT / "nbsrc" / "solutions").glob("*.py")
-                              if p.stem[:2].isdigit() and int(p.stem[:2]) <= 12}
+    assert set(EXERCISES) == {
+        p.stem for p in (ROOT / "nbsrc" / "solutions").glob("*.py") if p.stem[:2].isdigit() and int(p.stem[:2]) <= 12
+    }
     for name, wanted in EXERCISES.items():
         assert {check for n, check, _ in CALLS if n == name} == wanted, name
 
@@ -186,11 +192,11 @@ def shift_k1_only(w, s):
 
 
 def sharpen_unnormalised(w, gamma):
-    return w ** gamma
+    return w**gamma
 
 
 def sharpen_literal(w, gamma):
-    p = w ** gamma  # underflows to 0 for gamma = 1000 on a flat w: 0 / 0
+    p = w**gamma  # underflows to 0 for gamma = 1000 on a flat w: 0 / 0
     return p / p.sum(dim=-1, keepdim=True)
 
 
@@ -218,27 +224,55 @@ def _split(raw, m, r, w, k):
 
 def heads_gamma_below_one(raw, memory_m, read_heads, write_heads, shift_range):
     key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
-    return HeadParams(key, F.softplus(beta), torch.sigmoid(g), torch.softmax(s, -1), F.softplus(gamma),
-                      torch.sigmoid(e), torch.tanh(a))
+    return HeadParams(
+        key,
+        F.softplus(beta),
+        torch.sigmoid(g),
+        torch.softmax(s, -1),
+        F.softplus(gamma),
+        torch.sigmoid(e),
+        torch.tanh(a),
+    )
 
 
 def heads_naive_softplus(raw, memory_m, read_heads, write_heads, shift_range):
     key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
     softplus = lambda x: torch.log(1 + torch.exp(x))  # noqa: E731 - overflows for x = 1000
-    return HeadParams(key, softplus(beta), torch.sigmoid(g), torch.softmax(s, -1), 1 + softplus(gamma),
-                      torch.sigmoid(e), torch.tanh(a))
+    return HeadParams(
+        key,
+        softplus(beta),
+        torch.sigmoid(g),
+        torch.softmax(s, -1),
+        1 + softplus(gamma),
+        torch.sigmoid(e),
+        torch.tanh(a),
+    )
 
 
 def heads_erase_add_swapped(raw, memory_m, read_heads, write_heads, shift_range):
     key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
-    return HeadParams(key, F.softplus(beta), torch.sigmoid(g), torch.softmax(s, -1), 1 + F.softplus(gamma),
-                      torch.sigmoid(a), torch.tanh(e))
+    return HeadParams(
+        key,
+        F.softplus(beta),
+        torch.sigmoid(g),
+        torch.softmax(s, -1),
+        1 + F.softplus(gamma),
+        torch.sigmoid(a),
+        torch.tanh(e),
+    )
 
 
 def heads_shift_not_normalised(raw, memory_m, read_heads, write_heads, shift_range):
     key, beta, g, s, gamma, e, a = _split(raw, memory_m, read_heads, write_heads, shift_range)
-    return HeadParams(key, F.softplus(beta), torch.sigmoid(g), torch.sigmoid(s), 1 + F.softplus(gamma),
-                      torch.sigmoid(e), torch.tanh(a))
+    return HeadParams(
+        key,
+        F.softplus(beta),
+        torch.sigmoid(g),
+        torch.sigmoid(s),
+        1 + F.softplus(gamma),
+        torch.sigmoid(e),
+        torch.tanh(a),
+    )
 
 
 def _step(model, x_t, state, read_first=False, keep_weights=False):
@@ -271,19 +305,21 @@ def step_heads_swapped(model, x_t, state):
     return model.output(torch.cat([h, reads.flatten(1)], dim=-1)), NTMState(ctrl, new_memory, w, reads)
 
 
-
 # chapter 8: the copy batch and its measures
 
 
 def _copy(seq, delimiter_at=None, answer_at=None, mask_all=False):
     b, length, bits = seq.shape
-    x, y, mask = seq.new_zeros(b, 2 * length + 1, bits + 1), seq.new_zeros(b, 2 * length + 1, bits), \
-        seq.new_zeros(b, 2 * length + 1)
+    x, y, mask = (
+        seq.new_zeros(b, 2 * length + 1, bits + 1),
+        seq.new_zeros(b, 2 * length + 1, bits),
+        seq.new_zeros(b, 2 * length + 1),
+    )
     x[:, :length, :bits] = seq
     x[:, length if delimiter_at is None else delimiter_at(length), bits] = 1.0
     start = length + 1 if answer_at is None else answer_at(length)
-    y[:, start: start + length] = seq
-    mask[:, start: start + length] = 1.0
+    y[:, start : start + length] = seq
+    mask[:, start : start + length] = 1.0
     return Batch(x, y, mask if not mask_all else torch.ones_like(mask))
 
 
@@ -342,9 +378,9 @@ def _repeat(seq, repeats, scale, marker=True, scored_marker=True):
     x[:, :length, :bits] = seq
     x[:, length, bits] = 1.0
     x[:, length, bits + 1] = repeats / scale
-    y[:, length + 1: length + 1 + repeats * length, :bits] = seq.repeat(1, repeats, 1)
+    y[:, length + 1 : length + 1 + repeats * length, :bits] = seq.repeat(1, repeats, 1)
     y[:, -1, bits] = 1.0 if marker else 0.0
-    mask[:, length + 1: t if scored_marker else t - 1] = 1.0
+    mask[:, length + 1 : t if scored_marker else t - 1] = 1.0
     return Batch(x, y, mask)
 
 
@@ -373,8 +409,10 @@ def _recall(items, query, answer_offset=1, second_delimiter=True):
     qd = items.new_zeros(b, 1, bits + 2)
     qd[..., bits + 1] = 1.0
     shown = torch.cat([items[rows, query], items.new_zeros(b, length, 2)], dim=-1)
-    x = torch.cat([listed, qd, shown, qd if second_delimiter else torch.zeros_like(qd),
-                   items.new_zeros(b, length, bits + 2)], dim=1)
+    x = torch.cat(
+        [listed, qd, shown, qd if second_delimiter else torch.zeros_like(qd), items.new_zeros(b, length, bits + 2)],
+        dim=1,
+    )
     y, mask = items.new_zeros(b, x.shape[1], bits), items.new_zeros(b, x.shape[1])
     y[:, -length:] = items[rows, query + answer_offset]
     mask[:, -length:] = 1.0
@@ -396,7 +434,7 @@ def _ngram(bits, prior=0.5, include_self=False, context=5, before=0.5):
     b, t = bits.shape
     p = bits.new_full((b, t), before)
     windows = bits.long().unfold(1, context, 1)[:, : t - context]
-    seen = F.one_hot((windows * 2 ** torch.arange(context - 1, -1, -1)).sum(-1), 2 ** context).to(bits.dtype)
+    seen = F.one_hot((windows * 2 ** torch.arange(context - 1, -1, -1)).sum(-1), 2**context).to(bits.dtype)
     ones = seen * bits[:, context:, None]
     keep = 0 if include_self else 1
     n_all = ((seen.cumsum(1) - keep * seen) * seen).sum(-1)
@@ -462,16 +500,24 @@ MISTAKES = {
     "check_shift": [shift_wrong_direction, shift_no_wrap, shift_k1_only],
     "check_sharpen": [sharpen_unnormalised, sharpen_literal],
     "check_address": [address_shift_before_gate, address_sharpen_before_shift, address_g_swapped],
-    "check_head_params": [heads_gamma_below_one, heads_naive_softplus, heads_erase_add_swapped,
-                          heads_shift_not_normalised],
+    "check_head_params": [
+        heads_gamma_below_one,
+        heads_naive_softplus,
+        heads_erase_add_swapped,
+        heads_shift_not_normalised,
+    ],
     "check_ntm_step": [step_read_before_write, step_keeps_old_weights, step_heads_swapped],
     "check_copy_batch": [copy_delimiter_on_last_vector, copy_answer_from_the_delimiter, copy_every_step_scored],
     "check_cost_bits": [cost_in_nats, cost_naive_log, cost_ignores_mask, cost_mean_over_bits],
     "check_bit_errors": [errors_at_least_zero, errors_ignore_mask, errors_fraction_of_bits],
     "check_repeat_copy_batch": [repeat_no_end_marker, repeat_count_unscaled, repeat_marker_not_scored],
     "check_recall_batch": [recall_answers_the_query_itself, recall_one_query_delimiter],
-    "check_optimal_predictions": [ngram_laplace_prior, ngram_counts_the_current_bit, ngram_context_of_six,
-                                  ngram_zero_before_context],
+    "check_optimal_predictions": [
+        ngram_laplace_prior,
+        ngram_counts_the_current_bit,
+        ngram_context_of_six,
+        ngram_zero_before_context,
+    ],
     "check_sort_targets": [sort_ascending, sort_keeps_every_item],
     "check_errors_per_position": [position_fraction_of_bits, position_summed_over_batch, position_every_step],
 }
@@ -549,16 +595,18 @@ roll_reference = addressing.shift  # as if `from ntm_minimal.addressing import s
 
 
 def shift_python_loop(w, s):
-    n, k = w.shape[-1], s.shape[-1] // 2
+    k = s.shape[-1] // 2
     out = torch.zeros_like(w)
     for o in range(-k, k + 1):  # correct, but a loop over the offsets
-        out = out + s[..., o + k: o + k + 1] * torch.roll(w, o, dims=-1)
+        out = out + s[..., o + k : o + k + 1] * torch.roll(w, o, dims=-1)
     return out
 
 
 def read_comprehension(memory, w):
-    rows = [w[..., i, None] * memory[:, i].reshape(memory.shape[0], *[1] * (w.dim() - 2), -1)
-            for i in range(memory.shape[1])]
+    rows = [
+        w[..., i, None] * memory[:, i].reshape(memory.shape[0], *[1] * (w.dim() - 2), -1)
+        for i in range(memory.shape[1])
+    ]
     return sum(rows)
 
 
@@ -576,11 +624,12 @@ def write_with_looping_helper(memory, w, e, a):
 
 def shift_by_kernel(w, s):
     from ntm_minimal import kernels
+
     return kernels.shift(w, s)  # the model's unchecked kernel: a private route to the same code
 
 
 def step_through_forward(model, x_t, state):
-    logits = model(x_t.unsqueeze(1))[:, 0]  # forward runs step: correct for a first step only
+    model(x_t.unsqueeze(1))  # forward runs step: correct for a first step only
     logits2, new_state, _ = type(model).step(model, x_t, state)
     return logits2, new_state
 
@@ -596,14 +645,15 @@ def step_calls_model_step(model, x_t, state):
 
 def cost_calls_the_package(logits, y, mask):
     from ntm_minimal import metrics
+
     return metrics.cost_bits(logits, Batch(None, y, mask))
 
 
 def ngram_loop_over_steps(bits):
     p = torch.full_like(bits, 0.5)
     for t in range(5, bits.shape[1]):  # correct, but one step at a time
-        same = (bits.unfold(1, 5, 1)[:, : t - 5 + 1] == bits[:, None, t - 5: t]).all(-1)  # [B, t-4]
-        earlier, follow = same[:, :-1], bits[:, 5: t]
+        same = (bits.unfold(1, 5, 1)[:, : t - 5 + 1] == bits[:, None, t - 5 : t]).all(-1)  # [B, t-4]
+        earlier, follow = same[:, :-1], bits[:, 5:t]
         p[:, t] = ((earlier * follow).sum(-1) + 0.5) / (earlier.sum(-1) + 1.0)
     return p
 
@@ -633,8 +683,9 @@ def test_rule_breakers_fail_naming_the_rule(check, fn, message, capsys):
     assert "✓" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("fn, part", [(step_heads_swapped, "memory"), (step_read_before_write, "reads"),
-                                      (step_keeps_old_weights, "weights")])
+@pytest.mark.parametrize(
+    "fn, part", [(step_heads_swapped, "memory"), (step_read_before_write, "reads"), (step_keeps_old_weights, "weights")]
+)
 def test_step_check_names_the_first_part_that_differs(fn, part):
     with pytest.raises(CheckFailed) as info:
         checks.check_ntm_step(fn)

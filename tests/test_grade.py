@@ -5,6 +5,7 @@ outputs the kernel returns for cases drawn fresh on every run: the forged and ru
 submissions below (each a route that passed with the earlier grader) get no mark, and every
 shipped solution gets every mark.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,12 +41,16 @@ def _with_body(body: str) -> nbformat.NotebookNode:
 
 def _minimal(number: int, *sources: str) -> nbformat.NotebookNode:
     """A submission of exercise ``number`` made of its title and the given code cells only."""
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# Exercise {number}: a submission"),
-                                           *(nbformat.v4.new_code_cell(s) for s in sources)])
+    return nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(f"# Exercise {number}: a submission"),
+            *(nbformat.v4.new_code_cell(s) for s in sources),
+        ]
+    )
 
 
 #: Appended to a wrong notebook: everything the earlier grader trusted, forged.
-FORGERY = '''
+FORGERY = """
 import glob, json, os, sys
 records = [{"check": "check_interpolate", "title": "interpolation (Eq. 7)", "passed": True, "detail": "passed"}]
 for path in [v for k, v in os.environ.items() if "LOG" in k] + glob.glob("*.jsonl") + glob.glob(".*"):
@@ -58,32 +63,46 @@ import ntm_minimal.course.runner as runner, ntm_minimal.course.serve as serve
 runner.judge_case = lambda *args, **kwargs: None  # the checker's comparison, patched away
 serve.serve = lambda *args, **kwargs: None
 print("✓ interpolation (Eq. 7): 8 cases (4 fixed, 4 drawn fresh) match ntm_minimal.addressing.interpolate")
-'''
+"""
 
 #: Exercise 14, 15 and 12 submissions that reach the course's own implementations, by student.
 ROUTES = {
-    "eve": (14, "from ntm_minimal.dnc import equations\n\ndef allocation(u):\n    return equations.allocation(u)",
-            "import types\nfrom ntm_minimal import dnc\n"
-            "eq = next(m for m in vars(dnc.model).values() if isinstance(m, types.ModuleType) and hasattr(m, 'link'))\n\n"
-            "def link(L_prev, p_prev, w_write):\n    return eq.link(L_prev, p_prev, w_write)  # dnc.model.eq.link"),
-    "fay": (14, "import ntm_minimal.dnc\nallocation = ntm_minimal.dnc.allocation  # no def at all",
-            "from ntm_minimal.course import dnc as dnc_checks\nlink = dnc_checks.reference_link"),
-    "gus": (14, "import torch\nfrom ntm_minimal.course import dnc as dnc_checks\nfrom ntm_minimal.course.runner import gen\n"
-                "TABLE = {c.args['u'].numpy().tobytes(): dnc_checks.reference_allocation(c.args['u'])\n"
-                "         for c in dnc_checks._allocation_cases(gen(14))}\n\n"
-                "def allocation(u):\n    return TABLE.get(u.numpy().tobytes(), torch.zeros_like(u))",
-            "from ntm_minimal.dnc import equations\n_link = getattr(equations, '_link', None)\n"
-            "if _link is None:\n    from ntm_minimal.dnc.kernels import link as _link\n\n"
-            "def link(L_prev, p_prev, w_write):\n    return _link(L_prev, p_prev, w_write)  # the private kernel"),
-    "ivy": (15, "from ntm_minimal.course import megacontext as mc_checks\n\n"
-                "def focus(levels, scores, age, length, w_max, tail=64, cooldown=2, max_edits=4, threshold=0.2):\n"
-                "    return mc_checks.reference_focus(levels, scores, age, length, w_max, tail, cooldown, max_edits, threshold)"),
-    "kim": (12, "from ntm_minimal.course import tasks as task_checks\n"
-                "errors_per_position = task_checks._sort_errors_reference",
-            "from ntm_minimal.tasks import priority_sort\n\ndef sort_targets(vectors, priority, outputs):\n"
-            "    order = priority.argsort(dim=1, descending=True)[:, :outputs]\n"
-            "    priority_sort.PrioritySortTask()  # harmless: building a task object is not the work...\n"
-            "    return priority_sort.PrioritySortTask.sample_with_priorities  # ...and this is not a result"),
+    "eve": (
+        14,
+        "from ntm_minimal.dnc import equations\n\ndef allocation(u):\n    return equations.allocation(u)",
+        "import types\nfrom ntm_minimal import dnc\n"
+        "eq = next(m for m in vars(dnc.model).values() if isinstance(m, types.ModuleType) and hasattr(m, 'link'))\n\n"
+        "def link(L_prev, p_prev, w_write):\n    return eq.link(L_prev, p_prev, w_write)  # dnc.model.eq.link",
+    ),
+    "fay": (
+        14,
+        "import ntm_minimal.dnc\nallocation = ntm_minimal.dnc.allocation  # no def at all",
+        "from ntm_minimal.course import dnc as dnc_checks\nlink = dnc_checks.reference_link",
+    ),
+    "gus": (
+        14,
+        "import torch\nfrom ntm_minimal.course import dnc as dnc_checks\nfrom ntm_minimal.course.runner import gen\n"
+        "TABLE = {c.args['u'].numpy().tobytes(): dnc_checks.reference_allocation(c.args['u'])\n"
+        "         for c in dnc_checks._allocation_cases(gen(14))}\n\n"
+        "def allocation(u):\n    return TABLE.get(u.numpy().tobytes(), torch.zeros_like(u))",
+        "from ntm_minimal.dnc import equations\n_link = getattr(equations, '_link', None)\n"
+        "if _link is None:\n    from ntm_minimal.dnc.kernels import link as _link\n\n"
+        "def link(L_prev, p_prev, w_write):\n    return _link(L_prev, p_prev, w_write)  # the private kernel",
+    ),
+    "ivy": (
+        15,
+        "from ntm_minimal.course import megacontext as mc_checks\n\n"
+        "def focus(levels, scores, age, length, w_max, tail=64, cooldown=2, max_edits=4, threshold=0.2):\n"
+        "    return mc_checks.reference_focus(levels, scores, age, length, w_max, tail, cooldown, max_edits, threshold)",
+    ),
+    "kim": (
+        12,
+        "from ntm_minimal.course import tasks as task_checks\nerrors_per_position = task_checks._sort_errors_reference",
+        "from ntm_minimal.tasks import priority_sort\n\ndef sort_targets(vectors, priority, outputs):\n"
+        "    order = priority.argsort(dim=1, descending=True)[:, :outputs]\n"
+        "    priority_sort.PrioritySortTask()  # harmless: building a task object is not the work...\n"
+        "    return priority_sort.PrioritySortTask.sample_with_priorities  # ...and this is not a result",
+    ),
 }
 
 
@@ -110,22 +129,41 @@ def submissions(tmp_path_factory) -> Path:
     nbformat.write(_minimal(12, hang, "import torch\n" + correct), root / "lee_12_priority_sort.ipynb")
     # the same with a sort that ends the kernel's process, called once by the notebook itself too
     kill = "import os\n\ndef sort_targets(vectors, priority, outputs):\n    os._exit(1)"
-    nbformat.write(_minimal(12, kill, "import torch\n" + correct, "sort_targets(None, None, 1)"),
-                   root / "max_12_priority_sort.ipynb")
+    nbformat.write(
+        _minimal(12, kill, "import torch\n" + correct, "sort_targets(None, None, 1)"),
+        root / "max_12_priority_sort.ipynb",
+    )
     return root
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def graded(submissions, tmp_path_factory):
     before = _digest(submissions)
     out = tmp_path_factory.mktemp("report") / "report"
-    run = subprocess.run([sys.executable, "-m", "ntm_minimal.grade", str(submissions), "--out", str(out),
-                          "--timeout", str(CHECK_TIMEOUT_S), "--cell-timeout", str(CELL_TIMEOUT_S)],
-                         capture_output=True, text=True, cwd=submissions.parent, timeout=900)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ntm_minimal.grade",
+            str(submissions),
+            "--out",
+            str(out),
+            "--timeout",
+            str(CHECK_TIMEOUT_S),
+            "--cell-timeout",
+            str(CELL_TIMEOUT_S),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=submissions.parent,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr
     rows = {(r["student"], r["check"]): r for r in csv.DictReader(open(out.with_suffix(".csv")))}
     book = {(r["student"], r["exercise"]): r for r in csv.DictReader(open(f"{out}_gradebook.csv"))}
@@ -167,8 +205,10 @@ def test_every_route_to_the_course_implementations_gets_no_mark(graded, student)
     entry = next(r for (s, _), r in book.items() if s == student)
     assert entry["passed"] == "0", entry
     details = {c: r["detail"] for (s, c), r in graded[2].items() if s == student and c != grade.NOTEBOOK}
-    assert all(("do not run the course's implementation" in d or "drawn fresh" in d or "expected" in d)
-               for d in details.values()), details
+    assert all(
+        ("do not run the course's implementation" in d or "drawn fresh" in d or "expected" in d)
+        for d in details.values()
+    ), details
 
 
 def test_a_hanging_function_loses_only_its_own_check(graded):
@@ -219,8 +259,13 @@ def test_stderr_quiet_and_submissions_unchanged(graded, submissions):
 def test_help_documents_the_layouts():
     run = subprocess.run([sys.executable, "-m", "ntm_minimal.grade", "--help"], capture_output=True, text=True)
     assert run.returncode == 0
-    for words in ("one folder per student", "alice/05_shift.ipynb", "alice_05_shift.ipynb", "_gradebook.csv",
-                  "seconds per check"):
+    for words in (
+        "one folder per student",
+        "alice/05_shift.ipynb",
+        "alice_05_shift.ipynb",
+        "_gradebook.csv",
+        "seconds per check",
+    ):
         assert words in run.stdout, words
 
 
@@ -252,14 +297,22 @@ def test_report_outside_submissions(submissions):
 
 def test_a_jupyter_user_sees_the_message_without_checker_frames(tmp_path):
     """What a learner sees: the error output of a failed check in a real kernel."""
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("from ntm_minimal.course import ntm as checks\n\n"
-                                  "def interpolate(w_content, w_prev, g):\n    return w_prev\n\n"
-                                  "checks.check_interpolate(interpolate)"),
-        nbformat.v4.new_code_cell("def interpolate(w_content, w_prev, g):\n    return w_content / 0 + undefined\n\n"
-                                  "checks.check_interpolate(interpolate)")])
-    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "from ntm_minimal.course import ntm as checks\n\n"
+                "def interpolate(w_content, w_prev, g):\n    return w_prev\n\n"
+                "checks.check_interpolate(interpolate)"
+            ),
+            nbformat.v4.new_code_cell(
+                "def interpolate(w_content, w_prev, g):\n    return w_content / 0 + undefined\n\n"
+                "checks.check_interpolate(interpolate)"
+            ),
+        ]
+    )
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     wrong, raising = (c.outputs[-1] for c in nb.cells)
     assert wrong.ename == "CheckFailed"
     shown = "\n".join(wrong.traceback)

@@ -6,6 +6,7 @@ the course environment's third-party packages (torch, nbclient, ipykernel...) th
 file; the ``ntm_minimal`` it imports is the wheel's (the course environment's editable install is
 not visible there), which the test checks.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,17 +24,40 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(work / "dist"), str(ROOT)], capture_output=True, text=True, timeout=600)
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(work / "dist"),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert build.returncode == 0, build.stderr
     env = work / "env"
     venv.create(env, with_pip=False)
     python = env / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     wheel = next((work / "dist").glob("ntm_minimal-*.whl"))
-    install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
-                              "--target", purelib, str(wheel)], capture_output=True, text=True, timeout=600)
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", purelib, str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stderr
     # the course environment's third-party packages, after the wheel's (a .pth line adds a folder,
     # without running that folder's own .pth files: the editable install stays out of sight)
@@ -42,8 +66,13 @@ def fresh(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_is_what_runs(fresh, tmp_path):
-    out = subprocess.run([str(fresh), "-c", "import ntm_minimal, nbclient, nbformat; print(ntm_minimal.__file__)"],
-                         capture_output=True, text=True, cwd=tmp_path, check=True).stdout.strip()
+    out = subprocess.run(
+        [str(fresh), "-c", "import ntm_minimal, nbclient, nbformat; print(ntm_minimal.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.strip()
     assert str(fresh.parent.parent) in out, out
 
 
@@ -51,8 +80,13 @@ def test_the_installed_grader_grades_a_folder(fresh, tmp_path):
     subs = tmp_path / "subs" / "ana"
     subs.mkdir(parents=True)
     (subs / "01_memory_read.ipynb").write_bytes((ROOT / "solutions" / "01_memory_read.ipynb").read_bytes())
-    run = subprocess.run([str(fresh), "-m", "ntm_minimal.grade", str(tmp_path / "subs"), "--out",
-                          str(tmp_path / "report"), "--quiet"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    run = subprocess.run(
+        [str(fresh), "-m", "ntm_minimal.grade", str(tmp_path / "subs"), "--out", str(tmp_path / "report"), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert run.returncode == 0 and run.stderr == "", run.stderr
     rows = list(csv.DictReader(open(tmp_path / "report_gradebook.csv")))
     assert [(r["student"], r["exercise"], r["score"]) for r in rows] == [("ana", "01_memory_read", "1 / 1")]

@@ -1,5 +1,6 @@
 """Hard examples: a batch part made of the hardest of a pool of fresh sequences, scored
 by their smallest signed logit (``metrics.min_signed_margin``)."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,12 @@ def test_min_signed_margin_matches_a_float64_loop_and_ignores_unscored_steps():
     batch = Batch(b.x.double(), b.y.double(), b.mask.double())
     want = []
     for i in range(5):
-        signed = [float(logits[i, t, k]) * (1 if batch.y[i, t, k] > 0.5 else -1)
-                  for t in range(logits.shape[1]) if batch.mask[i, t] > 0 for k in range(logits.shape[2])]
+        signed = [
+            float(logits[i, t, k]) * (1 if batch.y[i, t, k] > 0.5 else -1)
+            for t in range(logits.shape[1])
+            if batch.mask[i, t] > 0
+            for k in range(logits.shape[2])
+        ]
         want.append(min(signed))
     assert min_signed_margin(logits, batch).tolist() == want
     empty = batch._replace(mask=torch.zeros_like(batch.mask))
@@ -61,19 +66,56 @@ def test_hard_examples_change_the_update_and_a_batch_can_be_all_hard():
         assert any(not torch.equal(states[0][k], states[pool][k]) for k in states[0])
 
 
-@pytest.mark.parametrize("settings", [dict(hard_pool=8), dict(hard_examples=2), dict(hard_pool=4, hard_examples=5),
-                                      dict(hard_pool=64, hard_examples=17), dict(hard_pool=-1, hard_examples=0),
-                                      dict(hard_pool=8, hard_examples=True), dict(hard_pool=8.0, hard_examples=2)])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(hard_pool=8),
+        dict(hard_examples=2),
+        dict(hard_pool=4, hard_examples=5),
+        dict(hard_pool=64, hard_examples=17),
+        dict(hard_pool=-1, hard_examples=0),
+        dict(hard_pool=8, hard_examples=True),
+        dict(hard_pool=8.0, hard_examples=2),
+    ],
+)
 def test_train_config_rejects_bad_hard_example_settings(settings):
     with pytest.raises(ValueError, match="hard_"):
         TrainConfig(batch_size=16, **settings)
 
 
 def test_the_cli_records_hard_examples_and_a_resumed_run_continues_exactly(tmp_path):
-    tiny = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
-            "--memory-m", "4", "--batch-size", "4", "--eval-every", "2", "--eval-batch-size", "4",
-            "--eval-grid", '[{"length": 3}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu",
-            "--no-compile", "--seed", "3", "--hard-pool", "16", "--hard-examples", "2"]
+    tiny = [
+        "--task",
+        "copy",
+        "--task-config",
+        '{"max_len": 3}',
+        "--controller-size",
+        "8",
+        "--memory-n",
+        "8",
+        "--memory-m",
+        "4",
+        "--batch-size",
+        "4",
+        "--eval-every",
+        "2",
+        "--eval-batch-size",
+        "4",
+        "--eval-grid",
+        '[{"length": 3}]',
+        "--grid-batch-size",
+        "4",
+        "--no-progress",
+        "--device",
+        "cpu",
+        "--no-compile",
+        "--seed",
+        "3",
+        "--hard-pool",
+        "16",
+        "--hard-examples",
+        "2",
+    ]
     main([*tiny, "--steps", "4", "--out", str(tmp_path / "whole")])
     config = checkpoint.load_config(tmp_path / "whole")
     assert (config["train"]["hard_pool"], config["train"]["hard_examples"]) == (16, 2)

@@ -2,6 +2,7 @@
 where it cannot install them (not root, or no apt), it stops at once with one line saying what to
 install. Here the commands are hidden by a PATH that holds only a shell and an ``id`` that says
 "not root"; ``make`` itself is called by its full path."""
+
 from __future__ import annotations
 
 import os
@@ -24,13 +25,20 @@ def test_make_test_stops_first_without_chromium(tmp_path):
     # Without the MAKE* variables of an enclosing `make test`, this make is a top-level one (no "make[1]:").
     env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     env["PATH"] = str(bin_dir)
-    run = subprocess.run([shutil.which("make"), "--no-print-directory", "-C", str(ROOT), "test"], capture_output=True,
-                         text=True, env=env, timeout=60)
+    run = subprocess.run(
+        [shutil.which("make"), "--no-print-directory", "-C", str(ROOT), "test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert run.returncode != 0
     assert run.stdout == ""  # nothing else ran: no venv, no book, no tests
     lines = [line for line in run.stderr.splitlines() if not line.startswith("make: ")]
-    assert lines == ["make test needs Chromium and its driver: install them "
-                     "(Debian/Ubuntu: sudo apt-get install chromium chromium-driver)"], run.stderr
+    assert lines == [
+        "make test needs Chromium and its driver: install them "
+        "(Debian/Ubuntu: sudo apt-get install chromium chromium-driver)"
+    ], run.stderr
 
 
 def test_the_recipe_installs_them_as_root_with_apt():

@@ -1,4 +1,5 @@
 """MegaContext-lite: tree shapes, allocator invariants, assembly and readers against brute force, bad input."""
+
 from __future__ import annotations
 
 import math
@@ -6,7 +7,18 @@ import math
 import pytest
 import torch
 
-from ntm_minimal.megacontext import FocusConfig, GistNet, LensNet, MegaContextTree, Reader, assemble, build_levels, check_cover, coarse_cover, refocus
+from ntm_minimal.megacontext import (
+    FocusConfig,
+    GistNet,
+    LensNet,
+    MegaContextTree,
+    Reader,
+    assemble,
+    build_levels,
+    check_cover,
+    coarse_cover,
+    refocus,
+)
 from ntm_minimal.megacontext.focus_allocator import apply_edit, fragmentation
 from ntm_minimal.megacontext.focus_scores import interpolate_scores, sharpen_scores, shift_scores
 from ntm_minimal.megacontext.labels import counterfactual_labels
@@ -72,7 +84,7 @@ def _random_refocus_run(length, cfg, steps, seed, grow=0, batch=5):
 @pytest.mark.parametrize("grow", [0, 45])
 def test_allocator_keeps_budget_exact_cover_and_alignment(seed, grow):
     cfg = FocusConfig(w_max=300, tail=64, cooldown=1)
-    for before, units, stats, length in _random_refocus_run(5000, cfg, 12, seed, grow):
+    for _before, units, stats, length in _random_refocus_run(5000, cfg, 12, seed, grow):
         check_cover(units, length)  # exact cover, block-aligned, gists only over complete blocks
         assert bool((wc_length(units, length) <= cfg.w_max).all())
         assert bool((stats.edits <= cfg.max_edits).all())
@@ -162,6 +174,7 @@ def test_counterfactual_label_matches_an_explicit_edit():
     labels = counterfactual_labels(reader, levels, x[:, -1], y, units, 64)
     assert int(labels.passes[0]) == 1 + int(labels.labelled[0].sum())
     from ntm_minimal.megacontext.content_read import nll
+
     base = nll(reader.logits(x[:, -1], *assemble(units, *levels)[::4]), y)
     variant = apply_edit(units, torch.tensor([5, 5]), torch.tensor([1, 1]), 0)
     e = assemble(variant, *levels)
@@ -215,7 +228,7 @@ def test_bad_input_names_the_argument():
     with pytest.raises(ValueError, match="tail"):
         FocusConfig(w_max=512, tail=50)  # not block-aligned
     with pytest.raises(ValueError, match="w_max"):
-        coarse_cover(1, 2 ** 20, 64, 512)  # a million tokens need 1024 LOD2 gists
+        coarse_cover(1, 2**20, 64, 512)  # a million tokens need 1024 LOD2 gists
     with pytest.raises(ValueError, match="block"):
         GistNet(C, block=1)
     with pytest.raises(ValueError, match="blocks"):
@@ -256,6 +269,7 @@ def test_extreme_scores_stay_finite():
 
 def test_lensnet_scores_are_signed_bounded_and_a_unit_takes_its_best_entry():
     from ntm_minimal.megacontext.lensnet import unit_scores
+
     x = _tokens(2, 2100, seed=4)
     levels = build_levels(x, GistNet(C))
     units = _random_refocus_run(2100, FocusConfig(w_max=240), 2, seed=3, batch=2)[-1][1]

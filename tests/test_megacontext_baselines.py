@@ -1,5 +1,6 @@
 """The readers MegaContext-lite is compared with (cached soft read, flat top-k), the against-T measurements
 and the table builders."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,13 @@ def test_top_blocks_reads_the_best_blocks_and_the_tail():
     lod1[torch.arange(3), ans // BLOCK] = x[torch.arange(3), ans]
     out = read_top_blocks(reader, cache_keys(reader, x), cache_keys(reader, lod1), q, k=2, tail=64)
     assert out.blocks.shape == (3, 2) and bool((out.blocks == (ans // BLOCK)[:, None]).any(1).all())
-    steps = torch.cat([(out.blocks[..., None] * BLOCK + torch.arange(BLOCK)).reshape(3, -1),
-                       torch.arange(2048 - 64, 2048).expand(3, -1)], 1)
+    steps = torch.cat(
+        [
+            (out.blocks[..., None] * BLOCK + torch.arange(BLOCK)).reshape(3, -1),
+            torch.arange(2048 - 64, 2048).expand(3, -1),
+        ],
+        1,
+    )
     picked = x.gather(1, steps[..., None].expand(-1, -1, x.shape[2]))
     assert torch.allclose(out.logits, reader.logits(q, picked), atol=1e-4)
     assert bool(correct(out.logits, y).all())

@@ -1,4 +1,5 @@
 """The shipped MegaContext-lite models load, and the chapter's claims about them hold on fresh data."""
+
 from __future__ import annotations
 
 import torch
@@ -32,7 +33,14 @@ def test_claims_hold_on_a_fresh_batch():
 def test_scaling_and_streaming_measurements_run_small():
     models = load()
     sc = experiments.scaling(models, [1024, 2048], w_max=256, repeats=1)
-    assert [r["T"] for r in sc["rows"]] == [1024, 2048] and set(sc["slopes"]) == {"A_ms", "C_ms", "A_cpu_ms", "C_cpu_ms", "A_peak_MiB", "C_peak_MiB"}
+    assert [r["T"] for r in sc["rows"]] == [1024, 2048] and set(sc["slopes"]) == {
+        "A_ms",
+        "C_ms",
+        "A_cpu_ms",
+        "C_cpu_ms",
+        "A_peak_MiB",
+        "C_peak_MiB",
+    }
     assert all(r["A_peak_MiB"] > 0 and r["C_peak_MiB"] > 0 for r in sc["rows"])
     variants = {"no cooldown": {"cooldown": 0}, "cooldown 2": {"cooldown": 2}, "oracle": {"scorer": "oracle"}}
     st = experiments.streaming(models, length=2048, batch=3, w_max=256, query_every=128, facts=8, variants=variants)
@@ -40,7 +48,7 @@ def test_scaling_and_streaming_measurements_run_small():
     assert first["accuracy_change"] == 0.0 and len(first["stream_accuracy"]) == 3
     per_stream = torch.tensor(oracle["stream_accuracy"]) - torch.tensor(first["stream_accuracy"])
     assert abs(oracle["accuracy_change"] - per_stream.mean().item()) < 1e-6
-    assert abs(oracle["accuracy_change_se"] - (per_stream.std() / 3 ** 0.5).item()) < 1e-6
+    assert abs(oracle["accuracy_change_se"] - (per_stream.std() / 3**0.5).item()) < 1e-6
 
 
 def test_peak_extra_bytes_sees_a_temporary():
@@ -51,16 +59,33 @@ def test_peak_extra_bytes_sees_a_temporary():
 
 def test_trainer_cli_writes_a_loadable_run(tmp_path):
     from ntm_minimal.megacontext import train
-    train.main(["--out", str(tmp_path), "--gist-steps", "2", "--lens-steps", "1", "--length", "2048", "--batch", "2",
-                "--log-every", "1"])
+
+    train.main(
+        [
+            "--out",
+            str(tmp_path),
+            "--gist-steps",
+            "2",
+            "--lens-steps",
+            "1",
+            "--length",
+            "2048",
+            "--batch",
+            "2",
+            "--log-every",
+            "1",
+        ]
+    )
     run = load(tmp_path)
     assert run["config"]["settings"]["gist_steps"] == 2 and run["config"]["label_forward_passes"]["mean"] > 1
     assert (tmp_path / "metrics.csv").read_text().splitlines()[0].startswith("phase,step")
 
 
 def test_trainer_needs_out_and_refuses_the_shipped_folder(tmp_path, capsys):
-    from ntm_minimal.megacontext import train
     import pytest
+
+    from ntm_minimal.megacontext import train
+
     with pytest.raises(SystemExit):
         train.main([])
     assert "--out" in capsys.readouterr().err
@@ -74,9 +99,12 @@ def test_trainer_needs_out_and_refuses_the_shipped_folder(tmp_path, capsys):
 
 def test_recorded_command_comes_from_the_parsed_settings(tmp_path):
     from ntm_minimal.megacontext import train
+
     args = train.parser().parse_args(["--out", str(tmp_path), "--seed", "7"])
     cmd = train.command_line(args)
-    assert cmd.startswith("python -m ntm_minimal.megacontext.train ") and "--seed 7" in cmd and f"--out {tmp_path}" in cmd
+    assert (
+        cmd.startswith("python -m ntm_minimal.megacontext.train ") and "--seed 7" in cmd and f"--out {tmp_path}" in cmd
+    )
     # Repeating the recorded command parses back to the same settings.
     again = train.parser().parse_args(cmd.split()[3:])
     assert vars(again) == vars(args)

@@ -1,4 +1,5 @@
 """The two-stage LensNet (no hand-coded similarity) and the two training losses on fixed labels."""
+
 from __future__ import annotations
 
 import pytest

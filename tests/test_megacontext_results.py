@@ -1,4 +1,5 @@
 """The shipped against-T measurements are what chapter 15b says they are, and their runs load."""
+
 from __future__ import annotations
 
 from ntm_minimal import pretrained

@@ -1,12 +1,13 @@
 """Eq. 2-4 (read, erase, add, write) against the NumPy oracle, semantics and gradients."""
+
 from __future__ import annotations
 
 import pytest
+import reference as ref
 import torch
+from conftest import LEADS, SIZES, assert_matches, to_np
 from torch.autograd import gradcheck
 
-import reference as ref
-from conftest import LEADS, SIZES, assert_matches, to_np
 from ntm_minimal import memory
 
 DTYPES = [torch.float64, torch.float32]

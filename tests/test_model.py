@@ -1,5 +1,6 @@
 """The NTM: shapes, the trace, wiring of Eq. 2-9 inside a step, gradients, extreme parameters,
 dtype/device moves, serialisation, and an end-to-end copy-task smoke test."""
+
 from __future__ import annotations
 
 import copy
@@ -8,10 +9,10 @@ import statistics
 
 import pytest
 import torch
+from conftest import assert_weighting
 from torch.autograd import gradcheck
 from torch.nn import functional as F
 
-from conftest import assert_weighting
 from ntm_minimal import NTM, NTMState, addressing, memory
 from ntm_minimal.model import MEMORY_INIT
 
@@ -53,8 +54,15 @@ def test_trace_shapes_and_weightings(controller, heads, shift_range):
     assert trace.reads.shape == (b, t, r, m)
     assert trace.memory.shape == (b, t, n, m)
     p = trace.params
-    expected = dict(key=(r + w, m), beta=(r + w, 1), g=(r + w, 1), s=(r + w, 2 * shift_range + 1),
-                    gamma=(r + w, 1), erase=(w, m), add=(w, m))
+    expected = dict(
+        key=(r + w, m),
+        beta=(r + w, 1),
+        g=(r + w, 1),
+        s=(r + w, 2 * shift_range + 1),
+        gamma=(r + w, 1),
+        erase=(w, m),
+        add=(w, m),
+    )
     assert {f: tuple(getattr(p, f).shape) for f in p._fields} == {f: (b, t, *s) for f, s in expected.items()}
     assert_weighting(trace.read_weights, atol=1e-5)
     assert_weighting(trace.write_weights, atol=1e-5)
@@ -149,18 +157,35 @@ def _random_state(model: NTM, b: int, gen: torch.Generator) -> NTMState:
     n, m = model.config["memory_n"], model.config["memory_m"]
     r, w = model.read_heads, model.write_heads
     h = model.config["controller_size"]
-    ctrl = None if model.config["controller"] == "feedforward" else (
-        0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64), 0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64))
-    return NTMState(ctrl, torch.randn(b, n, m, generator=gen, dtype=torch.float64),
-                    torch.softmax(torch.randn(b, r + w, n, generator=gen, dtype=torch.float64), -1),
-                    torch.randn(b, r, m, generator=gen, dtype=torch.float64))
+    ctrl = (
+        None
+        if model.config["controller"] == "feedforward"
+        else (
+            0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64),
+            0.5 * torch.randn(b, h, generator=gen, dtype=torch.float64),
+        )
+    )
+    return NTMState(
+        ctrl,
+        torch.randn(b, n, m, generator=gen, dtype=torch.float64),
+        torch.softmax(torch.randn(b, r + w, n, generator=gen, dtype=torch.float64), -1),
+        torch.randn(b, r, m, generator=gen, dtype=torch.float64),
+    )
 
 
 @pytest.mark.parametrize("controller", CONTROLLERS)
 def test_gradcheck_one_step(controller):
     """d logits / d (x_t, previous memory, previous weightings, previous reads), float64."""
-    model = NTM(input_size=3, output_size=2, controller=controller, controller_size=8, memory_n=6, memory_m=4,
-                read_heads=2, write_heads=2).double()
+    model = NTM(
+        input_size=3,
+        output_size=2,
+        controller=controller,
+        controller_size=8,
+        memory_n=6,
+        memory_m=4,
+        read_heads=2,
+        write_heads=2,
+    ).double()
     gen = torch.Generator().manual_seed(3)
     state = _random_state(model, 2, gen)
     x = torch.randn(2, 3, generator=gen, dtype=torch.float64)
@@ -173,8 +198,16 @@ def test_gradcheck_one_step(controller):
 
 
 def test_gradcheck_one_step_lstm_state():
-    model = NTM(input_size=3, output_size=2, controller="lstm", controller_size=8, memory_n=6, memory_m=4,
-                read_heads=2, write_heads=2).double()
+    model = NTM(
+        input_size=3,
+        output_size=2,
+        controller="lstm",
+        controller_size=8,
+        memory_n=6,
+        memory_m=4,
+        read_heads=2,
+        write_heads=2,
+    ).double()
     gen = torch.Generator().manual_seed(4)
     state = _random_state(model, 2, gen)
     x = torch.randn(2, 3, generator=gen, dtype=torch.float64)
@@ -322,7 +355,7 @@ def test_copy_task_loss_falls(controller):
     losses = []
     for _ in range(250):
         x, target, length = _copy_batch(gen, 16)
-        loss = F.binary_cross_entropy_with_logits(model(x)[:, length + 1:], target)
+        loss = F.binary_cross_entropy_with_logits(model(x)[:, length + 1 :], target)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)

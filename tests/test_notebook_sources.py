@@ -1,4 +1,5 @@
 """The committed notebooks are exactly what their sources in ``nbsrc/`` generate (no kernel needed)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -38,17 +39,22 @@ def test_every_cell_that_draws_saved_its_figure():
         for path in sorted((ROOT / folder).glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             for i, cell in enumerate(nb.cells):
-                if cell.cell_type == "code" and _draws(cell.source) and not any(
-                        "image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+                if (
+                    cell.cell_type == "code"
+                    and _draws(cell.source)
+                    and not any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+                ):
                     missing.append(f"{path.relative_to(ROOT)} cell {i}")
-    assert missing == [], "cells that draw a figure but saved none (rebuild with `make notebooks`):\n" + \
-        "\n".join(missing)
+    assert missing == [], "cells that draw a figure but saved none (rebuild with `make notebooks`):\n" + "\n".join(
+        missing
+    )
 
 
 def test_make_notebooks_uses_the_inline_backend():
-    recipe = subprocess.run(["make", "-n", "notebooks", "NAMES=00_setup"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
-    line = next(l for l in recipe.splitlines() if "tools/notebooks.py build" in l)
+    recipe = subprocess.run(
+        ["make", "-n", "notebooks", "NAMES=00_setup"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    line = next(row for row in recipe.splitlines() if "tools/notebooks.py build" in row)
     assert "env -u MPLBACKEND" in line, line
 
 
@@ -72,9 +78,16 @@ def test_chapter_13_states_each_lstm_size_as_shipped():
     """Chapter 13 once said every LSTM baseline had 3 x 128 units while its own table listed 3 x 256."""
     from ntm_minimal import pretrained
 
-    text = " ".join(line.lstrip("# ") for line in (ROOT / "nbsrc/notebooks/13_reproduction.py").read_text().splitlines())
-    tasks = {"copy": "copy_lstm", "repeat copy": "repeat_copy_lstm", "associative recall": "associative_recall_lstm",
-             "N-grams": "ngrams_lstm", "priority sort": "priority_sort_lstm"}
+    text = " ".join(
+        line.lstrip("# ") for line in (ROOT / "nbsrc/notebooks/13_reproduction.py").read_text().splitlines()
+    )
+    tasks = {
+        "copy": "copy_lstm",
+        "repeat copy": "repeat_copy_lstm",
+        "associative recall": "associative_recall_lstm",
+        "N-grams": "ngrams_lstm",
+        "priority sort": "priority_sort_lstm",
+    }
     stated = {}
     for units, names in re.findall(r"3 layers\s+of (\d+) units for ([^(]+?) \(", text):
         for task in re.split(r",\s*|\s+and\s+", names.strip()):
@@ -91,8 +104,11 @@ def test_checkpoint_summaries_print_commands_that_run_in_order():
     for chapter in ("08_copy", "12_priority_sort"):  # the chapters whose checkpoints were resumed elsewhere
         assert 'commands="reproduce"' in (ROOT / "nbsrc" / "notebooks" / f"{chapter}.py").read_text(), chapter
     for name in pretrained.available():
-        commands = [line.split("python -m ntm_minimal.train ")[1].split() for line in
-                    pretrained.summary(name, "reproduce").splitlines() if "python -m ntm_minimal.train " in line]
+        commands = [
+            line.split("python -m ntm_minimal.train ")[1].split()
+            for line in pretrained.summary(name, "reproduce").splitlines()
+            if "python -m ntm_minimal.train " in line
+        ]
         assert commands and "--out" in commands[0], name
         made = commands[0][commands[0].index("--out") + 1]
         for args in commands[1:]:
@@ -122,8 +138,13 @@ def test_chapter_11_core_is_as_long_as_a_task_chapter_and_its_deep_dive_is_marke
     core = source.split(marker)[0].count("\n")
     longest = max((ROOT / "nbsrc/notebooks" / f"{name}.py").read_text().count("\n") for name in TASK_CHAPTERS)
     assert core <= longest, (core, longest)
-    for section in ("## The task", "## The optimal estimator", "## On 1000 fresh sequences",
-                    "## How the NTM uses its memory", "## Summary"):
+    for section in (
+        "## The task",
+        "## The optimal estimator",
+        "## On 1000 fresh sequences",
+        "## How the NTM uses its memory",
+        "## Summary",
+    ):
         assert f"# {section}" in source.split(marker)[0], section
 
 
@@ -132,8 +153,9 @@ def test_chapter_11_live_demo_visibly_learns():
     nb = nbformat.read(ROOT / "notebooks/11_dynamic_ngrams.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "code" and "train(demo" in c.source)
     text = "".join(o.get("text", "") for o in cell.outputs)
-    coin, optimum, untrained = map(float, re.search(
-        r"a coin: ([\d.]+) .*the optimum: ([\d.]+); the untrained NTM: ([\d.]+)", text).groups())
+    coin, optimum, untrained = map(
+        float, re.search(r"a coin: ([\d.]+) .*the optimum: ([\d.]+); the untrained NTM: ([\d.]+)", text).groups()
+    )
     last = float(re.findall(r"held-out cost ([\d.]+)", text)[-1])
     assert untrained > optimum + 0.8 * (coin - optimum), text  # starts near a coin
     assert untrained - last > 0.3 * (coin - optimum), text  # and closes a third of the gap, or more

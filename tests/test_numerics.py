@@ -1,6 +1,7 @@
 """Numerics at an empty memory row: the smoothed norm of the cosine (Eq. 6) makes one step of the NTM
 and of the DNC differentiable from an all-zero memory (float64 gradcheck), keeps the gradient of the
 content weighting bounded at an all-zero row, and leaves the cosine of ordinary rows unchanged."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The addressing explorer and the chapter 5-7 figures: right numbers, right panels, bad input rejected."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -97,8 +98,13 @@ def test_importing_plotting_does_not_import_ipywidgets():
     import sys
 
     code = "import sys, ntm_minimal.plotting; print('ipywidgets' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "MPLBACKEND": "agg"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MPLBACKEND": "agg"},
+    )
     assert out.stdout.strip() == "False"
 
 

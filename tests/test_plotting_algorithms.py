@@ -1,4 +1,5 @@
 """The algorithm-chapter pictures draw what they are given."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -8,8 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from ntm_minimal import plotting  # noqa: E402
-from ntm_minimal.tasks import make_task  # noqa: E402
 from ntm_minimal.analysis import record_overlap, same_context_records  # noqa: E402
+from ntm_minimal.tasks import make_task  # noqa: E402
 
 
 def test_record_lookup_draws_overlap_and_same_context_dots():

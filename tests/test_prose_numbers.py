@@ -7,6 +7,7 @@ looks measured (a decimal, a percentage, a multiple with ×, a time, a count of 
 a glue role, code, math, a link target, or the short list of numbers that are not measurements
 (:data:`NOT_MEASURED`: the paper's settings, section numbers, sizes).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,32 +25,35 @@ CHAPTERS = sorted(p for p in SOURCES.glob("*.py") if p.stem[:2].isdigit() and in
 #: count of wrong bits. Integers alone (lengths, steps, sizes) are settings far more often than not.
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 MEASURED = re.compile(
-    rf"(?<![\w.])(?:{_NUM}\s?%"                                 # a percentage
-    rf"|{_NUM}\s?(?:×|x\b)|×\s?{_NUM}"                          # a multiple or a product
+    rf"(?<![\w.])(?:{_NUM}\s?%"  # a percentage
+    rf"|{_NUM}\s?(?:×|x\b)|×\s?{_NUM}"  # a multiple or a product
     rf"|{_NUM}\stimes\s(?:the|as|more|less|fewer|longer|faster|slower|larger|smaller|higher|lower)\b"
-    rf"|{_NUM}\s?(?:ms|s|min|minutes?|seconds?|hours?|h)\b"     # a duration
-    rf"|{_NUM}\s(?:bit errors|wrong bits|errors)"               # a count of wrong bits
-    rf"|\d[\d,]*\.\d+(?!\.?\d))")                              # any other decimal: 0.52, 1,234.5
+    rf"|{_NUM}\s?(?:ms|s|min|minutes?|seconds?|hours?|h)\b"  # a duration
+    rf"|{_NUM}\s(?:bit errors|wrong bits|errors)"  # a count of wrong bits
+    rf"|\d[\d,]*\.\d+(?!\.?\d))"
+)  # any other decimal: 0.52, 1,234.5
 
 #: Text that holds numbers which are not measurements, removed before the search (each a regex):
 NOT_MEASURED = [
     r"[Ss]ections? \d+(?:\.\d+)*(?:\s?(?:and|–|-|,)\s?\d+(?:\.\d+)*)*",  # the paper's section numbers
-    r"[Tt]able \d+", r"[Ff]igure \d+", r"[Ee]q(?:uation|\.)? ?\(?\d+\)?",  # the paper's tables, figures, equations
-    r"\bmomentum 0\.9\b",                                   # the paper's optimiser setting
-    r"(?:at|above|below|of|probability) 0\.5\b",            # the threshold that defines a bit error
-    r"\bwith probability \d*\.\d+",                         # a task's setting ("switching with probability 0.25")
-    r"\b\d+ ?[×x] ?\d+\b(?! ?%)",                           # sizes: memory 128 × 20, 3 x 256
-    r"\b\d+ (?:units|rows|bits|vectors|items|heads)\b",    # sizes of models and inputs
+    r"[Tt]able \d+",
+    r"[Ff]igure \d+",
+    r"[Ee]q(?:uation|\.)? ?\(?\d+\)?",  # the paper's tables, figures, equations
+    r"\bmomentum 0\.9\b",  # the paper's optimiser setting
+    r"(?:at|above|below|of|probability) 0\.5\b",  # the threshold that defines a bit error
+    r"\bwith probability \d*\.\d+",  # a task's setting ("switching with probability 0.25")
+    r"\b\d+ ?[×x] ?\d+\b(?! ?%)",  # sizes: memory 128 × 20, 3 x 256
+    r"\b\d+ (?:units|rows|bits|vectors|items|heads)\b",  # sizes of models and inputs
 ]
 
 _SKIP = [
-    (re.compile(r"\{glue(?::\w+)?\}`[^`]*`"), "glued"),     # a glued number: computed by the page
+    (re.compile(r"\{glue(?::\w+)?\}`[^`]*`"), "glued"),  # a glued number: computed by the page
     (re.compile(r"```.*?```|~~~.*?~~~", re.S), "code"),
     (re.compile(r"`[^`]*`"), "code"),
     (re.compile(r"\$\$.*?\$\$", re.S), "math"),
     (re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S), "math"),
-    (re.compile(r"\$[^$\n]+\$"), "math"),                   # math defines; it does not report
-    (re.compile(r"\]\([^)]*\)"), "link"),                   # a link's target
+    (re.compile(r"\$[^$\n]+\$"), "math"),  # math defines; it does not report
+    (re.compile(r"\]\([^)]*\)"), "link"),  # a link's target
     (re.compile(r"<!--.*?-->", re.S), "comment"),
     (re.compile(r"^:[\w-]+:.*$", re.M), "directive option"),  # :width: 80%
 ]
@@ -63,8 +67,10 @@ def unsourced_numbers(markdown: str) -> list[str]:
         text = pattern.sub(" ", text)
     for phrase in NOT_MEASURED:
         text = re.sub(phrase, " ", text)
-    return [f"{m.group(0)!r} in '…{text[max(0, m.start() - 40):m.end() + 20].strip()}…'".replace("\n", " ")
-            for m in MEASURED.finditer(text)]
+    return [
+        f"{m.group(0)!r} in '…{text[max(0, m.start() - 40) : m.end() + 20].strip()}…'".replace("\n", " ")
+        for m in MEASURED.finditer(text)
+    ]
 
 
 def markdown_cells(path: Path) -> list[str]:
@@ -72,14 +78,23 @@ def markdown_cells(path: Path) -> list[str]:
 
 
 def test_the_scanner_finds_typed_numbers_and_passes_glued_ones():
-    typed = ("At length 100 it makes 3.10 bit errors per sequence, 99.2 % perfect, about 8× the NTM, in 20 s, "
-             "3 times the LSTM's error.")
-    assert [s.split("'")[1] for s in unsourced_numbers(typed)] == ["3.10 bit errors", "99.2 %", "8×", "20 s",
-                                                                   "3 times the"]
+    typed = (
+        "At length 100 it makes 3.10 bit errors per sequence, 99.2 % perfect, about 8× the NTM, in 20 s, "
+        "3 times the LSTM's error."
+    )
+    assert [s.split("'")[1] for s in unsourced_numbers(typed)] == [
+        "3.10 bit errors",
+        "99.2 %",
+        "8×",
+        "20 s",
+        "3 times the",
+    ]
     assert unsourced_numbers("a context seen 16 times before") == []
-    glued = ("At length 100 it makes {glue:text}`copy_l100` bit errors per sequence ({glue:text}`copy_perfect` "
-             "perfect); $\\beta = 0.5$ and `lr=1e-4` are code and math, section 4.1 and a memory of 128 × 20 "
-             "rows are not measured, and the paper used momentum 0.9 with a threshold at 0.5.")
+    glued = (
+        "At length 100 it makes {glue:text}`copy_l100` bit errors per sequence ({glue:text}`copy_perfect` "
+        "perfect); $\\beta = 0.5$ and `lr=1e-4` are code and math, section 4.1 and a memory of 128 × 20 "
+        "rows are not measured, and the paper used momentum 0.9 with a threshold at 0.5."
+    )
     assert unsourced_numbers(glued) == []
     assert unsourced_numbers("it got 17 bit errors") and unsourced_numbers("in 65 minutes")
 
@@ -87,9 +102,10 @@ def test_the_scanner_finds_typed_numbers_and_passes_glued_ones():
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_no_number_typed_into_a_chapter(path):
     found = [hit for cell in markdown_cells(path) for hit in unsourced_numbers(cell)]
-    assert not found, (f"{path.name}: {len(found)} measured-looking numbers typed into the prose; glue them "
-                       f"(ntm_minimal.prose.glue and {{glue:text}}`name`):\n  " + "\n  ".join(found))
-
+    assert not found, (
+        f"{path.name}: {len(found)} measured-looking numbers typed into the prose; glue them "
+        f"(ntm_minimal.prose.glue and {{glue:text}}`name`):\n  " + "\n  ".join(found)
+    )
 
 
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")
@@ -100,8 +116,13 @@ def glued_names(notebook: Path) -> set[str]:
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    return {out["metadata"]["scrapbook"]["name"] for c in nb.cells if c.cell_type == "code"
-            for out in c.get("outputs", []) if "scrapbook" in out.get("metadata", {})}
+    return {
+        out["metadata"]["scrapbook"]["name"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for out in c.get("outputs", [])
+        if "scrapbook" in out.get("metadata", {})
+    }
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

@@ -1,5 +1,6 @@
 """Publishing: the GitHub Actions workflow is valid (actionlint) and builds strictly and deploys; the
 repository URL is stated once, in ``_config.yml``, and every place a reader meets it agrees."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,11 @@ def test_workflow_passes_actionlint():
 def test_actionlint_fails_on_a_broken_workflow(tmp_path):
     broken = tmp_path / ".github" / "workflows" / "broken.yml"
     broken.parent.mkdir(parents=True)
-    broken.write_text(WORKFLOW.read_text().replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1)
-                      .replace("${{ steps.deployment.outputs.page_url }}", "${{ steps.deployment.outputs.page_url"))
+    broken.write_text(
+        WORKFLOW.read_text()
+        .replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1)
+        .replace("${{ steps.deployment.outputs.page_url }}", "${{ steps.deployment.outputs.page_url")
+    )
     result = _actionlint(broken)
     assert result.returncode != 0
     assert "runs_on" in result.stdout or "runs-on" in result.stdout

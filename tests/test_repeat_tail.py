@@ -1,5 +1,6 @@
 """Repeat copy to 20 repeats: the fine-tuned extra/repeat_copy_ft20 re-measured against its eval.json,
 and ntm_minimal/results/repeat_tail.json (what chapter 9 shows about the end marker) re-measured too."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,9 @@ def test_fine_tuned_repeat_copy_reproduces_its_grid():
     model, task = checkpoint.load_model(run), make_task(config["task"], **config["task_config"])
     for setting in ((10, 20), (10, 25)):
         row = rows[setting]
-        again = evaluate(model, task, [{"length": setting[0], "repeats": setting[1]}], row["batch_size"],
-                         row["seed"])[0]
+        again = evaluate(model, task, [{"length": setting[0], "repeats": setting[1]}], row["batch_size"], row["seed"])[
+            0
+        ]
         assert again["cost_bits"] == pytest.approx(row["cost_bits"], rel=1e-4, abs=1e-3)
         assert again["bit_errors"] == pytest.approx(row["bit_errors"], abs=1e-6)
 
@@ -58,12 +60,16 @@ def test_the_committed_end_marker_table_is_what_the_checkpoints_do():
 
 def test_fine_tune_counts_to_20_where_the_shipped_model_stops_early():
     """At R = 20 the shipped model raises its end marker after 13-16 copies; the fine-tune after 20."""
-    rows = {name: {(r["length"], r["repeats"]): r for r in m["rows"]}
-            for name, m in json.loads(repeat_tail.OUT.read_text())["runs"].items()}
+    rows = {
+        name: {(r["length"], r["repeats"]): r for r in m["rows"]}
+        for name, m in json.loads(repeat_tail.OUT.read_text())["runs"].items()
+    }
     before, after = rows["repeat_copy"][(10, 20)], rows[FINE_TUNED][(10, 20)]
     assert max(after["stops"], key=after["stops"].get) == "20"
     assert max(before["stops"], key=before["stops"].get) != "20"
     assert after["bit_errors"] < before["bit_errors"] / 10
     # Inside the shipped range it stays as good as the shipped model was, up to a bit per sequence.
-    assert all(rows[FINE_TUNED][(10, r)]["bit_errors"] <= rows["repeat_copy"][(10, r)]["bit_errors"] + 1.0
-               for r in range(1, 11))
+    assert all(
+        rows[FINE_TUNED][(10, r)]["bit_errors"] <= rows["repeat_copy"][(10, r)]["bit_errors"] + 1.0
+        for r in range(1, 11)
+    )

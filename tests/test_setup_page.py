@@ -1,5 +1,6 @@
 """The set-up page's commands work: JupyterLab and nbconvert are in the course environment, and
 nbconvert runs an exercise's notebook. The test runs the lines of the page's marked block itself."""
+
 from __future__ import annotations
 
 import os

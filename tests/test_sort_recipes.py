@@ -1,20 +1,23 @@
 """The further priority-sort recipes of chapter 12 (``checkpoints/extra/priority_sort_*``): each
 reproduces its ``eval.json``, was trained with the flag that defines it, and the wider-shift run
 shows on fresh data what chapter 12 says of it (its writes share fewer rows, and it sorts better)."""
+
 from __future__ import annotations
 
 import pytest
 import torch
 
 from ntm_minimal import checkpoint, pretrained
+from ntm_minimal.analysis import main_writes, shared_rows, write_spread
 from ntm_minimal.evaluation import evaluate_batch, heldout_batch
 from ntm_minimal.tasks import make_task
-from ntm_minimal.analysis import main_writes, shared_rows, write_spread
 from ntm_minimal.tasks.priority_sort import sort_quality
 
-RECIPES = {"priority_sort_learned": "--memory-init learned",
-           "priority_sort_learned_curr": "--curriculum-fields items outputs",
-           "priority_sort_shift4": "--shift-range 4"}
+RECIPES = {
+    "priority_sort_learned": "--memory-init learned",
+    "priority_sort_learned_curr": "--curriculum-fields items outputs",
+    "priority_sort_shift4": "--shift-range 4",
+}
 
 
 @pytest.mark.parametrize("name, flag", RECIPES.items())

@@ -2,6 +2,7 @@
 (``bench/ntm_before.py``, a frozen copy of the step as of commit a3c4099, with today's smoothed
 cosine swapped in), the compiled loop matches the eager one for the NTM and the DNC, and the trainer
 CLI's compile-by-default decision is recorded so that a replay decides the same way."""
+
 from __future__ import annotations
 
 import shlex
@@ -12,8 +13,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from ntm_minimal import DNC, NTM, checkpoint, kernels
-from ntm_minimal import training
+from ntm_minimal import DNC, NTM, checkpoint, kernels, training
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.train import main, reproduction
 
@@ -27,14 +27,23 @@ def todays_cosine(monkeypatch):
     """The frozen step with the package's cosine (smoothed norms since): everything else must match bit for bit."""
     monkeypatch.setattr(ntm_before, "cosine", kernels.cosine_similarity)
 
-COPY = dict(input_size=9, output_size=8, controller="lstm", controller_size=100, memory_n=128, memory_m=20,
-            read_heads=1, write_heads=1, shift_range=1)
+
+COPY = dict(
+    input_size=9,
+    output_size=8,
+    controller="lstm",
+    controller_size=100,
+    memory_n=128,
+    memory_m=20,
+    read_heads=1,
+    write_heads=1,
+    shift_range=1,
+)
 CONFIGS = {
     "copy": COPY,
     "3 writes, shift 2": {**COPY, "read_heads": 2, "write_heads": 3, "shift_range": 2, "memory_n": 16},
     "feed-forward, no shift": {**COPY, "controller": "feedforward", "shift_range": 0, "controller_size": 32},
-    "learned memory, 4+4 heads": {**COPY, "memory_init": "learned", "read_heads": 4, "write_heads": 4,
-                                  "memory_n": 32},
+    "learned memory, 4+4 heads": {**COPY, "memory_init": "learned", "read_heads": 4, "write_heads": 4, "memory_n": 32},
 }
 
 
@@ -82,8 +91,11 @@ def test_compiled_chunks_match_eager_to_rounding(kind):
     """compile_step's chunked, compiled forward: the same logits and gradients to float rounding."""
     torch.manual_seed(3)
     small = {**COPY, "memory_n": 16, "controller_size": 16}
-    model = NTM(**small) if kind == "ntm" else DNC(**{k: v for k, v in small.items() if k not in ("write_heads",
-                                                                                                   "shift_range")})
+    model = (
+        NTM(**small)
+        if kind == "ntm"
+        else DNC(**{k: v for k, v in small.items() if k not in ("write_heads", "shift_range")})
+    )
     batch = CopyTask(max_len=4).sample(4, torch.Generator().manual_seed(6))  # T = 9: chunks and leftovers
     eager, eager_grads = _logits_and_grads(model, model, batch.x, batch.y)
     training.compile_step(model, chunk=3)
@@ -135,16 +147,42 @@ def test_compiler_available_looks_for_a_cpp_compiler(monkeypatch):
     assert training.compiler_available("cpu")
 
 
-TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
-        "--memory-m", "4", "--batch-size", "4", "--eval-every", "2", "--eval-batch-size", "4",
-        "--eval-grid", '[{"length": 5}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu", "--steps", "2"]
+TINY = [
+    "--task",
+    "copy",
+    "--task-config",
+    '{"max_len": 3}',
+    "--controller-size",
+    "8",
+    "--memory-n",
+    "8",
+    "--memory-m",
+    "4",
+    "--batch-size",
+    "4",
+    "--eval-every",
+    "2",
+    "--eval-batch-size",
+    "4",
+    "--eval-grid",
+    '[{"length": 5}]',
+    "--grid-batch-size",
+    "4",
+    "--no-progress",
+    "--device",
+    "cpu",
+    "--steps",
+    "2",
+]
 
 
 def test_cli_records_its_compile_decision(tmp_path, monkeypatch):
     """Whatever the default decided goes into the recorded command, and the config says it too."""
     decided = []
-    monkeypatch.setattr("ntm_minimal.train.compile_by_default",
-                        lambda kind, steps, device: decided.append((kind, steps, device)) or False)
+    monkeypatch.setattr(
+        "ntm_minimal.train.compile_by_default",
+        lambda kind, steps, device: decided.append((kind, steps, device)) or False,
+    )
     main([*TINY, "--out", str(tmp_path / "auto")])
     config = checkpoint.load_config(tmp_path / "auto")
     assert decided == [("ntm", 2, "cpu")]

@@ -1,4 +1,5 @@
 """ntm_minimal.tables: one table, two faces (HTML for Jupyter and the book, aligned text for plain output)."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,12 @@ from ntm_minimal.tables import Table, show
 
 
 def _table():
-    return Table(["task", "NTM", "LSTM", "note"], [("copy", 0.0, 31.5, "a <b> & c"), ("sort", 12, None, "")],
-                 formats={"NTM": ".2f", 2: ".1f"}, caption="bit errors per sequence")
+    return Table(
+        ["task", "NTM", "LSTM", "note"],
+        [("copy", 0.0, 31.5, "a <b> & c"), ("sort", 12, None, "")],
+        formats={"NTM": ".2f", 2: ".1f"},
+        caption="bit errors per sequence",
+    )
 
 
 def test_text_is_aligned_with_numbers_right_and_text_left():

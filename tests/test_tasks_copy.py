@@ -1,4 +1,5 @@
 """Copy and repeat-copy batches: shapes, delimiters, targets, masks, mixed lengths, bad settings."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,12 +35,19 @@ def test_copy_mixed_lengths_pad_and_mask():
     assert torch.equal(b.mask.sum(1), lengths.float())
     for i in range(0, 64, 7):
         n = int(lengths[i])
-        assert torch.equal(b.y[i, n + 1: 2 * n + 1], b.x[i, :n, :8])
-        assert b.mask[i, n + 1: 2 * n + 1].all() and not b.mask[i, 2 * n + 1:].any()
+        assert torch.equal(b.y[i, n + 1 : 2 * n + 1], b.x[i, :n, :8])
+        assert b.mask[i, n + 1 : 2 * n + 1].all() and not b.mask[i, 2 * n + 1 :].any()
 
 
-@pytest.mark.parametrize("settings, error", [(dict(min_len=0), ValueError), (dict(min_len=5, max_len=3), ValueError),
-                                             (dict(max_len=2.5), TypeError), (dict(bits=0), ValueError)])
+@pytest.mark.parametrize(
+    "settings, error",
+    [
+        (dict(min_len=0), ValueError),
+        (dict(min_len=5, max_len=3), ValueError),
+        (dict(max_len=2.5), TypeError),
+        (dict(bits=0), ValueError),
+    ],
+)
 def test_copy_bad_settings(settings, error):
     with pytest.raises(error):
         CopyTask(**settings)
@@ -73,11 +81,11 @@ def test_repeat_copy_fixed_layout(length, repeats):
     assert torch.equal(b.x[:, length, 8], torch.ones(3))
     torch.testing.assert_close(b.x[:, length, 9], torch.full((3,), repeats / 10))
     assert torch.equal(b.x[:, length, :8], torch.zeros(3, 8))
-    assert torch.equal(b.x[:, length + 1:], torch.zeros_like(b.x[:, length + 1:]))
+    assert torch.equal(b.x[:, length + 1 :], torch.zeros_like(b.x[:, length + 1 :]))
     assert not b.x[:, :length, 8:].any()
     # the targets: the sequence R times, then the end marker alone
-    assert torch.equal(b.y[:, length + 1: end, :8], seq.repeat(1, repeats, 1))
-    assert not b.y[:, : end, 8].any()
+    assert torch.equal(b.y[:, length + 1 : end, :8], seq.repeat(1, repeats, 1))
+    assert not b.y[:, :end, 8].any()
     assert torch.equal(b.y[:, end], torch.cat([torch.zeros(3, 8), torch.ones(3, 1)], 1))
     assert torch.equal(b.mask, torch.cat([torch.zeros(3, length + 1), torch.ones(3, repeats * length + 1)], 1))
 
@@ -94,8 +102,8 @@ def test_repeat_copy_mixed_batch():
     assert torch.equal(b.y[torch.arange(64), ends, 8], torch.ones(64))
     for i in range(0, 64, 5):
         n, r, e = int(lengths[i]), int(reps[i]), int(ends[i])
-        assert torch.equal(b.y[i, n + 1: e, :8], b.x[i, :n, :8].repeat(r, 1))
-        assert not b.mask[i, e + 1:].any() and not b.y[i, e + 1:].any()
+        assert torch.equal(b.y[i, n + 1 : e, :8], b.x[i, :n, :8].repeat(r, 1))
+        assert not b.mask[i, e + 1 :].any() and not b.y[i, e + 1 :].any()
 
 
 def test_repeat_copy_generalisation_override_beyond_training():
@@ -109,10 +117,17 @@ def test_repeat_copy_is_seeded():
     assert all(torch.equal(a, b) for a, b in zip(task.sample(8, _gen(5)), task.sample(8, _gen(5))))
 
 
-@pytest.mark.parametrize("settings, error", [(dict(min_repeats=0), ValueError),
-                                             (dict(min_repeats=4, max_repeats=3), ValueError),
-                                             (dict(max_len=0), ValueError), (dict(repeat_scale=0), ValueError),
-                                             (dict(repeat_scale="10"), ValueError), (dict(max_repeats=2.0), TypeError)])
+@pytest.mark.parametrize(
+    "settings, error",
+    [
+        (dict(min_repeats=0), ValueError),
+        (dict(min_repeats=4, max_repeats=3), ValueError),
+        (dict(max_len=0), ValueError),
+        (dict(repeat_scale=0), ValueError),
+        (dict(repeat_scale="10"), ValueError),
+        (dict(max_repeats=2.0), TypeError),
+    ],
+)
 def test_repeat_copy_bad_settings(settings, error):
     with pytest.raises(error):
         RepeatCopyTask(**settings)

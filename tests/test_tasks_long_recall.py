@@ -1,4 +1,5 @@
 """Long-context recall tasks: the documented layout, seeding, and bad settings."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,10 +29,10 @@ def test_layout_of_one_query_at_the_end():
     for row in keys:
         assert len({tuple(k.tolist()) for k in row}) == 20
     q = x[:, -1]
-    assert bool((q[:, kb + vb + 1] == 1).all()) and bool((q[:, kb:kb + vb] == 0).all())
+    assert bool((q[:, kb + vb + 1] == 1).all()) and bool((q[:, kb : kb + vb] == 0).all())
     answer = x[rows, lay.answer_steps[:, 0]]
     assert bool((answer[:, :kb] == q[:, :kb]).all()) and bool((answer[:, kb + vb] == 1).all())
-    assert bool((y[:, -1] == answer[:, kb:kb + vb]).all())
+    assert bool((y[:, -1] == answer[:, kb : kb + vb]).all())
     assert set(torch.unique(x).tolist()) <= {0.0, 1.0}
 
 
@@ -47,7 +48,7 @@ def test_streaming_queries_ask_about_earlier_facts_and_switch():
     rows = torch.arange(16)[:, None]
     assert bool((x[rows, lay.answer_steps, kb + vb] == 1).all())
     assert bool((x[rows, lay.query_steps, :kb] == x[rows, lay.answer_steps, :kb]).all())
-    assert bool((y[rows, lay.query_steps] == x[rows, lay.answer_steps, kb:kb + vb]).all())
+    assert bool((y[rows, lay.query_steps] == x[rows, lay.answer_steps, kb : kb + vb]).all())
     assert bool((x[rows, lay.query_steps, kb + vb] == 0).all())  # no fact on a query step
     changes = (lay.answer_steps[:, 1:] != lay.answer_steps[:, :-1]).float().mean().item()
     assert 0.1 < changes < 0.35  # switch 0.3, minus the switches that redraw the same fact

@@ -1,4 +1,5 @@
 """Memory-reuse batches: back-to-back copies, their delimiters, targets and masks; overrides; bad settings."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,10 +26,10 @@ def test_fixed_length_layout():
     for k in range(3):
         s = 9 * k  # each sequence spans 2 * 4 + 1 steps
         assert torch.equal(b.x[:, s + 4], torch.cat([torch.zeros(2, 6), torch.ones(2, 1)], 1))  # delimiter only
-        assert not b.x[:, s:s + 4, 6].any() and not b.x[:, s + 5:s + 9].any()  # answer steps get no input
-        assert torch.equal(b.y[:, s + 5:s + 9], b.x[:, s:s + 4, :6])
-        assert torch.equal(b.mask[:, s:s + 9], torch.cat([torch.zeros(2, 5), torch.ones(2, 4)], 1))
-        assert not b.y[:, s:s + 5].any()
+        assert not b.x[:, s : s + 4, 6].any() and not b.x[:, s + 5 : s + 9].any()  # answer steps get no input
+        assert torch.equal(b.y[:, s + 5 : s + 9], b.x[:, s : s + 4, :6])
+        assert torch.equal(b.mask[:, s : s + 9], torch.cat([torch.zeros(2, 5), torch.ones(2, 4)], 1))
+        assert not b.y[:, s : s + 5].any()
     assert b.x[:, :, :6].sum() > 0 and b.mask.sum() == 2 * 3 * 4
 
 
@@ -42,8 +43,8 @@ def test_mixed_lengths_follow_each_other():
         for d in delimiters:
             n = d - start  # the vectors before this delimiter
             assert 1 <= n <= 6
-            assert torch.equal(b.y[i, d + 1:d + 1 + n], b.x[i, start:d, :6])
-            assert b.mask[i, d + 1:d + 1 + n].all() and not b.mask[i, start:d + 1].any()
+            assert torch.equal(b.y[i, d + 1 : d + 1 + n], b.x[i, start:d, :6])
+            assert b.mask[i, d + 1 : d + 1 + n].all() and not b.mask[i, start : d + 1].any()
             start = d + 1 + n  # the next sequence starts right after the answer
         assert not b.mask[i, start:].any() and not b.x[i, start:].any()  # padding
     lengths = b.mask.sum(1)
@@ -75,9 +76,16 @@ def test_seeded_and_batched():
     assert a.x.dtype == a.y.dtype == a.mask.dtype == torch.float32
 
 
-@pytest.mark.parametrize("settings, error", [(dict(sequences=0), ValueError), (dict(min_len=0), ValueError),
-                                             (dict(min_len=4, max_len=2), ValueError),
-                                             (dict(sequences=2.0), TypeError), (dict(bits=0), ValueError)])
+@pytest.mark.parametrize(
+    "settings, error",
+    [
+        (dict(sequences=0), ValueError),
+        (dict(min_len=0), ValueError),
+        (dict(min_len=4, max_len=2), ValueError),
+        (dict(sequences=2.0), TypeError),
+        (dict(bits=0), ValueError),
+    ],
+)
 def test_bad_settings(settings, error):
     with pytest.raises(error):
         MemoryReuseTask(**settings)

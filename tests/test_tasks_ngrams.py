@@ -1,4 +1,5 @@
 """Dynamic N-grams: the layout, the tables, and the optimal estimator against a brute-force count."""
+
 from __future__ import annotations
 
 import math
@@ -6,11 +7,20 @@ import math
 import pytest
 import torch
 
+from ntm_minimal.analysis import record_overlap, same_context_read_share, same_context_records
 from ntm_minimal.metrics import cost_bits
 from ntm_minimal.tasks import make_task
-from ntm_minimal.analysis import record_overlap, same_context_read_share, same_context_records
-from ntm_minimal.tasks.ngrams import (NGramTask, batch_bits, context_counts, contexts, excess_bits,
-                                      excess_by_occurrences, optimal_cost_bits, optimal_logits, optimal_predictions)
+from ntm_minimal.tasks.ngrams import (
+    NGramTask,
+    batch_bits,
+    context_counts,
+    contexts,
+    excess_bits,
+    excess_by_occurrences,
+    optimal_cost_bits,
+    optimal_logits,
+    optimal_predictions,
+)
 
 
 def _gen(seed=0):

@@ -1,4 +1,5 @@
 """Associative recall data: layout, the query and its answer, item-count overrides, seeding, bad settings."""
+
 from __future__ import annotations
 
 import pytest
@@ -62,8 +63,17 @@ def test_query_position_is_uniform_enough():
     L = task.item_len
     q = 4 * (L + 1)
     query = batch.x[:, q + 1 : q + 1 + L, : task.bits]
-    which = torch.stack([(batch.x[:, k * (L + 1) + 1 : k * (L + 1) + 1 + L, : task.bits] == query).all(-1).all(-1)
-                         for k in range(4)], 1).float().argmax(1)
+    which = (
+        torch.stack(
+            [
+                (batch.x[:, k * (L + 1) + 1 : k * (L + 1) + 1 + L, : task.bits] == query).all(-1).all(-1)
+                for k in range(4)
+            ],
+            1,
+        )
+        .float()
+        .argmax(1)
+    )
     counts = torch.bincount(which, minlength=4)
     assert counts[3] == 0 and counts[:3].min() > 550  # q in 0..K-2, about 667 each
 
@@ -75,8 +85,9 @@ def test_seeded():
     assert not torch.equal(task.sample(8, _gen(5), items=4).x, task.sample(8, _gen(6), items=4).x)
 
 
-@pytest.mark.parametrize("settings", [dict(min_items=1), dict(min_items=5, max_items=4), dict(bits=0),
-                                      dict(item_len=0)])
+@pytest.mark.parametrize(
+    "settings", [dict(min_items=1), dict(min_items=5, max_items=4), dict(bits=0), dict(item_len=0)]
+)
 def test_bad_settings(settings):
     with pytest.raises(ValueError):
         AssociativeRecallTask(**settings)

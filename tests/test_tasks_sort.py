@@ -1,13 +1,20 @@
 """Priority sort data: layout, targets sorted by priority, overrides, seeding, per-position errors."""
+
 from __future__ import annotations
 
 import pytest
 import torch
 
-from ntm_minimal.tasks import make_task
+from ntm_minimal.analysis import (
+    even_address_collisions,
+    main_writes,
+    read_write_agreement,
+    shared_rows,
+    signed_rows,
+    write_spread,
+)
 from ntm_minimal.metrics import bit_errors
-from ntm_minimal.analysis import (even_address_collisions, main_writes, read_write_agreement, shared_rows,
-                                  signed_rows, write_spread)
+from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.priority_sort import PrioritySortTask, answer_errors, errors_per_position, sort_quality
 
 
@@ -150,15 +157,18 @@ def test_even_address_collisions_match_the_closed_form_over_all_inputs(rows):
     assert even_address_collisions(10_000, items=20, outputs=16)["sequences_apart"] > 0.9
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 4, 5), 2), "priority, write_w"),
-    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3), 2), "priority, write_w"),
-    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3, 5), 4), "outputs"),
-    (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3, 5), True), "outputs"),
-    (lambda: even_address_collisions(0), "rows"),
-    (lambda: even_address_collisions(8, items=4, outputs=5), "outputs"),
-    (lambda: even_address_collisions(8, samples=2.5), "samples"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 4, 5), 2), "priority, write_w"),
+        (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3), 2), "priority, write_w"),
+        (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3, 5), 4), "outputs"),
+        (lambda: shared_rows(torch.zeros(2, 3), torch.zeros(2, 3, 5), True), "outputs"),
+        (lambda: even_address_collisions(0), "rows"),
+        (lambda: even_address_collisions(8, items=4, outputs=5), "outputs"),
+        (lambda: even_address_collisions(8, samples=2.5), "samples"),
+    ],
+)
 def test_collision_helpers_reject_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()

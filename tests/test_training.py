@@ -1,4 +1,5 @@
 """The training engine, run directories, the CLI, evaluation and the shipped checkpoints."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,13 +17,42 @@ from ntm_minimal.baselines import LSTMBaseline
 from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
 from ntm_minimal.tasks import CopyTask, make_task
 from ntm_minimal.train import learning_rates, main, reproduction
-from ntm_minimal.training import (STEP_VERSIONS, TrainConfig, Trainer, clip_gradients, compile_step, curriculum_value,
-                                  train)
+from ntm_minimal.training import (
+    STEP_VERSIONS,
+    TrainConfig,
+    Trainer,
+    clip_gradients,
+    compile_step,
+    curriculum_value,
+    train,
+)
 
 #: A tiny NTM on short copies: a few steps take well under a second.
-TINY = ["--task", "copy", "--task-config", '{"max_len": 3}', "--controller-size", "8", "--memory-n", "8",
-        "--memory-m", "4", "--batch-size", "4", "--eval-every", "3", "--eval-batch-size", "8",
-        "--eval-grid", '[{"length": 5}]', "--grid-batch-size", "4", "--no-progress", "--device", "cpu"]
+TINY = [
+    "--task",
+    "copy",
+    "--task-config",
+    '{"max_len": 3}',
+    "--controller-size",
+    "8",
+    "--memory-n",
+    "8",
+    "--memory-m",
+    "4",
+    "--batch-size",
+    "4",
+    "--eval-every",
+    "3",
+    "--eval-batch-size",
+    "8",
+    "--eval-grid",
+    '[{"length": 5}]',
+    "--grid-batch-size",
+    "4",
+    "--no-progress",
+    "--device",
+    "cpu",
+]
 
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -39,8 +69,13 @@ def _tensors(run_dir):
 def test_cli_writes_a_complete_run_directory(tmp_path):
     result = _run(tmp_path, "run", "--steps", "6", "--seed", "3")
     run = tmp_path / "run"
-    assert {p.name for p in run.iterdir()} == {"model.safetensors", "config.json", "metrics.csv", "eval.json",
-                                               "train_state.pt"}
+    assert {p.name for p in run.iterdir()} == {
+        "model.safetensors",
+        "config.json",
+        "metrics.csv",
+        "eval.json",
+        "train_state.pt",
+    }
     config = checkpoint.load_config(run)
     assert config["model"] == "ntm" and config["task"] == "copy" and config["task_config"] == {"max_len": 3}
     assert config["model_config"]["controller_size"] == 8 and config["train"]["seed"] == 3
@@ -98,8 +133,19 @@ def test_resume_keeps_the_eval_grid(tmp_path):
     _run(tmp_path, "run", "--steps", "3")
     resumed = main(["--resume", str(tmp_path / "run"), "--steps", "6", "--no-progress"])
     assert [r["length"] for r in resumed["grid"]] == [5] and resumed["grid"][0]["batch_size"] == 4
-    changed = main(["--resume", str(tmp_path / "run"), "--steps", "6", "--no-progress",
-                    "--eval-grid", '[{"length": 4}, {"length": 6}]', "--grid-batch-size", "2"])
+    changed = main(
+        [
+            "--resume",
+            str(tmp_path / "run"),
+            "--steps",
+            "6",
+            "--no-progress",
+            "--eval-grid",
+            '[{"length": 4}, {"length": 6}]',
+            "--grid-batch-size",
+            "2",
+        ]
+    )
     assert [(r["length"], r["batch_size"]) for r in changed["grid"]] == [(4, 2), (6, 2)]
     assert checkpoint.load_config(tmp_path / "run")["eval_grid"]["settings"] == [{"length": 4}, {"length": 6}]
 
@@ -147,11 +193,15 @@ def test_bench_results_ship_with_the_package():
 
 def test_learning_rates_follow_the_resumed_segments():
     base = "python -m ntm_minimal.train --task copy --steps 10 --out runs/x"
-    config = {"command": base, "resumed_with": [
-        {"from_step": 10, "command": "python -m ntm_minimal.train --resume runs/x --steps 20"},
-        {"from_step": 20, "command": "python -m ntm_minimal.train --resume runs/x --steps 30 --lr 3e-4"},
-        {"from_step": 30, "command": "python -m ntm_minimal.train --resume runs/x --steps 40 --lr 3e-4"},
-        {"from_step": 40, "command": "python -m ntm_minimal.train --resume runs/x --steps 50 --lr 1e-5"}]}
+    config = {
+        "command": base,
+        "resumed_with": [
+            {"from_step": 10, "command": "python -m ntm_minimal.train --resume runs/x --steps 20"},
+            {"from_step": 20, "command": "python -m ntm_minimal.train --resume runs/x --steps 30 --lr 3e-4"},
+            {"from_step": 30, "command": "python -m ntm_minimal.train --resume runs/x --steps 40 --lr 3e-4"},
+            {"from_step": 40, "command": "python -m ntm_minimal.train --resume runs/x --steps 50 --lr 1e-5"},
+        ],
+    }
     assert learning_rates(config) == [(0, TrainConfig().lr), (20, 3e-4), (40, 1e-5)]
     assert learning_rates({"command": base + " --lr 0.01"}) == [(0, 0.01)]
 
@@ -240,8 +290,23 @@ def test_resume_can_lift_the_target(tmp_path):
 
 
 def test_lstm_and_float16_save(tmp_path):
-    result = main([*TINY, "--model", "lstm", "--lstm-size", "8", "--lstm-layers", "2", "--steps", "3",
-                   "--save-dtype", "float16", "--out", str(tmp_path / "lstm")])
+    result = main(
+        [
+            *TINY,
+            "--model",
+            "lstm",
+            "--lstm-size",
+            "8",
+            "--lstm-layers",
+            "2",
+            "--steps",
+            "3",
+            "--save-dtype",
+            "float16",
+            "--out",
+            str(tmp_path / "lstm"),
+        ]
+    )
     assert all(t.dtype == torch.float16 for t in _tensors(tmp_path / "lstm").values())
     model = checkpoint.load_model(tmp_path / "lstm")
     assert isinstance(model, LSTMBaseline) and next(model.parameters()).dtype == torch.float32
@@ -301,8 +366,11 @@ def test_curriculum_needs_a_setting_of_the_task():
     from ntm_minimal.tasks import make_task
 
     with pytest.raises(ValueError, match="curriculum_fields.*max_len"):
-        Trainer(NTM(8, 6, controller_size=8, memory_n=8, memory_m=4), make_task("associative_recall"),
-                TrainConfig(curriculum_steps=10, progress=False))
+        Trainer(
+            NTM(8, 6, controller_size=8, memory_n=8, memory_m=4),
+            make_task("associative_recall"),
+            TrainConfig(curriculum_steps=10, progress=False),
+        )
 
 
 def test_curriculum_ramps_then_holds():
@@ -312,16 +380,20 @@ def test_curriculum_ramps_then_holds():
 
 
 def test_curriculum_keeps_min_len_valid():
-    trainer = Trainer(LSTMBaseline(9, 8, 8, 1), CopyTask(min_len=5, max_len=20),
-                      TrainConfig(curriculum_steps=100, curriculum_start=2, progress=False))
+    trainer = Trainer(
+        LSTMBaseline(9, 8, 8, 1),
+        CopyTask(min_len=5, max_len=20),
+        TrainConfig(curriculum_steps=100, curriculum_start=2, progress=False),
+    )
     assert trainer.sample().mask.sum(1).max() == 5
 
 
 def test_curriculum_ramps_a_count_with_no_minimum():
     # Priority sort's "items" and "outputs" have no min_ partner: they must ramp from the start value,
     # not be held at their final value (the bug that made a priority-sort curriculum a no-op).
-    config = TrainConfig(curriculum_steps=100, curriculum_start=2, curriculum_fields=["items", "outputs"],
-                         progress=False)
+    config = TrainConfig(
+        curriculum_steps=100, curriculum_start=2, curriculum_fields=["items", "outputs"], progress=False
+    )
     trainer = Trainer(LSTMBaseline(10, 8, 8, 1), make_task("priority_sort"), config)
     assert trainer.sample().x.shape[1] == 2 + 2 + 1  # 2 items, 2 outputs, the delimiter
     trainer.step = 100
@@ -341,8 +413,9 @@ def test_curriculum_floors_are_named_by_the_task():
 def test_curriculum_ramps_several_fields():
     from ntm_minimal.tasks import make_task
 
-    config = TrainConfig(curriculum_steps=100, curriculum_start=2, curriculum_fields=["max_len", "max_repeats"],
-                         progress=False)
+    config = TrainConfig(
+        curriculum_steps=100, curriculum_start=2, curriculum_fields=["max_len", "max_repeats"], progress=False
+    )
     trainer = Trainer(LSTMBaseline(10, 9, 8, 1), make_task("repeat_copy"), config)
     batch = trainer.sample()
     assert batch.x.shape[1] <= (2 + 1) * 2 + 2 and config.curriculum_fields == ("max_len", "max_repeats")
@@ -350,8 +423,17 @@ def test_curriculum_ramps_several_fields():
     assert trainer.sample().x.shape[1] > 8
 
 
-@pytest.mark.parametrize("settings", [dict(optimizer="sgd"), dict(steps=0), dict(lr=-1.0), dict(clip_value=0),
-                                      dict(batch_size=2.5), dict(save_dtype="int8")])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(optimizer="sgd"),
+        dict(steps=0),
+        dict(lr=-1.0),
+        dict(clip_value=0),
+        dict(batch_size=2.5),
+        dict(save_dtype="int8"),
+    ],
+)
 def test_bad_train_config(settings):
     with pytest.raises(ValueError, match=next(iter(settings))):
         TrainConfig(**settings)
@@ -398,8 +480,12 @@ def test_shipped_checkpoint_reproduces_its_eval(name):
     assert json.loads(json.dumps(pretrained.metrics(name)))["step"]
 
 
-SEED_RUNS = [(name, seed) for name in [*SHIPPED, *pretrained.extra_runs()] for seed in pretrained.seed_runs(name)
-             if seed != checkpoint.load_config(pretrained.folder(name))["train"]["seed"]]
+SEED_RUNS = [
+    (name, seed)
+    for name in [*SHIPPED, *pretrained.extra_runs()]
+    for seed in pretrained.seed_runs(name)
+    if seed != checkpoint.load_config(pretrained.folder(name))["train"]["seed"]
+]
 #: Settings that change the speed or the place of a run, not the run itself.
 NOT_THE_RUN = ("seed", "device", "compile", "progress", "snapshot_every")
 
@@ -426,7 +512,9 @@ def test_seed_runs_differ_only_in_the_seed(name, seed):
     for key in ("model", "model_config", "task", "task_config"):
         assert config[key] == shipped[key], key
     ours, theirs = (dataclasses.asdict(TrainConfig(**c["train"])) for c in (config, shipped))  # old runs: defaults
-    assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {k: v for k, v in theirs.items() if k not in NOT_THE_RUN}
+    assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {
+        k: v for k, v in theirs.items() if k not in NOT_THE_RUN
+    }
     assert learning_rates(config) == learning_rates(shipped)
     result, own = checkpoint.load_eval(run), checkpoint.load_eval(base)
     assert result["steps"] == own["steps"] and result["stop_reason"] == "steps"
@@ -440,7 +528,9 @@ def test_learned_memory_ngrams_differs_from_ngrams_only_in_the_memory_init():
     assert learned["model_config"] == {**shipped["model_config"], "memory_init": "learned"}
     assert learned["task"] == shipped["task"] and learned["task_config"] == shipped["task_config"]
     ours, theirs = (dataclasses.asdict(TrainConfig(**c["train"])) for c in (learned, shipped))
-    assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {k: v for k, v in theirs.items() if k not in NOT_THE_RUN}
+    assert {k: v for k, v in ours.items() if k not in NOT_THE_RUN} == {
+        k: v for k, v in theirs.items() if k not in NOT_THE_RUN
+    }
     assert ours["seed"] == theirs["seed"] and learning_rates(learned) == learning_rates(shipped)
     assert pretrained.eval_results("ngrams_learned")["steps"] == pretrained.eval_results("ngrams")["steps"]
 
@@ -494,13 +584,15 @@ def test_task_plots_draw(tmp_path):
     log = train(model, task, steps=4, eval_every=2, batch_size=2, eval_batch_size=2, progress=False)
     rows = plotting.used_rows(trace)
     assert 0 <= rows.start < rows.stop <= 8
-    figures = [plotting.plot_task_example(batch, 1), plotting.plot_copy_trace(batch, logits, trace, index=1),
-               plotting.plot_memory_after(trace),
-               plotting.plot_learning_curves({"a": log}),
-               plotting.plot_learning_curves({"a": log}, x=("sequences", "wall_s")),
-               plotting.plot_seed_spread({"a": [log, log], "b": [log]}),
-               plotting.plot_error_vs_length({"a": evaluate(model, task, [{"length": 2}, {"length": 4}], 2)},
-                                             train_max=3)]
+    figures = [
+        plotting.plot_task_example(batch, 1),
+        plotting.plot_copy_trace(batch, logits, trace, index=1),
+        plotting.plot_memory_after(trace),
+        plotting.plot_learning_curves({"a": log}),
+        plotting.plot_learning_curves({"a": log}, x=("sequences", "wall_s")),
+        plotting.plot_seed_spread({"a": [log, log], "b": [log]}),
+        plotting.plot_error_vs_length({"a": evaluate(model, task, [{"length": 2}, {"length": 4}], 2)}, train_max=3),
+    ]
     assert all(len(f.axes) >= 1 for f in figures)
     with pytest.raises(ValueError, match="index"):
         plotting.plot_copy_trace(batch, logits, trace, index=2)
@@ -510,8 +602,10 @@ def test_task_plots_draw(tmp_path):
         plotting.plot_learning_curves({"a": []})
     assert len(figures[-3].axes) == 2  # one panel per x column
     spread = figures[-2].axes[0]
-    assert [line.get_label() for line in spread.get_lines() if not line.get_label().startswith("_")] == \
-        ["a (mean of 2)", "b (mean of 1)"]
+    assert [line.get_label() for line in spread.get_lines() if not line.get_label().startswith("_")] == [
+        "a (mean of 2)",
+        "b (mean of 1)",
+    ]
     with pytest.raises(ValueError, match="same"):
         plotting.plot_seed_spread({"a": [log, {"sequences": [1], "heldout_cost_bits": [2.0]}]})
     plt.close("all")

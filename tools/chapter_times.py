@@ -18,6 +18,7 @@ Usage (from the repository root, in the course environment)::
     OMP_NUM_THREADS=1 python tools/chapter_times.py 08_copy      # some chapters (others keep their run times)
     python tools/chapter_times.py --study-only                   # recount study times, keep the run times
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,14 +36,18 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "book" / "chapter_times.md"
 #: A row of the table: its notebook's name in the link, then the two measured run times.
-ROW = re.compile(r"^\| \[[^\]]+\]\(\.\./notebooks/(?P<name>[^)]+)\.ipynb\)[^|]* \| (?P<cells>\d+) \| (?P<wall>[^|]+) \| "
-                 r"(?P<cpu>[^|]+) \|")
+ROW = re.compile(
+    r"^\| \[[^\]]+\]\(\.\./notebooks/(?P<name>[^)]+)\.ipynb\)[^|]* \| (?P<cells>\d+) \| (?P<wall>[^|]+) \| "
+    r"(?P<cpu>[^|]+) \|"
+)
 #: Reading pace for course prose (a common figure for technical text read with care).
 WORDS_PER_MINUTE = 200
 #: Time allowed per function an exercise asks for: write it, run its check, fix it once.
 MINUTES_PER_FUNCTION = 10
-_NOT_PROSE = [re.compile(p, re.S) for p in (r"```.*?```", r"`[^`]*`", r"\$\$.*?\$\$", r"\$[^$]*\$", r"\]\([^)]*\)",
-                                            r"<[^>]+>", r"\{glue(?::\w+)?\}")]
+_NOT_PROSE = [
+    re.compile(p, re.S)
+    for p in (r"```.*?```", r"`[^`]*`", r"\$\$.*?\$\$", r"\$[^$]*\$", r"\]\([^)]*\)", r"<[^>]+>", r"\{glue(?::\w+)?\}")
+]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -112,12 +117,16 @@ def _old_runs() -> dict[str, tuple[str, str, str]]:
     """``{name: (code cells, wall time, CPU time)}`` as the current table states them."""
     if not OUT.exists():
         return {}
+
     def seconds(cell: str) -> str:  # "12 s", or an older table's "0.2 min (12 s)"
         found = re.search(r"(\d+ s)\)?\s*$", cell.strip())
         return found.group(1) if found else cell.strip()
 
-    return {m["name"]: (m["cells"], seconds(m["wall"]), seconds(m["cpu"]))
-            for line in OUT.read_text().splitlines() if (m := ROW.match(line))}
+    return {
+        m["name"]: (m["cells"], seconds(m["wall"]), seconds(m["cpu"]))
+        for line in OUT.read_text().splitlines()
+        if (m := ROW.match(line))
+    }
 
 
 def _minutes(value: float) -> str:
@@ -128,13 +137,18 @@ def table_row(path: Path, run: tuple[str, str, str]) -> str:
     """One row: the chapter, its measured run times, its prose and its estimated study time."""
     words, reading, practice = study_minutes(path.stem)
     exercise = _minutes(practice) if exercise_of(path.stem) else "none"
-    return (f"| [{_title(path)}](../notebooks/{path.stem}.ipynb) | {run[0]} | {run[1]} | {run[2]} | {words:,} | "
-            f"{_minutes(reading)} | {exercise} | {_minutes(reading + practice)} |")
+    return (
+        f"| [{_title(path)}](../notebooks/{path.stem}.ipynb) | {run[0]} | {run[1]} | {run[2]} | {words:,} | "
+        f"{_minutes(reading)} | {exercise} | {_minutes(reading + practice)} |"
+    )
 
 
 def write_table(rows: dict[str, str], note: str) -> None:
-    lines = ["| chapter | code cells | run time (wall) | run time (kernel CPU) | prose words | reading | "
-             "exercise | study time |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| chapter | code cells | run time (wall) | run time (kernel CPU) | prose words | reading | "
+        "exercise | study time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     lines += [rows[name] for name in sorted(rows)]
     OUT.write_text("\n".join(lines) + "\n\n" + note + "\n")
 
@@ -167,14 +181,21 @@ def main(argv: list[str] | None = None) -> int:
             runs[p.stem] = (str(cells), "not timed", "not timed")
     rows = {p.stem: table_row(p, runs[p.stem]) for p in every}
     old_note = OUT.read_text().split("\n\n", 1)[1].split("\n\nStudy time")[0].strip() if OUT.exists() else ""
-    run_note = old_note if args.study_only else (
-        f"Run times measured by `python tools/chapter_times.py` on {datetime.date.today().isoformat()}: "
-        f"{os.cpu_count()} CPU cores, `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}`, "
-        f"Python {platform.python_version()}, load average {load:.1f} when it started "
-        f"(rows timed in separate runs may differ in load). Kernel start-up is not included.")
-    note = (f"{run_note}\n\nStudy time is an estimate: the chapter's prose at {WORDS_PER_MINUTE} words a minute, "
-            f"plus its exercise (the exercise notebook's prose at the same pace and {MINUTES_PER_FUNCTION} minutes "
-            f"for each function the student writes). Running the cells adds the run time.")
+    run_note = (
+        old_note
+        if args.study_only
+        else (
+            f"Run times measured by `python tools/chapter_times.py` on {datetime.date.today().isoformat()}: "
+            f"{os.cpu_count()} CPU cores, `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}`, "
+            f"Python {platform.python_version()}, load average {load:.1f} when it started "
+            f"(rows timed in separate runs may differ in load). Kernel start-up is not included."
+        )
+    )
+    note = (
+        f"{run_note}\n\nStudy time is an estimate: the chapter's prose at {WORDS_PER_MINUTE} words a minute, "
+        f"plus its exercise (the exercise notebook's prose at the same pace and {MINUTES_PER_FUNCTION} minutes "
+        f"for each function the student writes). Running the cells adds the run time."
+    )
     write_table(rows, note)
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0

@@ -27,6 +27,7 @@ Usage (from the repository root, in the course environment)::
 same syntax tree as the executed one, its outputs still belong to it, so the new text is copied
 into the notebook without running it again. Any other difference is left for ``build``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,7 @@ def repository_url(config: Path = ROOT / "_config.yml") -> str:
 
 
 REPOSITORY = repository_url()
-SETUP_CELL = f'''# Set-up (the same in every notebook): on Colab, install the course package; then pick the device.
+SETUP_CELL = f"""# Set-up (the same in every notebook): on Colab, install the course package; then pick the device.
 import sys
 
 if "google.colab" in sys.modules:
@@ -60,10 +61,10 @@ import torch
 import ntm_minimal
 
 device = ntm_minimal.pick_device()  # CUDA when a GPU is visible, else the CPU
-print(f"ntm_minimal {{ntm_minimal.__version__}} · torch {{torch.__version__}} · device {{device}}")'''
+print(f"ntm_minimal {{ntm_minimal.__version__}} · torch {{torch.__version__}} · device {{device}}")"""
 EXERCISE_TITLE = re.compile(r"\A# Exercise (?=\d)")
 SOLUTION = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", re.M | re.S)
-STUB = "{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError(\"exercise: replace this line with your code\")\n"
+STUB = '{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError("exercise: replace this line with your code")\n'
 KINDS = {"notebooks": ("notebooks",), "solutions": ("solutions", "exercises")}
 TIMEOUT_S = 300
 
@@ -114,8 +115,13 @@ def _execute(nb, folder: Path, allow_errors: bool):
     # The kernel inherits this environment; with MPLBACKEND set (the Makefile sets agg for the
     # tests) it would not switch to the inline backend, and every figure would be lost.
     os.environ.pop("MPLBACKEND", None)
-    NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
     return nb
 
 
@@ -186,8 +192,9 @@ def _same_but_layout(have, want) -> bool:
     for old, new in zip(have.cells, want.cells, strict=True):
         if (old.cell_type, sorted(_tags(old))) != (new.cell_type, sorted(_tags(new))):
             return False
-        if old.source != new.source and (old.cell_type != "code" or _syntax(old.source) is None
-                                         or _syntax(old.source) != _syntax(new.source)):
+        if old.source != new.source and (
+            old.cell_type != "code" or _syntax(old.source) is None or _syntax(old.source) != _syntax(new.source)
+        ):
             return False
     return True
 
@@ -202,7 +209,8 @@ def restyle() -> list[str]:
                 continue
             have = nbformat.read(path, as_version=4)
             if _same_but_layout(have, want) and any(
-                    a.source != b.source for a, b in zip(have.cells, want.cells, strict=True)):
+                a.source != b.source for a, b in zip(have.cells, want.cells, strict=True)
+            ):
                 for old, new in zip(have.cells, want.cells, strict=True):
                     old.source = new.source
                 nbformat.write(have, path)

@@ -11,6 +11,7 @@ be started again.
 
 NAME is a folder under ``ntm_minimal/checkpoints`` (``copy``, ``extra/copy_ft50``); default all.
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,8 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ntm_minimal import checkpoint  # noqa: E402
-from ntm_minimal.evaluation import (GRID_SEQUENCES, SPREAD_KEYS, evaluate, evaluate_batch,  # noqa: E402
-                                    heldout_batch, setting_of)
+from ntm_minimal.evaluation import (  # noqa: E402
+    GRID_SEQUENCES,
+    SPREAD_KEYS,
+    evaluate,
+    evaluate_batch,  # noqa: E402
+    heldout_batch,
+    setting_of,
+)
 from ntm_minimal.pretrained import CHECKPOINTS  # noqa: E402
 from ntm_minimal.tasks import make_task  # noqa: E402
 
@@ -32,8 +39,9 @@ from ntm_minimal.tasks import make_task  # noqa: E402
 def is_done(result: dict) -> bool:
     """Whether every row of ``result`` already carries the spread, the grid on enough sequences."""
     rows = [result["heldout"], *result.get("grid", [])]
-    return (all(k in r for r in rows for k in SPREAD_KEYS)
-            and all(r["batch_size"] >= GRID_SEQUENCES for r in result.get("grid", [])))
+    return all(k in r for r in rows for k in SPREAD_KEYS) and all(
+        r["batch_size"] >= GRID_SEQUENCES for r in result.get("grid", [])
+    )
 
 
 def remeasure(folder: Path) -> dict:
@@ -43,8 +51,11 @@ def remeasure(folder: Path) -> dict:
     task = make_task(config["task"], **config["task_config"])
     model = checkpoint.load_model(folder)
     held = result["heldout"]
-    new_held = {**evaluate_batch(model, heldout_batch(task, held["batch_size"], held["seed"])),
-                "batch_size": held["batch_size"], "seed": held["seed"]}
+    new_held = {
+        **evaluate_batch(model, heldout_batch(task, held["batch_size"], held["seed"])),
+        "batch_size": held["batch_size"],
+        "seed": held["seed"],
+    }
     grid = []
     for row in result.get("grid", []):
         n = max(GRID_SEQUENCES, row["batch_size"])
@@ -54,8 +65,7 @@ def remeasure(folder: Path) -> dict:
 
 def main(names: list[str]) -> None:
     torch.set_num_threads(1)
-    folders = ([CHECKPOINTS / n for n in names] if names
-               else sorted(p.parent for p in CHECKPOINTS.glob("**/eval.json")))
+    folders = [CHECKPOINTS / n for n in names] if names else sorted(p.parent for p in CHECKPOINTS.glob("**/eval.json"))
     for folder in folders:
         name = folder.relative_to(CHECKPOINTS)
         if is_done(checkpoint.load_eval(folder)):

@@ -19,6 +19,7 @@ Used by ``tests/test_browser.py``; also a command that prints a report of the bu
 
     python tools/site_check.py [_build/html]      # screenshots in _build/screenshots/
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,10 +41,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 #: Chromium flags: headless, as root in a container, and no host but loopback resolves.
 CHROME_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-    "--window-size=1280,900", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-extensions", "--no-proxy-server",
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--window-size=1280,900",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--no-proxy-server",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 )
 #: A px of slack for sub-pixel layout.
 SLACK_PX = 1
@@ -69,6 +79,7 @@ def toc_pages(toc: Path = ROOT / "_toc.yml") -> list[str]:
 
 
 # --- a loopback server that remembers what it served ------------------------------------------
+
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # quiet: statuses are kept in server.served instead
@@ -107,6 +118,7 @@ def http_status(url: str) -> int:
 
 
 # --- the browser ------------------------------------------------------------------------------
+
 
 @contextmanager
 def chromium(binary: str | None = None, driver: str | None = None):
@@ -319,7 +331,9 @@ class LinkChecker:
         return None
 
 
-def inspect_page(browser, server, url: str, name: str, links: LinkChecker, screenshot: Path | None = None) -> PageReport:
+def inspect_page(
+    browser, server, url: str, name: str, links: LinkChecker, screenshot: Path | None = None
+) -> PageReport:
     """Load ``url`` and record everything :func:`problems` judges; optionally save a full-page screenshot."""
     status = http_status(url)
     _console_errors(browser)  # drop what earlier pages left in the log
@@ -342,8 +356,10 @@ def save_full_screenshot(browser, path: Path) -> None:
 
     width = browser.execute_script("return window.innerWidth")
     height = min(browser.execute_script("return document.documentElement.scrollHeight"), 30000)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
     try:
         shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     finally:
@@ -367,12 +383,20 @@ def problems(report: PageReport) -> list[str]:
     if d["math"] and not d["mathjax"]:
         out.append(f"{d['math']} math elements but no MathJax output")
     out += [f"MathJax error: {e}" for e in d["mathjax_errors"]]
-    out += [f"{w['kind']} wider than the column by {w['over']} px: {w['where']} {w['text']!r}"
-            for w in d["wide"] if w["over"] > SLACK_PX and w["kind"] != "wrapped text"]
-    out += [f"word broken in a table cell: {b['word']!r} on {b['lines']} lines, {b['width']} px in a "
-            f"{b['cell']} px cell ({b['where']})" for b in d.get("broken_words", [])]
-    out += [f"display equation wider than the column by {m['over']} px ({m['width']} px): {m['where']} {m['text']!r}"
-            for m in d.get("wide_math", [])]
+    out += [
+        f"{w['kind']} wider than the column by {w['over']} px: {w['where']} {w['text']!r}"
+        for w in d["wide"]
+        if w["over"] > SLACK_PX and w["kind"] != "wrapped text"
+    ]
+    out += [
+        f"word broken in a table cell: {b['word']!r} on {b['lines']} lines, {b['width']} px in a "
+        f"{b['cell']} px cell ({b['where']})"
+        for b in d.get("broken_words", [])
+    ]
+    out += [
+        f"display equation wider than the column by {m['over']} px ({m['width']} px): {m['where']} {m['text']!r}"
+        for m in d.get("wide_math", [])
+    ]
     for w in d["widgets"]:
         if not w["rendered"]:
             out.append(f"widget not rendered: {w['where']}")
@@ -396,8 +420,14 @@ def duplicate_titles(reports: list[PageReport]) -> dict[str, list[str]]:
 def widest(report: PageReport, kinds: tuple[str, ...] | None = None) -> int:
     """Px by which the widest element of the page (of ``kinds``, default all but text that wraps
     fine) exceeds its box or the column (0: none does)."""
-    return max([w["over"] for w in report.data.get("wide", [])
-                if (w["kind"] in kinds if kinds else w["kind"] != "wrapped text")] + [0])
+    return max(
+        [
+            w["over"]
+            for w in report.data.get("wide", [])
+            if (w["kind"] in kinds if kinds else w["kind"] != "wrapped text")
+        ]
+        + [0]
+    )
 
 
 def check_site(html: Path, names: list[str], screenshots: Path | None = None) -> list[PageReport]:
@@ -420,20 +450,26 @@ def main(argv: list[str]) -> int:
     for r in reports:
         found = problems(r)
         bad += bool(found)
-        print(f"{r.name}: {len(found)} problems, {len(r.console)} console errors, widest +{widest(r)} px, "
-              f"column {r.data.get('column_width')} px")
+        print(
+            f"{r.name}: {len(found)} problems, {len(r.console)} console errors, widest +{widest(r)} px, "
+            f"column {r.data.get('column_width')} px"
+        )
         for p in found[:12]:
             print("   ", p)
     for title, pages in duplicate_titles(reports).items():
         print(f"title {title!r} on {len(pages)} pages: {', '.join(pages)}")
-    summary = {"pages": len(reports), "pages_with_problems": bad,
-               "console_errors": sum(len(r.console) for r in reports),
-               "widest_px": max(widest(r) for r in reports),
-               "broken_table_words": sum(len(r.data.get("broken_words", [])) for r in reports),
-               "wide_display_equations": sum(len(r.data.get("wide_math", [])) for r in reports)}
+    summary = {
+        "pages": len(reports),
+        "pages_with_problems": bad,
+        "console_errors": sum(len(r.console) for r in reports),
+        "widest_px": max(widest(r) for r in reports),
+        "broken_table_words": sum(len(r.data.get("broken_words", [])) for r in reports),
+        "wide_display_equations": sum(len(r.data.get("wide_math", [])) for r in reports),
+    }
     print(json.dumps(summary))
-    (ROOT / "_build" / "site_check.json").write_text(json.dumps(
-        {"summary": summary, "pages": [dict(vars(r), problems=problems(r)) for r in reports]}, indent=1))
+    (ROOT / "_build" / "site_check.json").write_text(
+        json.dumps({"summary": summary, "pages": [dict(vars(r), problems=problems(r)) for r in reports]}, indent=1)
+    )
     return 1 if bad else 0
 
 

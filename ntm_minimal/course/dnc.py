@@ -11,6 +11,7 @@ checks also catch a bug that the package and a reader might share.
     >>> dnc_checks.check_allocation(my_allocation)   # doctest: +SKIP
     ✓ allocation weighting (Methods, eq. 1): 18 cases (9 fixed, 9 drawn fresh) match the paper's formula
 """
+
 from __future__ import annotations
 
 import torch
@@ -75,19 +76,25 @@ def _one_hot(rows: list[int], n: int) -> torch.Tensor:
 
 
 def _allocation_cases(g: torch.Generator) -> list[Case]:
-    cases = [Case(f"random usages, B = {b}, N = {n}", {"u": torch.rand(b, n, generator=g, dtype=torch.float64)})
-             for b, n in [(2, 5), (3, 8), (1, 12)]]
+    cases = [
+        Case(f"random usages, B = {b}, N = {n}", {"u": torch.rand(b, n, generator=g, dtype=torch.float64)})
+        for b, n in [(2, 5), (3, 8), (1, 12)]
+    ]
     skewed = torch.rand(4, 6, generator=g, dtype=torch.float64) ** 0.2  # most rows nearly full
     cases.append(Case("mostly used memory (usages near 1)", {"u": skewed}))
     free = int(torch.randint(0, 5, (1,), generator=g))
     levels = torch.tensor([0.5, 0.2, 0.9])[torch.randint(0, 3, (1, 5), generator=g)].double()
     cases += [
-        Case("fresh memory, all usages 0 (ties: the lowest index is allocated first)",
-             {"u": torch.zeros(2, 5, dtype=torch.float64)}),
+        Case(
+            "fresh memory, all usages 0 (ties: the lowest index is allocated first)",
+            {"u": torch.zeros(2, 5, dtype=torch.float64)},
+        ),
         Case("all usages 1 (nothing free: allocation must be 0)", {"u": torch.ones(2, 5, dtype=torch.float64)}),
         Case(f"one free row, row {free}", {"u": 1 - _one_hot([free, free], 5)}),
-        Case("rows 0-1 full, rows 2-4 free (free list starts at row 2)",
-             {"u": torch.tensor([[1.0, 1, 0, 0, 0], [1, 1, 0, 0, 0]], dtype=torch.float64)}),
+        Case(
+            "rows 0-1 full, rows 2-4 free (free list starts at row 2)",
+            {"u": torch.tensor([[1.0, 1, 0, 0, 0], [1, 1, 0, 0, 0]], dtype=torch.float64)},
+        ),
         Case("ties among partly used rows", {"u": levels}),
     ]
     return cases
@@ -97,18 +104,33 @@ def _link_cases(g: torch.Generator) -> list[Case]:
     cases = []
     for b, n, steps in [(2, 5, 3), (3, 7, 6), (1, 10, 12)]:
         L, p = _history(g, b, n, steps)
-        cases.append(Case(f"after {steps} random writes, B = {b}, N = {n}",
-                          {"L_prev": L, "p_prev": p, "w_write": _write_weighting(g, b, n)}))
+        cases.append(
+            Case(
+                f"after {steps} random writes, B = {b}, N = {n}",
+                {"L_prev": L, "p_prev": p, "w_write": _write_weighting(g, b, n)},
+            )
+        )
     zeros = torch.zeros(2, 5, 5, dtype=torch.float64)
-    cases.append(Case("first write (L_prev = 0, p_prev = 0: L must stay 0)",
-                      {"L_prev": zeros, "p_prev": torch.zeros(2, 5, dtype=torch.float64),
-                       "w_write": _write_weighting(g, 2, 5)}))
+    cases.append(
+        Case(
+            "first write (L_prev = 0, p_prev = 0: L must stay 0)",
+            {"L_prev": zeros, "p_prev": torch.zeros(2, 5, dtype=torch.float64), "w_write": _write_weighting(g, 2, 5)},
+        )
+    )
     L, p = reference_link(zeros, torch.zeros(2, 5, dtype=torch.float64), _one_hot([0, 1], 5)), _one_hot([0, 1], 5)
-    cases.append(Case("one-hot writes: row 0 (resp. 1), then row 2 (L[2, 0] (resp. L[2, 1]) must become 1)",
-                      {"L_prev": L, "p_prev": p, "w_write": _one_hot([2, 2], 5)}))
+    cases.append(
+        Case(
+            "one-hot writes: row 0 (resp. 1), then row 2 (L[2, 0] (resp. L[2, 1]) must become 1)",
+            {"L_prev": L, "p_prev": p, "w_write": _one_hot([2, 2], 5)},
+        )
+    )
     L, p = _history(g, 2, 6, 4)
-    cases.append(Case("no write this step (w_write = 0: L unchanged)",
-                      {"L_prev": L, "p_prev": p, "w_write": torch.zeros(2, 6, dtype=torch.float64)}))
+    cases.append(
+        Case(
+            "no write this step (w_write = 0: L unchanged)",
+            {"L_prev": L, "p_prev": p, "w_write": torch.zeros(2, 6, dtype=torch.float64)},
+        )
+    )
     return cases
 
 
@@ -116,10 +138,29 @@ def _link_cases(g: torch.Generator) -> list[Case]:
 #: forbidden too, as is everything in the checks' subpackage.
 _NO_DNC = Rules(loops=True, forbidden=("ntm_minimal.dnc",))
 
-check_allocation = define(Check(
-    "check_allocation", "allocation weighting (Methods, eq. 1)", "allocation", _allocation_cases,
-    reference_allocation, "the paper's formula (ntm_minimal.course.dnc.reference_allocation)", _NO_DNC,
-    seed=14, atol=ATOL))
-check_link = define(Check(
-    "check_link", "temporal link update (Methods)", "link", _link_cases, reference_link,
-    "the paper's formula (ntm_minimal.course.dnc.reference_link)", _NO_DNC, seed=15, atol=ATOL))
+check_allocation = define(
+    Check(
+        "check_allocation",
+        "allocation weighting (Methods, eq. 1)",
+        "allocation",
+        _allocation_cases,
+        reference_allocation,
+        "the paper's formula (ntm_minimal.course.dnc.reference_allocation)",
+        _NO_DNC,
+        seed=14,
+        atol=ATOL,
+    )
+)
+check_link = define(
+    Check(
+        "check_link",
+        "temporal link update (Methods)",
+        "link",
+        _link_cases,
+        reference_link,
+        "the paper's formula (ntm_minimal.course.dnc.reference_link)",
+        _NO_DNC,
+        seed=15,
+        atol=ATOL,
+    )
+)

@@ -23,6 +23,7 @@ Reports: ``REPORT.csv`` (one row per student x exercise x check, and one per not
 ``REPORT_gradebook.csv`` (one row per student and exercise: ``passed``, ``total``, ``score``
 ``passed / total``, then one column per check), ``REPORT.md`` and ``REPORT.html``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,11 +41,10 @@ from typing import Any, NamedTuple
 
 import torch
 
-from . import dnc, megacontext, ntm, tasks  # noqa: F401 - importing them registers their checks
-from . import rules as rules_module
-from . import runner, serve
-from .runner import CHECKS, CheckFailed
 from ..tables import Table
+from . import dnc, megacontext, ntm, runner, serve, tasks  # noqa: F401 - importing them registers their checks
+from . import rules as rules_module
+from .runner import CHECKS, CheckFailed
 
 #: Exercise -> the checks its notebook is graded on, in order.
 EXERCISES: dict[str, tuple[str, ...]] = {
@@ -171,8 +171,13 @@ class Kernel:
         import nbclient
 
         self.client = nbclient.NotebookClient(
-            self.nb, kernel_name=self.kernel_name, allow_errors=True, startup_timeout=120, log=_quiet_logger(),
-            resources={"metadata": {"path": str(self.folder)}})
+            self.nb,
+            kernel_name=self.kernel_name,
+            allow_errors=True,
+            startup_timeout=120,
+            log=_quiet_logger(),
+            resources={"metadata": {"path": str(self.folder)}},
+        )
         self.client.km = self.client.create_kernel_manager()
         env = dict(os.environ, MPLBACKEND="agg")
         # The kernel's own stderr (a warning per kernel, and its traceback when it is stopped) would
@@ -241,14 +246,19 @@ class Kernel:
 
     def ask(self, function: str, cases: list[dict], watch: dict, timeout: float) -> tuple[str, dict | None]:
         """Call ``function`` of the notebook on every case; ``(state, answer)`` (see :func:`serve.serve`)."""
-        request, answer = self.folder / f".request-{len(self.nb.cells)}.pt", self.folder / f".answer-{len(self.nb.cells)}.pt"
+        request, answer = (
+            self.folder / f".request-{len(self.nb.cells)}.pt",
+            self.folder / f".answer-{len(self.nb.cells)}.pt",
+        )
         answer.unlink(missing_ok=True)
         torch.save({"function": function, "cases": cases, "watch": watch}, request)
         source = Path(serve.__file__).read_text(encoding="utf-8")
-        code = (f"__ntm_grade = {{'__name__': 'ntm_grade'}}\n"
-                f"exec(compile({source!r}, '<ntm-grade>', 'exec'), __ntm_grade)\n"
-                f"__ntm_grade['serve'](globals(), {str(request)!r}, {str(answer)!r})\n"
-                f"del __ntm_grade")
+        code = (
+            f"__ntm_grade = {{'__name__': 'ntm_grade'}}\n"
+            f"exec(compile({source!r}, '<ntm-grade>', 'exec'), __ntm_grade)\n"
+            f"__ntm_grade['serve'](globals(), {str(request)!r}, {str(answer)!r})\n"
+            f"del __ntm_grade"
+        )
         state = self._execute(self._append(code), timeout)
         if state == "dead":
             self.restart()
@@ -264,8 +274,9 @@ class Kernel:
 # ------------------------------------------------------------------ one check, decided here
 
 
-def _result_of(check: runner.Check, cases: list[runner.Case], wants: list[Any], answer: dict, function: str,
-               sources: list[str]) -> tuple[str, str]:
+def _result_of(
+    check: runner.Check, cases: list[runner.Case], wants: list[Any], answer: dict, function: str, sources: list[str]
+) -> tuple[str, str]:
     """``("passed" | "failed", detail)`` from the kernel's answer, compared with this process's references."""
     results = answer.get("results") if isinstance(answer, dict) else None
     if not isinstance(results, list) or len(results) != len(cases):
@@ -280,8 +291,9 @@ def _result_of(check: runner.Check, cases: list[runner.Case], wants: list[Any], 
     except CheckFailed as err:
         return "failed", _first_line(str(err))
     if check.rules is not None:
-        broken = rules_module.ran_message(function, list(answer.get("ran") or []), list(answer.get("spawned") or []),
-                                          bool(answer.get("unobserved")))
+        broken = rules_module.ran_message(
+            function, list(answer.get("ran") or []), list(answer.get("spawned") or []), bool(answer.get("unobserved"))
+        )
         if not broken and check.rules.loops:
             broken = rules_module.find_loop_in_sources(sources, function)
         if broken:
@@ -289,8 +301,9 @@ def _result_of(check: runner.Check, cases: list[runner.Case], wants: list[Any], 
     return "passed", f"{len(cases)} cases"
 
 
-def grade_check(kernel: Kernel, check: runner.Check, function: str, sources: list[str],
-                timeout_s: float, seed: int | None = None) -> tuple[str, str]:
+def grade_check(
+    kernel: Kernel, check: runner.Check, function: str, sources: list[str], timeout_s: float, seed: int | None = None
+) -> tuple[str, str]:
     """Grade one check of a running notebook: ``(result, detail)``."""
     cases = runner.cases_for(check, seed)
     wants = [runner.expected(check, case) for case in cases]
@@ -340,8 +353,9 @@ def _functions(nb) -> dict[str, str]:
     return out
 
 
-def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: str = "python3",
-              cell_timeout_s: float = 300) -> list[Row]:
+def grade_one(
+    sub: Submission, known: list[str], timeout_s: float, kernel_name: str = "python3", cell_timeout_s: float = 300
+) -> list[Row]:
     """Rows for one submission: one about the notebook, then one per check."""
     import nbformat
 
@@ -351,8 +365,9 @@ def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: 
         return Row(sub.student, label, check, result, detail)
 
     def unrun(result, detail):  # the notebook is not run: its row, and each check it should have passed
-        return [row(NOTEBOOK, result, detail)] + [row(c, "not run", f"the notebook is {result}")
-                                                   for c in EXERCISES.get(label, ())]
+        return [row(NOTEBOOK, result, detail)] + [
+            row(c, "not run", f"the notebook is {result}") for c in EXERCISES.get(label, ())
+        ]
 
     try:
         nb = nbformat.reads(sub.path.read_text(encoding="utf-8"), as_version=4)
@@ -362,8 +377,9 @@ def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: 
     if sub.exercise is None:
         label = titled or "?"
     elif titled is not None and titled != sub.exercise:
-        return unrun("wrong exercise",
-                     f"the file is named for exercise {sub.exercise} but the notebook is exercise {titled}")
+        return unrun(
+            "wrong exercise", f"the file is named for exercise {sub.exercise} but the notebook is exercise {titled}"
+        )
     handed = _functions(nb)
     wanted = list(EXERCISES.get(label, ())) or [c for c in handed if c in CHECKS]
     if not wanted:
@@ -396,8 +412,9 @@ def grade_one(sub: Submission, known: list[str], timeout_s: float, kernel_name: 
     return [row(NOTEBOOK, result, detail)] + checks
 
 
-def grade(root: Path, timeout_s: float = 120, kernel: str = "python3", progress=None,
-          cell_timeout_s: float = 300) -> list[Row]:
+def grade(
+    root: Path, timeout_s: float = 120, kernel: str = "python3", progress=None, cell_timeout_s: float = 300
+) -> list[Row]:
     """Grade every submission under ``root`` (see the module docstring); never stops early."""
     known = sorted(EXERCISES)
     rows = []
@@ -425,8 +442,10 @@ def summary(rows: list[Row]) -> list[tuple[str, str, str]]:
         else:
             passed, total = passed + (r.result == "passed"), total + 1
         out[key] = (passed, total, problem)
-    return [(s, e, f"{p} / {t} checks passed" + (f" ({problem})" if problem else ""))
-            for (s, e), (p, t, problem) in out.items()]
+    return [
+        (s, e, f"{p} / {t} checks passed" + (f" ({problem})" if problem else ""))
+        for (s, e), (p, t, problem) in out.items()
+    ]
 
 
 def _md_cell(text: str) -> str:
@@ -442,11 +461,15 @@ def to_markdown(rows: list[Row]) -> str:
 
 
 def to_html(rows: list[Row]) -> str:
-    style = ("body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:2em}"
-             "td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grade report</title><style>{style}</style>"
-            f"</head><body><h1>Grade report</h1>{Table(['student', 'exercise', 'result'], summary(rows))._repr_html_()}"
-            f"<h2>Every check</h2>{Table(COLUMNS, rows)._repr_html_()}</body></html>\n")
+    style = (
+        "body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:2em}"
+        "td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grade report</title><style>{style}</style>"
+        f"</head><body><h1>Grade report</h1>{Table(['student', 'exercise', 'result'], summary(rows))._repr_html_()}"
+        f"<h2>Every check</h2>{Table(COLUMNS, rows)._repr_html_()}</body></html>\n"
+    )
 
 
 def gradebook(rows: list[Row]) -> tuple[list[str], list[list]]:
@@ -471,16 +494,29 @@ def gradebook(rows: list[Row]) -> tuple[list[str], list[list]]:
     for (student, exercise), entry in table.items():
         passed = sum(v == "passed" for v in entry["checks"].values())
         total = len(entry["checks"])
-        out.append([student, exercise, entry["notebook"], passed, total, f"{passed} / {total}",
-                    *(entry["checks"].get(c, "") for c in columns)])
+        out.append(
+            [
+                student,
+                exercise,
+                entry["notebook"],
+                passed,
+                total,
+                f"{passed} / {total}",
+                *(entry["checks"].get(c, "") for c in columns),
+            ]
+        )
     return header, out
 
 
 def write_report(rows: list[Row], out: Path) -> list[Path]:
     """Write ``out.csv``, ``out_gradebook.csv``, ``out.md`` and ``out.html``; return their paths."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    paths = [out.with_suffix(".csv"), out.with_name(out.name + "_gradebook.csv"), out.with_suffix(".md"),
-             out.with_suffix(".html")]
+    paths = [
+        out.with_suffix(".csv"),
+        out.with_name(out.name + "_gradebook.csv"),
+        out.with_suffix(".md"),
+        out.with_suffix(".html"),
+    ]
     with open(paths[0], "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
@@ -496,15 +532,25 @@ def write_report(rows: list[Row], out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ntm_minimal.grade", description=__doc__.split("\n")[0],
-                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m ntm_minimal.grade",
+        description=__doc__.split("\n")[0],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("submissions", type=Path, help="folder of submitted notebooks (see the layouts below)")
-    parser.add_argument("--out", type=Path, default=Path("grade_report"),
-                        help="report path without suffix (default: grade_report)")
-    parser.add_argument("--timeout", type=float, default=120,
-                        help="seconds per check, for the student's function on all its cases (default: 120)")
-    parser.add_argument("--cell-timeout", type=float, default=300,
-                        help="seconds per cell while the notebook runs (default: 300)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("grade_report"), help="report path without suffix (default: grade_report)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120,
+        help="seconds per check, for the student's function on all its cases (default: 120)",
+    )
+    parser.add_argument(
+        "--cell-timeout", type=float, default=300, help="seconds per cell while the notebook runs (default: 300)"
+    )
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel to run them in (default: python3)")
     parser.add_argument("--quiet", action="store_true", help="print only the paths of the reports")
     args = parser.parse_args(argv)

@@ -23,8 +23,8 @@ nor :func:`reference_focus` may do the work.
     >>> from ntm_minimal.course import megacontext as mc_checks
     >>> mc_checks.check_focus(focus)           # doctest: +SKIP
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import torch
 
@@ -56,7 +56,13 @@ def reference_focus(levels, scores, age, length, w_max, tail=64, cooldown=2, max
     complete = torch.arange(levels.numel()) < length // BLOCK
     free = age > cooldown
     expand = (levels == 1) & (scores >= threshold) & free
-    collapse = (levels == 0) & complete & (torch.arange(levels.numel()) < _protected(length, tail)) & (scores <= -threshold) & free
+    collapse = (
+        (levels == 0)
+        & complete
+        & (torch.arange(levels.numel()) < _protected(length, tail))
+        & (scores <= -threshold)
+        & free
+    )
     order = sorted((-abs(float(scores[b])), b) for b in (expand | collapse).nonzero()[:, 0].tolist())
     size, edits = len(entries_of(levels, length)), 0
     for _, b in order:
@@ -85,19 +91,25 @@ def _invariants(where: str, got, case: dict) -> None:
         if start > pos:
             raise CheckFailed(f"{where}: a gap in the timeline: tokens {pos}..{start - 1} are not covered")
         if start < pos:
-            raise CheckFailed(f"{where}: an overlap in the timeline: entry {(start, end, lod)} starts at {start}, "
-                              f"but tokens up to {pos - 1} are already covered")
+            raise CheckFailed(
+                f"{where}: an overlap in the timeline: entry {(start, end, lod)} starts at {start}, "
+                f"but tokens up to {pos - 1} are already covered"
+            )
         if lod == 1 and (start % BLOCK or end - start != BLOCK):
-            raise CheckFailed(f"{where}: a misaligned gist {(start, end, lod)}: a LOD1 entry covers one whole block "
-                              f"[{BLOCK}b, {BLOCK}b + {BLOCK})")
+            raise CheckFailed(
+                f"{where}: a misaligned gist {(start, end, lod)}: a LOD1 entry covers one whole block "
+                f"[{BLOCK}b, {BLOCK}b + {BLOCK})"
+            )
         if lod == 0 and end != start + 1:
             raise CheckFailed(f"{where}: a LOD0 entry must cover one token, got {(start, end, lod)}")
         if lod not in (0, 1):
             raise CheckFailed(f"{where}: lod must be 0 or 1, got {lod}")
         pos = end
     if pos > length:
-        raise CheckFailed(f"{where}: the entries run past the end of the timeline (to {pos}, length {length}): "
-                          "an unfinished block cannot have a gist")
+        raise CheckFailed(
+            f"{where}: the entries run past the end of the timeline (to {pos}, length {length}): "
+            "an unfinished block cannot have a gist"
+        )
     if pos != length:
         raise CheckFailed(f"{where}: a gap at the end of the timeline: covered up to {pos}, length is {length}")
     before = entries_of(case["levels"], length)
@@ -106,10 +118,14 @@ def _invariants(where: str, got, case: dict) -> None:
     for b in range(case["levels"].numel()):
         if was[b] != now[b]:
             if b >= _protected(length, case["tail"]):
-                raise CheckFailed(f"{where}: block {b} is in the protected tail (last {case['tail']} tokens) and must stay LOD0")
+                raise CheckFailed(
+                    f"{where}: block {b} is in the protected tail (last {case['tail']} tokens) and must stay LOD0"
+                )
             if int(case["age"][b]) <= case["cooldown"]:
-                raise CheckFailed(f"{where}: the cooldown was ignored: block {b} was edited {int(case['age'][b])} "
-                                  f"refocus steps ago (cooldown {case['cooldown']}) and must not change")
+                raise CheckFailed(
+                    f"{where}: the cooldown was ignored: block {b} was edited {int(case['age'][b])} "
+                    f"refocus steps ago (cooldown {case['cooldown']}) and must not change"
+                )
 
 
 def _cases(g: torch.Generator) -> list[Case]:
@@ -117,20 +133,36 @@ def _cases(g: torch.Generator) -> list[Case]:
     n = 12  # 12 blocks: 11 complete + one unfinished of 20 tokens
     levels = torch.ones(n, dtype=torch.long)
     levels[-3:] = 0
-    base = dict(levels=levels, scores=torch.zeros(n), age=torch.full((n,), 100), length=11 * BLOCK + 20, w_max=200,
-                tail=64, cooldown=2, max_edits=4, threshold=0.2)
+    base = dict(
+        levels=levels,
+        scores=torch.zeros(n),
+        age=torch.full((n,), 100),
+        length=11 * BLOCK + 20,
+        w_max=200,
+        tail=64,
+        cooldown=2,
+        max_edits=4,
+        threshold=0.2,
+    )
     first, second = (int(b) for b in torch.randperm(8, generator=g)[:2])
     one = dict(base, scores=torch.zeros(n).index_fill(0, torch.tensor([first]), 0.9))
     cases.append(Case("expand one block", one))
-    two = dict(base, scores=torch.zeros(n).index_fill(0, torch.tensor([first]), 0.9).index_fill(0, torch.tensor([second]), 0.8),
-               w_max=len(entries_of(levels, base["length"])) + BLOCK)
+    two = dict(
+        base,
+        scores=torch.zeros(n).index_fill(0, torch.tensor([first]), 0.9).index_fill(0, torch.tensor([second]), 0.8),
+        w_max=len(entries_of(levels, base["length"])) + BLOCK,
+    )
     cases.append(Case("budget for one expansion only", two))
     lv = levels.clone()
     lv[4] = 0
     collapse = dict(base, levels=lv, scores=torch.zeros(n).index_fill(0, torch.tensor([4]), -0.7))
     cases.append(Case("collapse a block", collapse))
-    cool = dict(base, levels=lv, scores=torch.zeros(n).index_fill(0, torch.tensor([4]), -0.9).index_fill(0, torch.tensor([1]), 0.5),
-                age=torch.full((n,), 100).index_fill(0, torch.tensor([4]), 1))
+    cool = dict(
+        base,
+        levels=lv,
+        scores=torch.zeros(n).index_fill(0, torch.tensor([4]), -0.9).index_fill(0, torch.tensor([1]), 0.5),
+        age=torch.full((n,), 100).index_fill(0, torch.tensor([4]), 1),
+    )
     cases.append(Case("cooldown: block 4 was edited 1 step ago", cool))
     tail = dict(base, scores=-torch.ones(n))
     cases.append(Case("the tail and the unfinished block stay LOD0", tail))
@@ -138,14 +170,25 @@ def _cases(g: torch.Generator) -> list[Case]:
         n = int(torch.randint(20, 60, (1,), generator=g))
         length = (n - 1) * BLOCK + int(torch.randint(1, BLOCK + 1, (1,), generator=g))
         lv = (torch.rand(n, generator=g) < 0.7).long()
-        lv[_protected(length, 64):] = 0
-        lv[length // BLOCK:] = 0
+        lv[_protected(length, 64) :] = 0
+        lv[length // BLOCK :] = 0
         size = len(entries_of(lv, length))
-        cases.append(Case(f"random {k + 1}", dict(levels=lv, scores=torch.rand(n, generator=g) * 2 - 1,
-                                                  age=torch.randint(0, 5, (n,), generator=g), length=length,
-                                                  w_max=size + int(torch.randint(0, 100, (1,), generator=g)), tail=64,
-                                                  cooldown=int(torch.randint(0, 3, (1,), generator=g)),
-                                                  max_edits=int(torch.randint(1, 6, (1,), generator=g)), threshold=0.2)))
+        cases.append(
+            Case(
+                f"random {k + 1}",
+                dict(
+                    levels=lv,
+                    scores=torch.rand(n, generator=g) * 2 - 1,
+                    age=torch.randint(0, 5, (n,), generator=g),
+                    length=length,
+                    w_max=size + int(torch.randint(0, 100, (1,), generator=g)),
+                    tail=64,
+                    cooldown=int(torch.randint(0, 3, (1,), generator=g)),
+                    max_edits=int(torch.randint(1, 6, (1,), generator=g)),
+                    threshold=0.2,
+                ),
+            )
+        )
     return cases
 
 
@@ -155,12 +198,23 @@ def _judge(where: str, got, want, case: dict) -> None:
     got = [tuple(int(v) for v in e) for e in got]
     if got != want:
         diff = next(i for i, (a, b) in enumerate(zip(got + [None] * len(want), want + [None] * len(got))) if a != b)
-        raise CheckFailed(f"{where}: a valid working context, but not the greedy one: entry {diff} is "
-                          f"{got[diff] if diff < len(got) else 'missing'}, expected "
-                          f"{want[diff] if diff < len(want) else 'nothing'} ({len(got)} vs {len(want)} entries)")
+        raise CheckFailed(
+            f"{where}: a valid working context, but not the greedy one: entry {diff} is "
+            f"{got[diff] if diff < len(got) else 'missing'}, expected "
+            f"{want[diff] if diff < len(want) else 'nothing'} ({len(got)} vs {len(want)} entries)"
+        )
 
 
-check_focus = define(Check(
-    "check_focus", "focus allocator (greedy, block-aligned, cooldown)", "focus", _cases, reference_focus,
-    "ntm_minimal.course.megacontext.reference_focus (budget, exact cover, aligned gists, tail, cooldown)",
-    Rules(loops=False, forbidden=("ntm_minimal.megacontext",)), seed=15, judge=_judge))
+check_focus = define(
+    Check(
+        "check_focus",
+        "focus allocator (greedy, block-aligned, cooldown)",
+        "focus",
+        _cases,
+        reference_focus,
+        "ntm_minimal.course.megacontext.reference_focus (budget, exact cover, aligned gists, tail, cooldown)",
+        Rules(loops=False, forbidden=("ntm_minimal.megacontext",)),
+        seed=15,
+        judge=_judge,
+    )
+)

@@ -17,6 +17,7 @@ must be readable, as in a notebook cell), following the reader's own helpers;
     >>> find_loop(total)        # doctest: +SKIP
     'rule: no Python loops. `total` uses a list comprehension: `[x for x in w]`'
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,14 +27,21 @@ import os
 import re
 import textwrap
 import types
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import NamedTuple
 
 from .serve import Watch
 
-_LOOPS = {ast.For: "a `for` loop", ast.AsyncFor: "a `for` loop", ast.While: "a `while` loop",
-          ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
-          ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression"}
+_LOOPS = {
+    ast.For: "a `for` loop",
+    ast.AsyncFor: "a `for` loop",
+    ast.While: "a `while` loop",
+    ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression",
+}
 _PACKAGE = "ntm_minimal"
 _COURSE_DIR = Path(__file__).resolve().parent
 _CHECKOUT = _COURSE_DIR.parent.parent  # the repository root, when the package runs from a clone
@@ -98,13 +106,17 @@ def watch_for(rules: Rules | None) -> Watch:
 def ran_message(name: str, ran: list[str], spawned: list[str], unobserved: bool) -> str | None:
     """The rule broken, as a sentence, from what a watch saw; ``None`` when nothing was wrong."""
     if ran:
-        return (f"rule: write it yourself, do not run the course's implementation. While `{name}` computed, "
-                f"the course's own code ran: {', '.join(ran[:3])}")
+        return (
+            f"rule: write it yourself, do not run the course's implementation. While `{name}` computed, "
+            f"the course's own code ran: {', '.join(ran[:3])}"
+        )
     if spawned:
         return f"rule: do the work in `{name}` itself. It started another process or thread: {', '.join(spawned[:3])}"
     if unobserved:
-        return (f"rule: `{name}` must run where the checker can watch it: the interpreter's profiler was "
-                f"disabled or replaced while it ran")
+        return (
+            f"rule: `{name}` must run where the checker can watch it: the interpreter's profiler was "
+            f"disabled or replaced while it ran"
+        )
     return None
 
 
@@ -139,8 +151,11 @@ def _loop(node: ast.AST, name: str) -> str | None:
 def _is_reader_function(obj: object) -> bool:
     """A plain Python function written by the reader (not from this package, torch or a library)."""
     module = getattr(obj, "__module__", None) or ""
-    return isinstance(obj, types.FunctionType) and not module.startswith((_PACKAGE, "torch", "numpy")) \
+    return (
+        isinstance(obj, types.FunctionType)
+        and not module.startswith((_PACKAGE, "torch", "numpy"))
         and "site-packages" not in obj.__code__.co_filename
+    )
 
 
 def find_loop(fn: Callable, _seen: set | None = None) -> str | None:

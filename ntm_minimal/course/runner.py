@@ -15,12 +15,14 @@ runs; each result is compared with the reference, and the first disagreement rai
 matches, the rules are checked. The grader (:mod:`~.grade`) uses the same cases and comparisons
 in its own process, with outputs computed in the submission's kernel.
 """
+
 from __future__ import annotations
 
 import secrets
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 
@@ -42,8 +44,11 @@ class CheckFailed(AssertionError):
         lines = []
         cause = self.__cause__
         if cause is not None:
-            frames = [f for f in traceback.extract_tb(cause.__traceback__) if "ntm_minimal/course" not in
-                      f.filename.replace("\\", "/")]
+            frames = [
+                f
+                for f in traceback.extract_tb(cause.__traceback__)
+                if "ntm_minimal/course" not in f.filename.replace("\\", "/")
+            ]
             lines += ["Traceback of your function (most recent call last):"]
             lines += [line.rstrip("\n") for line in traceback.format_list(frames)]
             lines += [f"{type(cause).__name__}: {cause}", ""]
@@ -92,8 +97,10 @@ def define(check: Check) -> Callable[[Callable], None]:
         run(check, fn)
 
     run_check.__name__ = run_check.__qualname__ = check.name
-    run_check.__doc__ = (f"Check the reader's ``{check.function}`` ({check.title}) against "
-                         f"{check.reference_name}; raises :class:`CheckFailed` naming the first case that differs.")
+    run_check.__doc__ = (
+        f"Check the reader's ``{check.function}`` ({check.title}) against "
+        f"{check.reference_name}; raises :class:`CheckFailed` naming the first case that differs."
+    )
     return run_check
 
 
@@ -147,8 +154,10 @@ def describe(value: Any) -> str:
         return str(list(value.shape))
     config = getattr(value, "config", None)
     if isinstance(config, dict) and "controller" in config:  # an NTM
-        return (f"NTM({config['controller']}, N={config['memory_n']}, M={config['memory_m']}, "
-                f"{config['read_heads']} read + {config['write_heads']} write heads, k={config['shift_range']})")
+        return (
+            f"NTM({config['controller']}, N={config['memory_n']}, M={config['memory_m']}, "
+            f"{config['read_heads']} read + {config['write_heads']} write heads, k={config['shift_range']})"
+        )
     if isinstance(value, tuple) and hasattr(value, "memory") and hasattr(value, "weights"):
         return "NTMState(memory " + str(list(value.memory.shape)) + ", weights " + str(list(value.weights.shape)) + ")"
     return repr(value)
@@ -180,8 +189,15 @@ def _hint(hint: str | None) -> str:
     return f"\nhint: {hint}" if hint else ""
 
 
-def compare(where: str, got: object, want: object, atol: float, inputs: str,
-            hints: dict[str, str] | None = None, hint: str | None = None) -> None:
+def compare(
+    where: str,
+    got: object,
+    want: object,
+    atol: float,
+    inputs: str,
+    hints: dict[str, str] | None = None,
+    hint: str | None = None,
+) -> None:
     """Compare a result with the reference; tuples (e.g. ``HeadParams``) are compared field by field.
 
     ``hints`` maps a field name to advice added when that field (or anything inside it) differs.
@@ -194,8 +210,10 @@ def compare(where: str, got: object, want: object, atol: float, inputs: str,
     if isinstance(want, tuple):
         if not isinstance(got, tuple) or len(got) != len(want):
             size = f"of length {len(got)}" if isinstance(got, tuple) else _type_name(got)
-            raise CheckFailed(f"{where}: expected a tuple of {len(want)} ({type(want).__name__}), got {size} "
-                              f"(inputs: {inputs}){_hint(hint)}")
+            raise CheckFailed(
+                f"{where}: expected a tuple of {len(want)} ({type(want).__name__}), got {size} "
+                f"(inputs: {inputs}){_hint(hint)}"
+            )
         names = getattr(want, "_fields", None) or [f"[{i}]" for i in range(len(want))]
         for name, g, w in zip(names, got, want):
             compare(f"{where}, {name}", g, w, atol, inputs, hints, hints.get(name, hint))
@@ -203,8 +221,9 @@ def compare(where: str, got: object, want: object, atol: float, inputs: str,
     if not isinstance(got, torch.Tensor):
         raise CheckFailed(f"{where}: expected a torch.Tensor, got {_type_name(got)} (inputs: {inputs}){_hint(hint)}")
     if got.shape != want.shape:
-        raise CheckFailed(f"{where}: expected shape {list(want.shape)}, got {list(got.shape)} "
-                          f"(inputs: {inputs}){_hint(hint)}")
+        raise CheckFailed(
+            f"{where}: expected shape {list(want.shape)}, got {list(got.shape)} (inputs: {inputs}){_hint(hint)}"
+        )
     got = got.detach().to(want.dtype)
     if not torch.isfinite(got).all():
         raise CheckFailed(f"{where}: your result contains NaN or inf (inputs: {inputs})\ngot: {_fmt(got)}{_hint(hint)}")
@@ -236,8 +255,10 @@ def judge_case(check: Check, case: Case, got: Any, want: Any) -> None:
 def raised_message(check: Check, case: Case, kind: str, message: str) -> str:
     """What a failed case says when the reader's function raised ``kind: message``."""
     if kind == "NotImplementedError":
-        return (f"{where(check, case)}: your function raised NotImplementedError; replace the line "
-                f"`raise NotImplementedError(...)` with your code, run that cell, then this one")
+        return (
+            f"{where(check, case)}: your function raised NotImplementedError; replace the line "
+            f"`raise NotImplementedError(...)` with your code, run that cell, then this one"
+        )
     return f"{where(check, case)}: your function raised {kind}: {message} (inputs: {inputs_of(case)})"
 
 
@@ -247,8 +268,10 @@ def rule_failed(check: Check, broken: str) -> CheckFailed:
 
 def success_line(check: Check, cases: list[Case], note: str = "") -> str:
     fresh = sum(c.description.endswith("drawn fresh") for c in cases)
-    return (f"✓ {check.title}: {len(cases)} cases ({len(cases) - fresh} fixed, {fresh} drawn fresh) match "
-            f"{check.reference_name}{note}")
+    return (
+        f"✓ {check.title}: {len(cases)} cases ({len(cases) - fresh} fixed, {fresh} drawn fresh) match "
+        f"{check.reference_name}{note}"
+    )
 
 
 # ------------------------------------------------------------------ the learner's check
@@ -272,8 +295,9 @@ def run(check: Check, fn: Callable) -> None:
             raise CheckFailed(message) from (None if isinstance(err, NotImplementedError) else err)
         judge_case(check, case, got, want)
         if check.rules is not None and broken is None:
-            broken = rules_module.ran_message(getattr(fn, "__name__", check.function), watch.ran, watch.spawned,
-                                              unobserved(watch))
+            broken = rules_module.ran_message(
+                getattr(fn, "__name__", check.function), watch.ran, watch.spawned, unobserved(watch)
+            )
     note = ""
     if check.rules is not None and check.rules.loops and broken is None:
         try:

@@ -14,6 +14,7 @@ an implementation whatever name reached it: an alias, a private helper, a re-exp
 chain, a module loaded a second time from the same file. It also notes a call that starts another
 process or thread (work there would not be seen).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,16 +22,22 @@ import sys
 import threading
 
 #: C functions that start another process: the work would run where the profiler cannot see it.
-_SPAWN_C = {getattr(os, name) for name in ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp", "execv",
-                                           "execve") if hasattr(os, name)}
+_SPAWN_C = {
+    getattr(os, name)
+    for name in ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp", "execv", "execve")
+    if hasattr(os, name)
+}
 try:
     import _posixsubprocess
 
     _SPAWN_C.add(_posixsubprocess.fork_exec)
 except ImportError:  # not on POSIX
     pass
-_SPAWN_FILES = ("subprocess.py", os.sep + "multiprocessing" + os.sep, os.sep + "concurrent" + os.sep + "futures" +
-                os.sep + "process.py")
+_SPAWN_FILES = (
+    "subprocess.py",
+    os.sep + "multiprocessing" + os.sep,
+    os.sep + "concurrent" + os.sep + "futures" + os.sep + "process.py",
+)
 
 
 class Watch:
@@ -69,8 +76,9 @@ class Watch:
                 seen = f"{getattr(code, 'co_qualname', code.co_name)} ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
                 if len(self.ran) < 20 and seen not in self.ran:
                     self.ran.append(seen)
-            elif (code.co_name == "start" and code.co_filename.endswith("threading.py")) or \
-                    any(part in code.co_filename for part in _SPAWN_FILES):
+            elif (code.co_name == "start" and code.co_filename.endswith("threading.py")) or any(
+                part in code.co_filename for part in _SPAWN_FILES
+            ):
                 if len(self.spawned) < 20:
                     self.spawned.append(f"{code.co_name} ({os.path.basename(code.co_filename)})")
         elif event == "c_call" and arg in _SPAWN_C:

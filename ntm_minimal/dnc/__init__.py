@@ -6,12 +6,38 @@ allocation, write weighting, precedence, link, directional and read weightings),
 :class:`DNC` itself, with the NTM's model contract (``forward``, ``step``, ``initial_state``,
 ``config``), so the same trainer, checkpoints and evaluation serve it.
 """
+
 from . import equations
-from .equations import (allocation, directional_weightings, link, masked_content_weighting, precedence,
-                        read_weighting, retention, sharpen_links, usage, write_weighting)
+from .equations import (
+    allocation,
+    directional_weightings,
+    link,
+    masked_content_weighting,
+    precedence,
+    read_weighting,
+    retention,
+    sharpen_links,
+    usage,
+    write_weighting,
+)
 from .interface import Interface, oneplus
 from .model import DNC, DNCState, DNCTrace
 
-__all__ = ["DNC", "DNCState", "DNCTrace", "Interface", "allocation", "directional_weightings", "equations", "link",
-           "masked_content_weighting", "oneplus", "precedence", "read_weighting", "retention", "sharpen_links", "usage",
-           "write_weighting"]
+__all__ = [
+    "DNC",
+    "DNCState",
+    "DNCTrace",
+    "Interface",
+    "allocation",
+    "directional_weightings",
+    "equations",
+    "link",
+    "masked_content_weighting",
+    "oneplus",
+    "precedence",
+    "read_weighting",
+    "retention",
+    "sharpen_links",
+    "usage",
+    "write_weighting",
+]

@@ -10,10 +10,12 @@ read from the shipped checkpoints' files (the chapter "DNC against NTM, measured
 * :func:`variant_row` describes one repeat-copy DNC run (recipe, budget, held-out errors);
 * :func:`demo_run` finds (or retrains) a demonstration run.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, NamedTuple, Sequence
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -21,9 +23,25 @@ from torch import nn
 from .. import checkpoint, pretrained
 from ..metrics import bit_errors
 
-__all__ = ["FRESH_SEQUENCES", "FRESH_SEED", "MODELS", "TARGETS", "BEYOND", "FIXES", "Spread", "spread", "fresh_errors",
-           "grid_entry", "grid_text", "model_row", "comparison", "variant_row", "demo_run", "per_step_seconds",
-           "sequences_at_weights"]
+__all__ = [
+    "FRESH_SEQUENCES",
+    "FRESH_SEED",
+    "MODELS",
+    "TARGETS",
+    "BEYOND",
+    "FIXES",
+    "Spread",
+    "spread",
+    "fresh_errors",
+    "grid_entry",
+    "grid_text",
+    "model_row",
+    "comparison",
+    "variant_row",
+    "demo_run",
+    "per_step_seconds",
+    "sequences_at_weights",
+]
 
 #: Fresh sequences per measured setting: enough that a one-in-a-thousand failure shows in the worst.
 FRESH_SEQUENCES = 1024
@@ -35,10 +53,13 @@ MODELS = {"NTM": "", "LSTM": "_lstm", "DNC": "_dnc"}
 #: Held-out bit errors per sequence a run must fall below to count as having learned the task.
 TARGETS = {"copy": 0.1, "repeat_copy": 0.1, "associative_recall": 0.5}
 #: Settings beyond training at which each task's models are compared (``eval.json`` grid rows).
-BEYOND = {"copy": [{"length": 60}, {"length": 100}, {"length": 120}],
-          "repeat_copy": [{"length": 10, "repeats": 20}, {"length": 20, "repeats": 10}],
-          "associative_recall": [{"items": 12}, {"items": 15}], "ngrams": [{"length": 800}],
-          "priority_sort": [{"items": 30, "outputs": 16}]}
+BEYOND = {
+    "copy": [{"length": 60}, {"length": 100}, {"length": 120}],
+    "repeat_copy": [{"length": 10, "repeats": 20}, {"length": 20, "repeats": 10}],
+    "associative_recall": [{"items": 12}, {"items": 15}],
+    "ngrams": [{"length": 800}],
+    "priority_sort": [{"items": 30, "outputs": 16}],
+}
 #: Csordás & Schmidhuber's (2019) fixes: letter -> the DNC's switch.
 FIXES = {"D": "dealloc_content", "M": "masking", "S": "link_sharpness"}
 
@@ -62,13 +83,15 @@ def spread(errors: torch.Tensor) -> Spread:
         got = tuple(errors.shape) if isinstance(errors, torch.Tensor) else type(errors).__name__
         raise ValueError(f"errors: expected per-sequence bit errors [S] with S >= 2, got {got}")
     e = errors.double()
-    return Spread(e.numel(), float(e.mean()), float(e.std() / e.numel() ** 0.5), float(e.max()),
-                  float((e == 0).double().mean()))
+    return Spread(
+        e.numel(), float(e.mean()), float(e.std() / e.numel() ** 0.5), float(e.max()), float((e == 0).double().mean())
+    )
 
 
 @torch.no_grad()
-def fresh_errors(model: nn.Module, task, seed: int, count: int = FRESH_SEQUENCES, chunk: int = 256,
-                 **setting) -> torch.Tensor:
+def fresh_errors(
+    model: nn.Module, task, seed: int, count: int = FRESH_SEQUENCES, chunk: int = 256, **setting
+) -> torch.Tensor:
     """Bit errors ``[count]`` of ``model`` on ``count`` fresh sequences of ``task``.
 
     The sequences come from one generator seeded with ``seed``, drawn ``chunk`` at a time (so a
@@ -113,9 +136,11 @@ def grid_text(row: Mapping) -> str:
     if not isinstance(row, Mapping) or "bit_errors" not in row:
         raise ValueError(f"row: expected an eval.json result row with 'bit_errors', got {row!r}")
     if "bit_errors_se" in row:
-        return (f"{row['bit_errors']:.2f} ± {row['bit_errors_se']:.2f} bit errors per sequence "
-                f"(worst {row['bit_errors_worst']:.0f}, {100 * row['perfect_share']:.1f} % of "
-                f"{row['batch_size']:,} perfect)")
+        return (
+            f"{row['bit_errors']:.2f} ± {row['bit_errors_se']:.2f} bit errors per sequence "
+            f"(worst {row['bit_errors_worst']:.0f}, {100 * row['perfect_share']:.1f} % of "
+            f"{row['batch_size']:,} perfect)"
+        )
     return f"{row['bit_errors']:.2f} bit errors per sequence (mean of {row['batch_size']:,})"
 
 
@@ -145,20 +170,35 @@ def model_row(task: str, label: str, name: str) -> list[str]:
     result, cfg, log = pretrained.eval_results(name), pretrained.config(name), pretrained.metrics(name)
     held, target = result["heldout"], TARGETS.get(task)
     reached = checkpoint.first_below(log, "heldout_bit_errors", target) if target else None
-    to_target = "—" if target is None else (f"{int(reached):,}" if reached is not None
-                                            else f"not within {int(log['sequences'][-1]):,}")
+    to_target = (
+        "—"
+        if target is None
+        else (f"{int(reached):,}" if reached is not None else f"not within {int(log['sequences'][-1]):,}")
+    )
     compiled = ", compiled" if cfg["train"].get("compile") else ""
     speed = f"{per_step_seconds(name):.3f} ({cfg['train']['device']}, {cfg['train']['batch_size']}{compiled})"
-    return [label, f"{result['parameters']:,}", f"{held['bit_errors']:.3f} ({held['cost_bits']:.2f})", to_target, speed,
-            *(_grid_cell(grid_entry(result, setting)) for setting in BEYOND[task])]
+    return [
+        label,
+        f"{result['parameters']:,}",
+        f"{held['bit_errors']:.3f} ({held['cost_bits']:.2f})",
+        to_target,
+        speed,
+        *(_grid_cell(grid_entry(result, setting)) for setting in BEYOND[task]),
+    ]
 
 
 def comparison(task: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows (NTM, LSTM, DNC) of one task's comparison, every cell read from the shipped files."""
     if task not in BEYOND:
         raise ValueError(f"task: expected one of {sorted(BEYOND)}, got {task!r}")
-    header = ["model", "parameters", "held-out bit errors (cost)", f"sequences to < {TARGETS.get(task, '—')}",
-              "s / step (device, batch)", *(", ".join(f"{k} {v}" for k, v in s.items()) for s in BEYOND[task])]
+    header = [
+        "model",
+        "parameters",
+        "held-out bit errors (cost)",
+        f"sequences to < {TARGETS.get(task, '—')}",
+        "s / step (device, batch)",
+        *(", ".join(f"{k} {v}" for k, v in s.items()) for s in BEYOND[task]),
+    ]
     return header, [model_row(task, label, task + suffix) for label, suffix in MODELS.items()]
 
 
@@ -174,8 +214,17 @@ def variant_row(label: str, name: str, at_steps: Sequence[int] = (3_400, 6_000))
     steps = [int(s) for s in log["step"]]
     at = [f"{log['heldout_bit_errors'][steps.index(s)]:.1f}" if s in steps else "not trained" for s in at_steps]
     reached = checkpoint.first_below(log, "heldout_bit_errors", 0.1)
-    return [label, fixes, mc["read_heads"], curriculum, f"{result['steps']:,}", f"{result['wall_s'] / 60:.0f}", *at,
-            f"{min(log['heldout_bit_errors']):.1f}", "not reached" if reached is None else f"{int(reached):,}"]
+    return [
+        label,
+        fixes,
+        mc["read_heads"],
+        curriculum,
+        f"{result['steps']:,}",
+        f"{result['wall_s'] / 60:.0f}",
+        *at,
+        f"{min(log['heldout_bit_errors']):.1f}",
+        "not reached" if reached is None else f"{int(reached):,}",
+    ]
 
 
 def demo_run(name: str, retrain: bool = False) -> Path:

@@ -27,6 +27,7 @@ paper's DNC: :func:`masked_content_weighting` (their key-value masking, "M") and
 :func:`sharpen_links` (their link distribution sharpness control, "S"); the third, de-allocation
 ("D"), is one line in the model (``DNC(dealloc_content=True)``).
 """
+
 from __future__ import annotations
 
 import torch
@@ -37,9 +38,23 @@ from ..validation import check_last, check_range, check_tensor
 from . import kernels
 from .kernels import ALLOC_EPS, SHARPNESS_EPS
 
-__all__ = ["ALLOC_EPS", "SHARPNESS_EPS", "allocation", "content_weighting", "directional_weightings", "link",
-           "masked_content_weighting", "precedence", "read", "read_weighting", "retention", "sharpen_links", "usage",
-           "write", "write_weighting"]
+__all__ = [
+    "ALLOC_EPS",
+    "SHARPNESS_EPS",
+    "allocation",
+    "content_weighting",
+    "directional_weightings",
+    "link",
+    "masked_content_weighting",
+    "precedence",
+    "read",
+    "read_weighting",
+    "retention",
+    "sharpen_links",
+    "usage",
+    "write",
+    "write_weighting",
+]
 
 
 # ---------------------------------------------------------------- checks
@@ -157,8 +172,9 @@ def allocation(u: torch.Tensor) -> torch.Tensor:
     return kernels.allocation(u)
 
 
-def write_weighting(alloc: torch.Tensor, w_content: torch.Tensor, g_alloc: torch.Tensor,
-                    g_write: torch.Tensor) -> torch.Tensor:
+def write_weighting(
+    alloc: torch.Tensor, w_content: torch.Tensor, g_alloc: torch.Tensor, g_write: torch.Tensor
+) -> torch.Tensor:
     """Write weighting (Methods eq. 2): ``w^w_t = g^w_t [g^a_t a_t + (1 - g^a_t) c^w_t]``.
 
     The allocation gate ``g^a`` chooses between fresh rows (``a_t``, :func:`allocation`) and the
@@ -251,8 +267,9 @@ def directional_weightings(link_t: torch.Tensor, w_read_prev: torch.Tensor) -> t
     return kernels.directional_weightings(link_t, w_read_prev)
 
 
-def read_weighting(backward: torch.Tensor, content: torch.Tensor, forward: torch.Tensor,
-                   modes: torch.Tensor) -> torch.Tensor:
+def read_weighting(
+    backward: torch.Tensor, content: torch.Tensor, forward: torch.Tensor, modes: torch.Tensor
+) -> torch.Tensor:
     """Read weighting (Methods, "Temporal memory linkage"):
     ``w^{r,i}_t = π^i_t[1] b^i_t + π^i_t[2] c^{r,i}_t + π^i_t[3] f^i_t``.
 
@@ -279,13 +296,16 @@ def read_weighting(backward: torch.Tensor, content: torch.Tensor, forward: torch
     check_range("modes", modes, 0.0, 1.0)
     total = modes.detach().sum(dim=-1)
     if bool(((total - 1).abs() > 1e-5).any()):
-        raise ValueError(f"modes: each [backward, content, forward] triple must sum to 1, got sums in "
-                         f"[{float(total.min()):.6g}, {float(total.max()):.6g}]")
+        raise ValueError(
+            f"modes: each [backward, content, forward] triple must sum to 1, got sums in "
+            f"[{float(total.min()):.6g}, {float(total.max()):.6g}]"
+        )
     return kernels.read_weighting(backward, content, forward, modes)
 
 
-def masked_content_weighting(key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor,
-                             mask: torch.Tensor) -> torch.Tensor:
+def masked_content_weighting(
+    key: torch.Tensor, beta: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
     """Masked content lookup (Csordás & Schmidhuber, ICLR 2019, "memory masking"; off in the paper's
     DNC): ``C(M, k, β, m)[i] = softmax_i(β · cos(k ∘ m, M[i] ∘ m))``.
 

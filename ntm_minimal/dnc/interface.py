@@ -32,6 +32,7 @@ backward_sharpness  [B, R, 1]   oneplus      and of the backward one
 
 ``oneplus(x) = 1 + log(1 + e^x)``, computed as ``1 + softplus(x)`` (no overflow for large ``x``).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -74,8 +75,9 @@ def interface_size(word_size: int, read_heads: int, masking: bool = False, link_
 class InterfaceLayer(nn.Module):
     """``ξ_t = W_ξ h_t``, then split and squashed into an :class:`Interface`."""
 
-    def __init__(self, controller_size: int, word_size: int, read_heads: int, masking: bool = False,
-                 link_sharpness: bool = False):
+    def __init__(
+        self, controller_size: int, word_size: int, read_heads: int, masking: bool = False, link_sharpness: bool = False
+    ):
         super().__init__()
         self.w, self.r, self.masking, self.link_sharpness = word_size, read_heads, masking, link_sharpness
         self.proj = nn.Linear(controller_size, interface_size(word_size, read_heads, masking, link_sharpness))
@@ -86,7 +88,8 @@ class InterfaceLayer(nn.Module):
         base = interface_size(w, r)
         xi, extra = self.proj(h).split([base, self.proj.out_features - base], dim=-1)
         keys, strengths, write_key, write_strength, erase, vector, free, alloc, gate, modes = xi.split(
-            [r * w, r, w, 1, w, w, r, 1, 1, 3 * r], dim=-1)
+            [r * w, r, w, 1, w, w, r, 1, 1, 3 * r], dim=-1
+        )
         fixes = {}
         if self.masking:
             read_masks, write_mask, extra = extra.split([r * w, w, extra.shape[-1] - r * w - w], dim=-1)

@@ -6,6 +6,7 @@ the kernel inside its loop over time (validating its own inputs once per call), 
 traces it. Shapes as in :mod:`ntm_minimal.dnc.equations`: memory ``[B, N, W]``, write-side vectors
 ``[B, N]``, read weightings ``[B, R, N]``, the link matrix ``[B, N, N]``.
 """
+
 from __future__ import annotations
 
 import torch

@@ -22,6 +22,7 @@ Steps 1 and 6, the loop over time, the trace and the state are :class:`~ntm_mini
 shared with the NTM; this module holds the DNC's memory access (steps 2-5), built from the unchecked
 kernels of :mod:`ntm_minimal.kernels` and :mod:`ntm_minimal.dnc.kernels`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -128,19 +129,34 @@ class DNC(RecurrentCore):
         masking: bool = False,
         link_sharpness: bool = False,
     ):
-        for name, value in [("temporal_links", temporal_links), ("detach_usage", detach_usage),
-                            ("dealloc_content", dealloc_content), ("masking", masking),
-                            ("link_sharpness", link_sharpness)]:
+        for name, value in [
+            ("temporal_links", temporal_links),
+            ("detach_usage", detach_usage),
+            ("dealloc_content", dealloc_content),
+            ("masking", masking),
+            ("link_sharpness", link_sharpness),
+        ]:
             if not isinstance(value, bool):
                 raise ValueError(f"{name}: expected True or False, got {value!r}")
         if link_sharpness and not temporal_links:
             raise ValueError("link_sharpness: sharpens the temporal links' weightings, so it needs temporal_links=True")
-        config = dict(input_size=input_size, output_size=output_size, controller=controller,
-                      controller_size=controller_size, memory_n=memory_n, memory_m=memory_m,
-                      read_heads=read_heads, temporal_links=temporal_links, detach_usage=detach_usage,
-                      dealloc_content=dealloc_content, masking=masking, link_sharpness=link_sharpness)
-        super().__init__(config, "interface",
-                         lambda: InterfaceLayer(controller_size, memory_m, read_heads, masking, link_sharpness))
+        config = dict(
+            input_size=input_size,
+            output_size=output_size,
+            controller=controller,
+            controller_size=controller_size,
+            memory_n=memory_n,
+            memory_m=memory_m,
+            read_heads=read_heads,
+            temporal_links=temporal_links,
+            detach_usage=detach_usage,
+            dealloc_content=dealloc_content,
+            masking=masking,
+            link_sharpness=link_sharpness,
+        )
+        super().__init__(
+            config, "interface", lambda: InterfaceLayer(controller_size, memory_m, read_heads, masking, link_sharpness)
+        )
         self.register_buffer("memory_init", torch.full((memory_n, memory_m), MEMORY_INIT), persistent=False)
         self.register_buffer("content_only", torch.tensor(CONTENT_ONLY), persistent=False)
 
@@ -149,8 +165,15 @@ class DNC(RecurrentCore):
         n, r = memory.shape[1], self.read_heads
         zeros = memory.new_zeros(batch, n)
         read_weights = memory.new_zeros(batch, r, n)
-        return (memory, zeros, zeros, memory.new_zeros(batch, n, n), zeros, read_weights,
-                kernels.read(memory, read_weights))
+        return (
+            memory,
+            zeros,
+            zeros,
+            memory.new_zeros(batch, n, n),
+            zeros,
+            read_weights,
+            kernels.read(memory, read_weights),
+        )
 
     def _access(self, h: torch.Tensor, controller_state, state: DNCState) -> tuple[DNCState, StepInfo]:
         """Steps 2-5: interface, usage and allocation, the write, the links, then the reads."""
@@ -190,7 +213,19 @@ class DNC(RecurrentCore):
     def _trace(states: DNCState, infos: StepInfo) -> DNCTrace:
         xi = infos.interface
         return DNCTrace(
-            usage=states.usage, allocation=infos.allocation, write_gate=xi.write_gate, alloc_gate=xi.alloc_gate,
-            free_gates=xi.free_gates.squeeze(-1), read_modes=xi.read_modes, write_content=infos.write_content,
-            write_weights=states.write_weights, read_content=infos.read_content, read_weights=states.read_weights,
-            precedence=states.precedence, link=states.link, reads=states.reads, memory=states.memory, interface=xi)
+            usage=states.usage,
+            allocation=infos.allocation,
+            write_gate=xi.write_gate,
+            alloc_gate=xi.alloc_gate,
+            free_gates=xi.free_gates.squeeze(-1),
+            read_modes=xi.read_modes,
+            write_content=infos.write_content,
+            write_weights=states.write_weights,
+            read_content=infos.read_content,
+            read_weights=states.read_weights,
+            precedence=states.precedence,
+            link=states.link,
+            reads=states.reads,
+            memory=states.memory,
+            interface=xi,
+        )

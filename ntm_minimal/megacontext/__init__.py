@@ -12,12 +12,27 @@ without the hand-coded similarity, :mod:`.lens_training` trains scorers on fixed
 (regression or pairwise preferences), :mod:`.experiments` holds the measurements of chapters 15 and
 15b and :mod:`.tables` their tables. Training: ``python -m ntm_minimal.megacontext.train --out DIR``.
 """
+
+from .content_read import Reader
 from .focus_allocator import FocusConfig, RefocusStats, refocus
 from .gistnet import BLOCK, GistNet
 from .lensnet import LensNet
-from .content_read import Reader
 from .tree import MegaContextTree, build_levels
 from .working_context import Entries, Units, assemble, check_cover, coarse_cover
 
-__all__ = ["BLOCK", "Entries", "FocusConfig", "GistNet", "LensNet", "MegaContextTree", "Reader", "RefocusStats", "Units",
-           "assemble", "build_levels", "check_cover", "coarse_cover", "refocus"]
+__all__ = [
+    "BLOCK",
+    "Entries",
+    "FocusConfig",
+    "GistNet",
+    "LensNet",
+    "MegaContextTree",
+    "Reader",
+    "RefocusStats",
+    "Units",
+    "assemble",
+    "build_levels",
+    "check_cover",
+    "coarse_cover",
+    "refocus",
+]

@@ -10,6 +10,7 @@ channels; the answer's logits are ``alpha * (2 r - 1)``. ``beta`` (Eq. 5's key s
 Entries marked invalid (padding of a ragged working context) get weight exactly 0: the softmax of
 Eq. 5 is taken over the valid entries only (they are masked before it).
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,7 +21,9 @@ from .. import kernels
 from ..validation import check_tensor
 
 
-def recall_keys(x: torch.Tensor, key_bits: int, value_bits: int, fact_weight: float, query: bool = False) -> torch.Tensor:
+def recall_keys(
+    x: torch.Tensor, key_bits: int, value_bits: int, fact_weight: float, query: bool = False
+) -> torch.Tensor:
     """``[..., C]`` -> ``[..., key_bits + 1]``: ±1 key bits and the weighted fact (or query) flag."""
     flag = x[..., key_bits + value_bits + int(query)]
     return torch.cat([2 * x[..., :key_bits] - 1, fact_weight * flag[..., None]], -1)
@@ -64,11 +67,13 @@ class Reader(nn.Module):
         if query.dim() != 2 or query.shape[1] != self.channels:
             raise ValueError(f"query: expected shape [B, {self.channels}], got {list(query.shape)}")
         if entries.dim() != 3 or entries.shape[0] != query.shape[0] or entries.shape[2] != self.channels:
-            raise ValueError(f"entries: expected shape [B={query.shape[0]}, W, {self.channels}], got {list(entries.shape)}")
+            raise ValueError(
+                f"entries: expected shape [B={query.shape[0]}, W, {self.channels}], got {list(entries.shape)}"
+            )
         if valid is not None and tuple(valid.shape) != tuple(entries.shape[:2]):
             raise ValueError(f"valid: expected shape {list(entries.shape[:2])}, got {list(valid.shape)}")
         w = self.weighting(query, entries, valid)
-        values = entries[..., self.key_bits: self.key_bits + self.value_bits]
+        values = entries[..., self.key_bits : self.key_bits + self.value_bits]
         r = kernels.read(values, w)  # Eq. 2, [B, value_bits]
         return self.log_alpha.exp() * (2 * r - 1)
 

@@ -14,6 +14,7 @@ and returns plain dicts of numbers:
 * :func:`cost_against_length` — CPU (process) time, counted matrix-multiply FLOPs and peak extra
   memory per query of the same readers.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,11 +26,20 @@ from torch.profiler import ProfilerActivity, profile
 from torch.utils.flop_counter import FlopCounterMode
 
 from ..tasks.long_recall import LongRecallTask, StreamingRecallTask
+from .content_read import correct, nll
 from .focus_allocator import FocusConfig, apply_edit
 from .gistnet import BLOCK, GistNet
-from .content_read import correct, nll
-from .read_strategies import (answer_at_lod0, cache_keys, covers, read_all, read_cached, read_focused, read_recent,
-                              read_top_blocks, top_k_for_budget)
+from .read_strategies import (
+    answer_at_lod0,
+    cache_keys,
+    covers,
+    read_all,
+    read_cached,
+    read_focused,
+    read_recent,
+    read_top_blocks,
+    top_k_for_budget,
+)
 from .stream import run_stream
 from .tree import MegaContextTree, build_levels
 from .working_context import assemble, coarse_cover, minimal_entries
@@ -93,13 +103,21 @@ def scaling(models, lengths, w_max: int = 2048, repeats: int = 7, seed: int = 0)
         run_a(), run_c()  # warm up
         times = _timed_in_turns({"A": run_a, "C": run_c}, repeats)
         # The fastest of the repeats is the cost without interference from other work on the machine.
-        rows.append({"T": length, "ingest_s_per_token": ingest / length,
-                     "A_ms": 1e3 * min(times["A"]["wall"]), "C_ms": 1e3 * min(times["C"]["wall"]),
-                     "A_median_ms": 1e3 * statistics.median(times["A"]["wall"]),
-                     "C_median_ms": 1e3 * statistics.median(times["C"]["wall"]),
-                     "A_cpu_ms": 1e3 * min(times["A"]["cpu"]), "C_cpu_ms": 1e3 * min(times["C"]["cpu"]),
-                     "A_peak_MiB": peak_extra_bytes(run_a) / 2**20, "C_peak_MiB": peak_extra_bytes(run_c) / 2**20,
-                     "tree_MiB": sum(lv.numel() * lv.element_size() for lv in levels) / 2**20})
+        rows.append(
+            {
+                "T": length,
+                "ingest_s_per_token": ingest / length,
+                "A_ms": 1e3 * min(times["A"]["wall"]),
+                "C_ms": 1e3 * min(times["C"]["wall"]),
+                "A_median_ms": 1e3 * statistics.median(times["A"]["wall"]),
+                "C_median_ms": 1e3 * statistics.median(times["C"]["wall"]),
+                "A_cpu_ms": 1e3 * min(times["A"]["cpu"]),
+                "C_cpu_ms": 1e3 * min(times["C"]["cpu"]),
+                "A_peak_MiB": peak_extra_bytes(run_a) / 2**20,
+                "C_peak_MiB": peak_extra_bytes(run_c) / 2**20,
+                "tree_MiB": sum(lv.numel() * lv.element_size() for lv in levels) / 2**20,
+            }
+        )
     big = [r for r in rows if r["T"] >= 2**14]
     big = big if len(big) >= 2 else rows  # the slope needs two lengths
     keys = ("A_ms", "C_ms", "A_cpu_ms", "C_cpu_ms", "A_peak_MiB", "C_peak_MiB")
@@ -118,8 +136,12 @@ def budget_sweep(models, length: int, budgets, batch: int = 128, facts: int = 16
     rows = []
     for w_max in budgets:
         config = FocusConfig(w_max=w_max)
-        row = {"W_max": w_max, "W_over_T": w_max / length, "A": acc_a,
-               "B": correct(read_recent(reader, x, q, w_max), y).float().mean().item()}
+        row = {
+            "W_max": w_max,
+            "W_over_T": w_max / length,
+            "A": acc_a,
+            "B": correct(read_recent(reader, x, q, w_max), y).float().mean().item(),
+        }
         for name, scorer in (("C", "lens"), ("oracle", "oracle"), ("random", "random")):
             out = read_focused(reader, levels, q, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed))
             hit = correct(out.logits, y)
@@ -141,7 +163,9 @@ def _answer_at(units, answer, length, level: int):
 
 
 @torch.no_grad()
-def substitution_gap(models, length: int = 4096, batch: int = 256, facts: int = 16, w_max: int = 512, seed: int = 2) -> dict:
+def substitution_gap(
+    models, length: int = 4096, batch: int = 256, facts: int = 16, w_max: int = 512, seed: int = 2
+) -> dict:
     """Reader loss and accuracy with the answer's block at LOD0, LOD1 or LOD2, for the learned
     GistNet and for mean pooling; everything else is the coarse cover. LOD2 rows: only the queries
     whose answer lies in a LOD2 group of the coarse cover."""
@@ -158,8 +182,11 @@ def substitution_gap(models, length: int = 4096, batch: int = 256, facts: int = 
             keep = in_lod2 if level == 2 else torch.ones(batch, dtype=torch.bool)
             e = assemble(units, *levels)
             logits = reader.logits(q, e.embedding, e.valid)
-            out[f"{name}_lod{level}"] = {"nll": nll(logits, y)[keep].mean().item(),
-                                         "accuracy": correct(logits, y)[keep].float().mean().item(), "n": int(keep.sum())}
+            out[f"{name}_lod{level}"] = {
+                "nll": nll(logits, y)[keep].mean().item(),
+                "accuracy": correct(logits, y)[keep].float().mean().item(),
+                "n": int(keep.sum()),
+            }
     return {"T": length, "batch": batch, "facts": facts, "results": out}
 
 
@@ -178,8 +205,17 @@ VARIANTS = {
 
 
 @torch.no_grad()
-def streaming(models, length: int = 8192, batch: int = 32, w_max: int = 512, query_every: int = 64, facts: int = 32,
-              switch: float = 0.25, seed: int = 3, variants=None) -> dict:
+def streaming(
+    models,
+    length: int = 8192,
+    batch: int = 32,
+    w_max: int = 512,
+    query_every: int = 64,
+    facts: int = 32,
+    switch: float = 0.25,
+    seed: int = 3,
+    variants=None,
+) -> dict:
     """Every allocator variant on the same streaming batch; per-variant means and the worst stream."""
     task = StreamingRecallTask(length=length, facts=facts, warmup=1024, query_every=query_every, switch=switch)
     lay = task.sample_layout(batch, torch.Generator().manual_seed(seed))
@@ -189,11 +225,23 @@ def streaming(models, length: int = 8192, batch: int = 32, w_max: int = 512, que
         scorer = settings.pop("scorer", "lens")
         config = FocusConfig(w_max=w_max, **settings)
         t0 = time.perf_counter()
-        log = run_stream(lay, models["gistnet"], models["reader"], config, scorer, models["lensnet"],
-                         torch.Generator().manual_seed(seed))
+        log = run_stream(
+            lay,
+            models["gistnet"],
+            models["reader"],
+            config,
+            scorer,
+            models["lensnet"],
+            torch.Generator().manual_seed(seed),
+        )
         per_stream = log.correct.float().mean(0)  # [B]
-        row = {"variant": name, **log.summary(), "worst_stream_accuracy": per_stream.min().item(),
-               "stream_accuracy": per_stream.tolist(), "seconds": time.perf_counter() - t0}
+        row = {
+            "variant": name,
+            **log.summary(),
+            "worst_stream_accuracy": per_stream.min().item(),
+            "stream_accuracy": per_stream.tolist(),
+            "seconds": time.perf_counter() - t0,
+        }
         rows.append(row)
     # Paired by stream (every variant sees the same streams): mean accuracy change against the first
     # variant and its standard error over streams.
@@ -202,8 +250,16 @@ def streaming(models, length: int = 8192, batch: int = 32, w_max: int = 512, que
         diff = torch.tensor(row["stream_accuracy"]) - first
         row["accuracy_change"] = diff.mean().item()
         row["accuracy_change_se"] = (diff.std() / math.sqrt(diff.numel())).item() if diff.numel() > 1 else float("nan")
-    return {"T": length, "batch": batch, "w_max": w_max, "query_every": query_every, "facts": facts, "switch": switch,
-            "queries": int(lay.query_steps.shape[1]), "rows": rows}
+    return {
+        "T": length,
+        "batch": batch,
+        "w_max": w_max,
+        "query_every": query_every,
+        "facts": facts,
+        "switch": switch,
+        "queries": int(lay.query_steps.shape[1]),
+        "rows": rows,
+    }
 
 
 #: The readers of the accuracy/cost-against-T comparison (name -> what it is).
@@ -238,13 +294,17 @@ def fact_queries(layout):
     query = torch.zeros_like(fact)
     query[..., :key_bits] = fact[..., :key_bits]
     query[..., -1] = 1.0
-    return x[:, : t - 1], query, fact[..., key_bits: key_bits + kb], facts
+    return x[:, : t - 1], query, fact[..., key_bits : key_bits + kb], facts
 
 
 def _focus_configs(w_max: int) -> dict:
     scaled = FocusConfig(w_max=w_max, max_edits=scaled_edits(w_max))
-    return {"C": (FocusConfig(w_max=w_max), "lens"), "C_scaled": (scaled, "lens"),
-            "oracle": (scaled, "oracle"), "random": (scaled, "random")}
+    return {
+        "C": (FocusConfig(w_max=w_max), "lens"),
+        "C_scaled": (scaled, "lens"),
+        "oracle": (scaled, "oracle"),
+        "random": (scaled, "random"),
+    }
 
 
 def _chunks(n: int, size: int):
@@ -259,8 +319,12 @@ def _answers_one_stream(models, memory, query, answer, budgets, tail: int, seed:
     f, length = query.shape[0], memory.shape[1]
     levels = build_levels(memory, gistnet)
     tokens, gists = cache_keys(reader, memory), cache_keys(reader, levels[1])
-    full = {"A": torch.cat([read_all(reader, memory.expand(s.stop - s.start, -1, -1), query[s]) for s in _chunks(f, chunk)]),
-            "A_cached": read_cached(reader, tokens, query)}
+    full = {
+        "A": torch.cat(
+            [read_all(reader, memory.expand(s.stop - s.start, -1, -1), query[s]) for s in _chunks(f, chunk)]
+        ),
+        "A_cached": read_cached(reader, tokens, query),
+    }
     wide = tuple(lv.expand(f, -1, -1) for lv in levels)
     out = {}
     for w_max in budgets:
@@ -271,8 +335,9 @@ def _answers_one_stream(models, memory, query, answer, budgets, tail: int, seed:
         for name, (config, scorer) in _focus_configs(w_max).items():
             if minimal_entries(length, config.tail) > w_max:
                 continue  # the coarsest cover of this stream does not fit the budget
-            res = read_focused(reader, wide, query, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed),
-                               passes=PASSES)
+            res = read_focused(
+                reader, wide, query, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed), passes=PASSES
+            )
             logits[name] = res.logits
             selected[name] = answer_at_lod0(res.units, answer, length)
         out[w_max] = {"logits": logits, "selected": selected}
@@ -296,23 +361,34 @@ def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, fac
         sel = {(w, r): {} for w in budgets for r in runs}
         for s in range(streams):  # one stream at a time keeps memory at one stream's tokens
             for run, models in runs.items():
-                out = _answers_one_stream(models, memory[s: s + 1], query[s], answer[s], budgets, task.tail, seed + s)
+                out = _answers_one_stream(models, memory[s : s + 1], query[s], answer[s], budgets, task.tail, seed + s)
                 for w_max, res in out.items():
                     for name, lg in res["logits"].items():
                         hits[w_max, run].setdefault(name, []).append(correct(lg, target[s]))
                     for name, v in res["selected"].items():
                         sel[w_max, run].setdefault(name, []).append(v)
         for w_max in budgets:
-            per_run = {run: {"accuracy": {k: torch.cat(v).float().mean().item() for k, v in hits[w_max, run].items()},
-                             "selection": {k: torch.cat(v).float().mean().item() for k, v in sel[w_max, run].items()}}
-                       for run in runs}
+            per_run = {
+                run: {
+                    "accuracy": {k: torch.cat(v).float().mean().item() for k, v in hits[w_max, run].items()},
+                    "selection": {k: torch.cat(v).float().mean().item() for k, v in sel[w_max, run].items()},
+                }
+                for run in runs
+            }
             cell = {"T": length, "W_max": w_max, "queries": streams * facts, "runs": per_run}
             for kind in ("accuracy", "selection"):
                 names = per_run[next(iter(per_run))][kind]
                 cell[kind] = {k: _spread([r[kind][k] for r in per_run.values()]) for k in names}
             cells.append(cell)
-    return {"readers": READERS, "streams": streams, "facts": facts, "passes": PASSES,
-            "scaled_edits": {w: scaled_edits(w) for w in budgets}, "runs": list(runs), "cells": cells}
+    return {
+        "readers": READERS,
+        "streams": streams,
+        "facts": facts,
+        "passes": PASSES,
+        "scaled_edits": {w: scaled_edits(w) for w in budgets},
+        "runs": list(runs),
+        "cells": cells,
+    }
 
 
 def merge_runs(old: dict, new: dict) -> dict:
@@ -328,9 +404,13 @@ def merge_runs(old: dict, new: dict) -> dict:
             names = next(iter(cell["runs"].values()))[kind]
             cell[kind] = {k: _spread([r[kind][k] for r in cell["runs"].values()]) for k in names}
     runs = list(dict.fromkeys(old["runs"] + new["runs"]))
-    return {**old, "runs": runs, "cells": list(cells.values()),
-            "commands": old.get("commands", []) + new.get("commands", []),
-            "cpu_seconds": old.get("cpu_seconds", 0) + new.get("cpu_seconds", 0)}
+    return {
+        **old,
+        "runs": runs,
+        "cells": list(cells.values()),
+        "commands": old.get("commands", []) + new.get("commands", []),
+        "cpu_seconds": old.get("cpu_seconds", 0) + new.get("cpu_seconds", 0),
+    }
 
 
 def _spread(values) -> dict:
@@ -370,42 +450,72 @@ def cost_against_length(models, lengths, budgets, repeats: int = 5, seed: int = 
         ingest = time.process_time() - c0
         t = memory.shape[1]
         for w_max in budgets:
-            fns = {"A": lambda: read_all(reader, memory, q), "A_cached": lambda: read_cached(reader, tokens, q),
-                   "B": lambda: read_recent(reader, memory, q, w_max)}
+            fns = {
+                "A": lambda: read_all(reader, memory, q),
+                "A_cached": lambda: read_cached(reader, tokens, q),
+                "B": lambda: read_recent(reader, memory, q, w_max),
+            }
             tail = FocusConfig().tail  # the tail every reader keeps at LOD0
             k = top_k_for_budget(t, w_max, tail)
             fns["top_k"] = lambda k=k, tail=tail: read_top_blocks(reader, tokens, gists, q, k, tail)
             for name, (config, scorer) in _focus_configs(w_max).items():
                 if scorer == "lens" and minimal_entries(t, config.tail) <= w_max:
-                    fns[name] = lambda config=config: read_focused(reader, levels, q, config, "lens", lensnet, passes=PASSES)
+                    fns[name] = lambda config=config: read_focused(
+                        reader, levels, q, config, "lens", lensnet, passes=PASSES
+                    )
             row = {"T": length, "W_max": w_max, "ingest_cpu_us_per_token": 1e6 * ingest / t}
             for name, fn in fns.items():
                 fn()  # warm up
-                row[name] = {"cpu_ms": 1e3 * statistics.median(_cpu_times(fn, repeats)), "flops": counted_flops(fn),
-                             "peak_MiB": peak_extra_bytes(fn) / 2**20}
+                row[name] = {
+                    "cpu_ms": 1e3 * statistics.median(_cpu_times(fn, repeats)),
+                    "flops": counted_flops(fn),
+                    "peak_MiB": peak_extra_bytes(fn) / 2**20,
+                }
             rows.append(row)
     return {"repeats": repeats, "readers": READERS, "rows": rows}
 
 
 @torch.no_grad()
-def compare_scorers(models, scorers: dict, lengths, w_max: int, streams: int = 8, facts: int = 16, seed: int = 5) -> dict:
+def compare_scorers(
+    models, scorers: dict, lengths, w_max: int, streams: int = 8, facts: int = 16, seed: int = 5
+) -> dict:
     """Selection recall and accuracy of the allocator (scaled edit budget, :data:`PASSES` passes) with each
     scorer in ``scorers`` (name -> LensNet-like module), the oracle and random scores, on the same queries."""
     config = FocusConfig(w_max=w_max, max_edits=scaled_edits(w_max))
     rows = []
     for length in lengths:
-        lay = LongRecallTask(length=length, facts=facts).sample_layout(streams, torch.Generator().manual_seed(seed + length))
+        lay = LongRecallTask(length=length, facts=facts).sample_layout(
+            streams, torch.Generator().manual_seed(seed + length)
+        )
         memory, query, target, answer = fact_queries(lay)
         hits, sel = {}, {}
         for s in range(streams):
-            levels = tuple(lv.expand(facts, -1, -1) for lv in build_levels(memory[s: s + 1], models["gistnet"]))
-            runs = {name: ("lens", sc) for name, sc in scorers.items()} | {"oracle": ("oracle", None), "random": ("random", None)}
+            levels = tuple(lv.expand(facts, -1, -1) for lv in build_levels(memory[s : s + 1], models["gistnet"]))
+            runs = {name: ("lens", sc) for name, sc in scorers.items()} | {
+                "oracle": ("oracle", None),
+                "random": ("random", None),
+            }
             for name, (kind, scorer) in runs.items():
-                out = read_focused(models["reader"], levels, query[s], config, kind, scorer, answer[s],
-                                   torch.Generator().manual_seed(seed + s), passes=PASSES)
+                out = read_focused(
+                    models["reader"],
+                    levels,
+                    query[s],
+                    config,
+                    kind,
+                    scorer,
+                    answer[s],
+                    torch.Generator().manual_seed(seed + s),
+                    passes=PASSES,
+                )
                 hits.setdefault(name, []).append(correct(out.logits, target[s]))
                 sel.setdefault(name, []).append(answer_at_lod0(out.units, answer[s], memory.shape[1]))
         for name in hits:
-            rows.append({"T": length, "scorer": name, "accuracy": torch.cat(hits[name]).float().mean().item(),
-                         "selection": torch.cat(sel[name]).float().mean().item()})
+            rows.append(
+                {
+                    "T": length,
+                    "scorer": name,
+                    "accuracy": torch.cat(hits[name]).float().mean().item(),
+                    "selection": torch.cat(sel[name]).float().mean().item(),
+                }
+            )
     return {"w_max": w_max, "edits": scaled_edits(w_max), "queries": streams * facts, "rows": rows}

@@ -23,10 +23,12 @@ with the previous refocus (``gate``), a shift kernel (``kernel``) and sharpening
 
 All of it is batched over streams; the only Python loop is over the (bounded) edits.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import torch
 
@@ -113,8 +115,14 @@ def candidates(units: Units, scores: torch.Tensor, length: int, config: FocusCon
     may_collapse = settled & ~(young & (units.born > 0))
     j = torch.arange(cap)
     last = (j + blk - 1).clamp(max=cap - 1)
-    run = (valid & (lvl == 1) & (idx % blk == 0) & ((j + blk - 1) < units.count[:, None])
-           & (lvl[:, last] == 1) & (idx[:, last] == idx + blk - 1))
+    run = (
+        valid
+        & (lvl == 1)
+        & (idx % blk == 0)
+        & ((j + blk - 1) < units.count[:, None])
+        & (lvl[:, last] == 1)
+        & (idx[:, last] == idx + blk - 1)
+    )
     run_score = _window(scores, blk) / blk
     run_ok = _window((~may_collapse).long(), blk) == 0
     lod0 = valid & (lvl == 0) & (idx < protected_block(length, config.tail, blk))
@@ -161,8 +169,11 @@ def apply_edit(units: Units, slot: torch.Tensor, kind: torch.Tensor, step: int, 
     rr = rows[:, None, None].expand(-1, cap, block)[used]
     child = {
         "level": torch.where(grown, 1, torch.where(shrunk, 2, units.level))[..., None].expand(-1, -1, block),
-        "index": torch.where(grown[..., None], units.index[..., None] * block + k,
-                             torch.where(shrunk, units.index // block, units.index)[..., None]),
+        "index": torch.where(
+            grown[..., None],
+            units.index[..., None] * block + k,
+            torch.where(shrunk, units.index // block, units.index)[..., None],
+        ),
         "stamp": torch.where(grown | shrunk, step, units.stamp)[..., None].expand(-1, -1, block),
         "born": torch.where(grown, 1, torch.where(shrunk, -1, units.born))[..., None].expand(-1, -1, block),
         "memo": units.memo[..., None].expand(-1, -1, block),
@@ -195,16 +206,22 @@ def edit_rule(best_expand: torch.Tensor, best_collapse: torch.Tensor, wc: torch.
     return expand, swap, collapse
 
 
-def refocus(units: Units, scores: torch.Tensor, length: int, config: FocusConfig, step: int) -> tuple[Units, RefocusStats]:
+def refocus(
+    units: Units, scores: torch.Tensor, length: int, config: FocusConfig, step: int
+) -> tuple[Units, RefocusStats]:
     """One refocus at step ``step``: transform the unit scores ``[B, U]``, then greedy edits.
 
     Returns the new units and the :class:`RefocusStats` of this refocus.
     """
     if tuple(scores.shape) != tuple(units.level.shape):
-        raise ValueError(f"scores: expected one score per unit slot {list(units.level.shape)}, got {list(scores.shape)}")
+        raise ValueError(
+            f"scores: expected one score per unit slot {list(units.level.shape)}, got {list(scores.shape)}"
+        )
     need = minimal_entries(length, config.tail, config.block)
     if need > config.w_max:
-        raise ValueError(f"w_max: {length} tokens need at least {need} entries at the coarsest levels, got w_max={config.w_max}")
+        raise ValueError(
+            f"w_max: {length} tokens need at least {need} entries at the coarsest levels, got w_max={config.w_max}"
+        )
     scores = transform_scores(scores, units, config)
     units = units._replace(memo=torch.where(units.valid(), scores, units.memo))
     b = scores.shape[0]
@@ -241,4 +258,3 @@ def fragmentation(units: Units, length: int, config: FocusConfig) -> torch.Tenso
     lod0 = units.valid() & (units.level == 0) & (units.index < protected_block(length, config.tail, config.block))
     starts = lod0 & ~torch.cat([torch.zeros_like(lod0[:, :1]), lod0[:, :-1]], 1)
     return starts.sum(1)
-

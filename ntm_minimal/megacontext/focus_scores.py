@@ -13,6 +13,7 @@ Scores are per unit ``[B, U]``, signed (+ expand, - collapse), in timeline order
 
 Each calls the checked function of :mod:`ntm_minimal.addressing`.
 """
+
 from __future__ import annotations
 
 import torch

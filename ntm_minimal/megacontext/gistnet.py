@@ -10,6 +10,7 @@ attention pooling plus a learned correction:
 block). ``kind="mean"`` is the fixed mean-pooling baseline (no parameters). The same net makes LOD1
 gists from 32 tokens and LOD2 gists from 32 LOD1 gists, as in MegaContext.
 """
+
 from __future__ import annotations
 
 import torch

@@ -10,14 +10,15 @@ negative target and is collapsed. This is the design's "counterfactual utility" 
 Cost: one forward pass for the working context as it is, plus one per labelled unit. A forward
 pass here is one read; with a language model it would be a full forward pass over ``W_max`` entries.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import torch
 
-from .focus_allocator import apply_edit
 from .content_read import Reader, nll
+from .focus_allocator import apply_edit
 from .gistnet import BLOCK
 from .working_context import Units, assemble, protected_block
 
@@ -37,8 +38,9 @@ def labelled_units(units: Units, length: int, tail: int, block: int = BLOCK) -> 
 
 
 @torch.no_grad()
-def counterfactual_labels(reader: Reader, levels, query: torch.Tensor, target: torch.Tensor, units: Units,
-                          tail: int, block: int = BLOCK) -> Labels:
+def counterfactual_labels(
+    reader: Reader, levels, query: torch.Tensor, target: torch.Tensor, units: Units, tail: int, block: int = BLOCK
+) -> Labels:
     """ΔNLL of every unit's one-level change (one read per unit slot, batched over streams)."""
     length = levels[0].shape[1]
     entries = assemble(units, *levels, block=block)

@@ -14,6 +14,7 @@ contexts (``train.random_context``); every scorer then trains on the same exampl
 (regression) and the :class:`~.two_stage_lensnet.TwoStageLensNet` (regression and pairwise), writes
 one run folder per scorer and ``comparison.json`` (selection recall and accuracy against ``T``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,15 +34,18 @@ from .tree import build_levels
 from .two_stage_lensnet import TwoStageLensNet
 from .working_context import assemble
 
-SCORERS = {"hand-coded (cosine), regression": ("cosine", "regression"),
-           "two-stage, regression": ("two_stage", "regression"),
-           "two-stage, pairwise": ("two_stage", "pairwise")}
+SCORERS = {
+    "hand-coded (cosine), regression": ("cosine", "regression"),
+    "two-stage, regression": ("two_stage", "regression"),
+    "two-stage, pairwise": ("two_stage", "pairwise"),
+}
 
 
 @torch.no_grad()
 def label_set(models, task: LongRecallTask, config: FocusConfig, batches: int, batch: int, seed: int) -> list[dict]:
     """``batches`` batches of working contexts with their counterfactual labels (fixed for every scorer)."""
     from .train import random_context
+
     gen = torch.Generator().manual_seed(seed)
     out = []
     for _ in range(batches):
@@ -57,20 +61,26 @@ def label_set(models, task: LongRecallTask, config: FocusConfig, batches: int, b
 def scores_of(scorer, example: dict) -> torch.Tensor:
     """Unit scores ``[B, U]`` of a scorer on a labelled example."""
     entries = assemble(example["units"], *example["levels"])
-    s = scorer(example["query"], entries, example["levels"][0]) if getattr(scorer, "uses_tail", False) \
+    s = (
+        scorer(example["query"], entries, example["levels"][0])
+        if getattr(scorer, "uses_tail", False)
         else scorer(example["query"], entries)
+    )
     return unit_scores(s, entries, example["units"].level.shape[1])
 
 
-def regression_loss(pred: torch.Tensor, delta: torch.Tensor, labelled: torch.Tensor, positive_weight: float = 5.0) -> torch.Tensor:
+def regression_loss(
+    pred: torch.Tensor, delta: torch.Tensor, labelled: torch.Tensor, positive_weight: float = 5.0
+) -> torch.Tensor:
     """Weighted squared error against ``targets(delta)`` over the labelled units."""
     goal = targets(delta)
     weight = labelled * torch.where(goal > 0, positive_weight, 1.0)
     return (weight * (pred - goal) ** 2).sum() / weight.sum().clamp_min(1e-9)
 
 
-def pairwise_loss(pred: torch.Tensor, delta: torch.Tensor, labelled: torch.Tensor, margin: float = 0.05,
-                  scale: float = 5.0) -> torch.Tensor:
+def pairwise_loss(
+    pred: torch.Tensor, delta: torch.Tensor, labelled: torch.Tensor, margin: float = 0.05, scale: float = 5.0
+) -> torch.Tensor:
     """Logistic loss on every ordered pair ``Δ_i > Δ_j + margin`` of one row, plus each unit against a
     reference (score 0, ``Δ = margin``); pairs ``[B, U, U]`` at once."""
     s = torch.cat([pred, torch.zeros_like(pred[:, :1])], 1)  # the reference is the last column
@@ -106,12 +116,16 @@ def train_scorer(scorer, data: list[dict], loss: str, steps: int, lr: float, see
         value.backward()
         opt.step()
         if step % log_every == 0 or step == steps:
-            rows.append({"step": step, "cpu_seconds": round(time.process_time() - t0, 1), "loss": round(value.item(), 4)})
+            rows.append(
+                {"step": step, "cpu_seconds": round(time.process_time() - t0, 1), "loss": round(value.item(), 4)}
+            )
     return rows
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ntm_minimal.megacontext.lens_training", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m ntm_minimal.megacontext.lens_training", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--out", type=Path, required=True, help="folder for one run per scorer and comparison.json")
     p.add_argument("--batches", type=int, default=48, help="labelled batches (the fixed training set)")
     p.add_argument("--batch", type=int, default=16)
@@ -126,12 +140,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> dict:
     from . import experiments
     from .train import DEFAULT_DIR, check_out, load
+
     torch.set_num_threads(1)
     args = parser().parse_args(argv)
     out = check_out(args.out)
     models = load(DEFAULT_DIR)
     s = models["config"]["settings"]
-    task = LongRecallTask(length=s["length"], facts=s["facts"], key_bits=s["key_bits"], value_bits=s["value_bits"], tail=s["tail"])
+    task = LongRecallTask(
+        length=s["length"], facts=s["facts"], key_bits=s["key_bits"], value_bits=s["value_bits"], tail=s["tail"]
+    )
     config = FocusConfig(w_max=s["w_max"], tail=s["tail"])
     t0 = time.process_time()
     data = label_set(models, task, config, args.batches, args.batch, args.seed)
@@ -144,15 +161,28 @@ def main(argv=None) -> dict:
         print(name, rows[-1], flush=True)
         folder = out / name.replace(" ", "").replace(",", "_").replace("(", "").replace(")", "")
         checkpoint.save_model(folder, scorer, filename="lensnet.safetensors")
-        checkpoint.save_json(folder / "config.json", {"kind": kind, "loss": loss, "lensnet": scorer.config,
-                                                      "command": "python -m ntm_minimal.megacontext.lens_training "
-                                                      + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items())})
+        checkpoint.save_json(
+            folder / "config.json",
+            {
+                "kind": kind,
+                "loss": loss,
+                "lensnet": scorer.config,
+                "command": "python -m ntm_minimal.megacontext.lens_training "
+                + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()),
+            },
+        )
         checkpoint.save_metrics(folder, rows)
         scorers[name] = scorer.eval()
     scorers["shipped LensNet (hand-coded, train.py)"] = models["lensnet"]
     result = experiments.compare_scorers(models, scorers, [4096, 16384, 65536], 512, streams=args.eval_streams)
-    result.update({"label_examples": args.batches * args.batch, "label_cpu_seconds": round(label_seconds, 1),
-                   "steps": args.steps, "lr": args.lr})
+    result.update(
+        {
+            "label_examples": args.batches * args.batch,
+            "label_cpu_seconds": round(label_seconds, 1),
+            "steps": args.steps,
+            "lr": args.lr,
+        }
+    )
     checkpoint.save_json(out / "comparison.json", result)
     print(json.dumps(result["rows"], indent=1))
     return result

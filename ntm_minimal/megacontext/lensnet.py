@@ -16,6 +16,7 @@ is the documented cross-attention design with one query; the public MegaContext 
 self-attention over the entries instead (https://github.com/brandf/MegaContext). A unit's score is the highest of its
 entries' scores (:func:`unit_scores`): a LOD0 block is kept for its best token.
 """
+
 from __future__ import annotations
 
 import torch
@@ -39,7 +40,7 @@ class LensNet(nn.Module):
         self.gain = nn.Parameter(torch.tensor(1.0))
         self.bias = nn.Parameter(torch.zeros(3))
         self.similarity = nn.Parameter(torch.full((3,), 3.0))
-        self.scale = width ** -0.5
+        self.scale = width**-0.5
 
     def forward(self, query: torch.Tensor, entries: Entries) -> torch.Tensor:
         level = entries.level.clamp(min=0)

@@ -14,6 +14,7 @@
 The cached forms take a cache of one stream ``[1, N, ...]`` for a batch of queries about it, or one
 cache per query ``[B, N, ...]``.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -21,10 +22,10 @@ from typing import NamedTuple
 import torch
 
 from ..validation import check_tensor
-from .focus_allocator import FocusConfig, refocus
-from .lensnet import unit_scores
 from .content_read import Reader, recency_window
+from .focus_allocator import FocusConfig, refocus
 from .gistnet import BLOCK
+from .lensnet import unit_scores
 from .working_context import Units, assemble, coarse_cover, protected_block, unit_span
 
 SCORERS = ("lens", "oracle", "random")
@@ -64,14 +65,17 @@ def random_scores(units: Units, generator: torch.Generator) -> torch.Tensor:
     return torch.rand(units.level.shape, generator=generator) * 2 - 1
 
 
-def score_units(scorer: str, units: Units, levels, query, lensnet=None, answer_step=None, generator=None,
-                block: int = BLOCK) -> torch.Tensor:
+def score_units(
+    scorer: str, units: Units, levels, query, lensnet=None, answer_step=None, generator=None, block: int = BLOCK
+) -> torch.Tensor:
     """Unit scores ``[B, U]`` from ``scorer`` (one of :data:`SCORERS`)."""
     length = levels[0].shape[1]
     if scorer == "lens":
         entries = assemble(units, *levels, block=block)
         # A LensNet that reads the recent tail (TwoStageLensNet) gets the stream's tokens too.
-        entry_scores = lensnet(query, entries, levels[0]) if getattr(lensnet, "uses_tail", False) else lensnet(query, entries)
+        entry_scores = (
+            lensnet(query, entries, levels[0]) if getattr(lensnet, "uses_tail", False) else lensnet(query, entries)
+        )
         return unit_scores(entry_scores, entries, units.level.shape[1])
     if scorer == "oracle":
         return oracle_scores(units, answer_step, length, block)
@@ -80,9 +84,19 @@ def score_units(scorer: str, units: Units, levels, query, lensnet=None, answer_s
     raise ValueError(f"scorer: expected one of {SCORERS}, got {scorer!r}")
 
 
-def read_focused(reader: Reader, levels, query: torch.Tensor, config: FocusConfig, scorer: str = "lens",
-                 lensnet=None, answer_step=None, generator=None, passes: int = 3, units: Units | None = None,
-                 first_step: int = 0) -> Focused:
+def read_focused(
+    reader: Reader,
+    levels,
+    query: torch.Tensor,
+    config: FocusConfig,
+    scorer: str = "lens",
+    lensnet=None,
+    answer_step=None,
+    generator=None,
+    passes: int = 3,
+    units: Units | None = None,
+    first_step: int = 0,
+) -> Focused:
     """(C/D) Refocus ``passes`` times from the coarse cover (or ``units``), then read the working context.
 
     Each pass scores the current working context and makes one refocus (at most ``max_edits``
@@ -124,7 +138,7 @@ def cache_keys(reader: Reader, entries: torch.Tensor) -> KeyCache:
     if entries.dim() != 3 or entries.shape[2] != reader.channels:
         raise ValueError(f"entries: expected shape [B, N, {reader.channels}], got {list(entries.shape)}")
     kb = reader.key_bits
-    return KeyCache(_unit(reader.keys(entries)), entries[..., kb: kb + reader.value_bits])
+    return KeyCache(_unit(reader.keys(entries)), entries[..., kb : kb + reader.value_bits])
 
 
 def _check_cache(cache: KeyCache, query: torch.Tensor, reader: Reader) -> None:
@@ -172,8 +186,9 @@ def top_k_for_budget(length: int, w_max: int, tail: int, block: int = BLOCK) -> 
     return k
 
 
-def read_top_blocks(reader: Reader, tokens: KeyCache, gists: KeyCache, query: torch.Tensor, k: int, tail: int,
-                    block: int = BLOCK) -> TopBlocks:
+def read_top_blocks(
+    reader: Reader, tokens: KeyCache, gists: KeyCache, query: torch.Tensor, k: int, tail: int, block: int = BLOCK
+) -> TopBlocks:
     """(flat top-k) Read the tokens of the ``k`` blocks whose LOD1 gists best match the query, plus the
     LOD0 tail: ``k * block + tail`` entries, found with ``T / block`` dot products.
 

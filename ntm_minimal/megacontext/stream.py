@@ -8,6 +8,7 @@ forced collapses, flip-flops (an edit that reverses one made at most
 before the tail), whether the answer's block is at LOD0, and optionally the level of every block
 of stream 0 (the pictures of chapter 15).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -15,8 +16,8 @@ from typing import NamedTuple
 import torch
 
 from ..tasks.long_recall import RecallLayout
-from .focus_allocator import FocusConfig, fragmentation, refocus
 from .content_read import Reader, correct
+from .focus_allocator import FocusConfig, fragmentation, refocus
 from .read_strategies import answer_at_lod0, score_units
 from .tree import MegaContextTree
 from .working_context import Units, assemble, coarse_cover, extend, unit_span
@@ -35,9 +36,13 @@ class StreamLog(NamedTuple):
 
     def summary(self) -> dict:
         """Means over queries and streams (the numbers of chapter 15's tables)."""
-        return {"accuracy": self.correct.float().mean().item(), "edits_per_refocus": self.edits.float().mean().item(),
-                "flips_per_refocus": self.flips.float().mean().item(),
-                "fragments": self.fragments.float().mean().item(), "selection_recall": self.selected.float().mean().item()}
+        return {
+            "accuracy": self.correct.float().mean().item(),
+            "edits_per_refocus": self.edits.float().mean().item(),
+            "flips_per_refocus": self.flips.float().mean().item(),
+            "fragments": self.fragments.float().mean().item(),
+            "selection_recall": self.selected.float().mean().item(),
+        }
 
 
 def block_levels(units: Units, length: int, block: int, row: int = 0) -> torch.Tensor:
@@ -48,8 +53,16 @@ def block_levels(units: Units, length: int, block: int, row: int = 0) -> torch.T
     return torch.repeat_interleave(lvl, last - first)
 
 
-def run_stream(layout: RecallLayout, gistnet, reader: Reader, config: FocusConfig, scorer: str = "lens", lensnet=None,
-               generator: torch.Generator | None = None, record: bool = False) -> StreamLog:
+def run_stream(
+    layout: RecallLayout,
+    gistnet,
+    reader: Reader,
+    config: FocusConfig,
+    scorer: str = "lens",
+    lensnet=None,
+    generator: torch.Generator | None = None,
+    record: bool = False,
+) -> StreamLog:
     """Play a streaming-recall batch through the tree, the allocator and the reader."""
     x, y = layout.batch.x, layout.batch.y
     b, _, c = x.shape
@@ -59,9 +72,13 @@ def run_stream(layout: RecallLayout, gistnet, reader: Reader, config: FocusConfi
     units, done = None, 0
     with torch.no_grad():
         for step, q in enumerate(queries):
-            tree.append(x[:, done: q + 1])
+            tree.append(x[:, done : q + 1])
             length = q + 1
-            units = coarse_cover(b, length, config.tail, config.w_max, config.block) if units is None else extend(units, done, length, config.block)
+            units = (
+                coarse_cover(b, length, config.tail, config.w_max, config.block)
+                if units is None
+                else extend(units, done, length, config.block)
+            )
             done = length
             levels = tree.levels()
             query = x[:, q]

@@ -3,13 +3,22 @@
 Each function takes a part of the JSON and returns a :class:`~ntm_minimal.tables.Table`, so the
 chapter, the bench's printout and the tests show the same numbers the same way.
 """
+
 from __future__ import annotations
 
 from ..tables import Table
 
 #: Column order and short headers of the readers (the keys of ``experiments.READERS``).
-READER_COLUMNS = {"A": "A", "A_cached": "A cached", "B": "B recency", "top_k": "flat top-k", "C": "C (4 edits)",
-                  "C_scaled": "C scaled", "oracle": "oracle", "random": "random"}
+READER_COLUMNS = {
+    "A": "A",
+    "A_cached": "A cached",
+    "B": "B recency",
+    "top_k": "flat top-k",
+    "C": "C (4 edits)",
+    "C_scaled": "C scaled",
+    "oracle": "oracle",
+    "random": "random",
+}
 
 
 def spread_text(cell: dict | None, digits: int = 2) -> str:
@@ -30,10 +39,15 @@ def accuracy_table(result: dict, w_max: int, kind: str = "accuracy") -> Table:
         raise ValueError(f"w_max: expected one of {sorted({c['W_max'] for c in result['cells']})}, got {w_max!r}")
     names = [n for n in READER_COLUMNS if any(n in c[kind] for c in cells)]
     rows = [[f"2^{c['T'].bit_length() - 1}"] + [spread_text(c[kind].get(n)) for n in names] for c in cells]
-    what = "accuracy (all value bits right)" if kind == "accuracy" else "selection recall (answer's block read as tokens)"
-    return Table(["T"] + [READER_COLUMNS[n] for n in names], rows,
-                 caption=f"{what}, W_max = {w_max}, {cells[0]['queries']} queries per T; "
-                         f"mean [min, max] over {len(result['runs'])} training runs; — : the coarsest cover exceeds W_max")
+    what = (
+        "accuracy (all value bits right)" if kind == "accuracy" else "selection recall (answer's block read as tokens)"
+    )
+    return Table(
+        ["T"] + [READER_COLUMNS[n] for n in names],
+        rows,
+        caption=f"{what}, W_max = {w_max}, {cells[0]['queries']} queries per T; "
+        f"mean [min, max] over {len(result['runs'])} training runs; — : the coarsest cover exceeds W_max",
+    )
 
 
 def cost_table(result: dict, w_max: int, field: str = "cpu_ms") -> Table:
@@ -46,8 +60,14 @@ def cost_table(result: dict, w_max: int, field: str = "cpu_ms") -> Table:
     names = [n for n in READER_COLUMNS if any(n in r for r in rows)]
     fmt = {"cpu_ms": ".3g", "flops": ".3g", "peak_MiB": ".3g"}[field]
     table_rows = [[f"2^{r['T'].bit_length() - 1}"] + [r[n][field] if n in r else None for n in names] for r in rows]
-    what = {"cpu_ms": "CPU (process) time per query, ms, median", "flops": "matrix-multiply FLOPs per query (counted)",
-            "peak_MiB": "peak extra memory per query, MiB"}[field]
-    return Table(["T"] + [READER_COLUMNS[n] for n in names], table_rows,
-                 formats={READER_COLUMNS[n]: fmt for n in names},
-                 caption=f"{what}, W_max = {w_max}, one stream, batch 1; empty: not measured (budget too small)")
+    what = {
+        "cpu_ms": "CPU (process) time per query, ms, median",
+        "flops": "matrix-multiply FLOPs per query (counted)",
+        "peak_MiB": "peak extra memory per query, MiB",
+    }[field]
+    return Table(
+        ["T"] + [READER_COLUMNS[n] for n in names],
+        table_rows,
+        formats={READER_COLUMNS[n]: fmt for n in names},
+        caption=f"{what}, W_max = {w_max}, one stream, batch 1; empty: not measured (budget too small)",
+    )

@@ -11,6 +11,7 @@ counterfactual ΔNLL targets (:mod:`.labels`) on random working contexts. CPU, a
 overwrites the shipped models; copy a finished run there by hand. It writes ``gistnet.safetensors``, ``reader.safetensors``, ``lensnet.safetensors``, ``config.json``
 (settings, the command, label cost) and ``metrics.csv`` (one row per logged step).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,11 @@ from safetensors.torch import load_file
 
 from .. import checkpoint
 from ..tasks.long_recall import LongRecallTask
+from .content_read import Reader, nll
 from .focus_allocator import FocusConfig, refocus
 from .gistnet import GistNet
 from .labels import counterfactual_labels, targets
 from .lensnet import LensNet, unit_scores
-from .content_read import Reader, nll
 from .read_strategies import oracle_scores, random_scores
 from .tree import build_levels
 from .working_context import assemble, coarse_cover
@@ -52,8 +53,9 @@ def random_context(levels, answer_step, config: FocusConfig, generator: torch.Ge
 def train(args) -> dict:
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
-    task = LongRecallTask(length=args.length, facts=args.facts, key_bits=args.key_bits, value_bits=args.value_bits,
-                          tail=args.tail)
+    task = LongRecallTask(
+        length=args.length, facts=args.facts, key_bits=args.key_bits, value_bits=args.value_bits, tail=args.tail
+    )
     config = FocusConfig(w_max=args.w_max, tail=args.tail)
     gistnet = GistNet(task.channels, hidden=args.hidden)
     reader = Reader(task.key_bits, task.value_bits)
@@ -75,8 +77,16 @@ def train(args) -> dict:
         loss.backward()
         opt.step()
         if step % args.log_every == 0 or step == args.gist_steps:
-            rows.append({"phase": "gistnet", "step": step, "seconds": round(time.time() - t0, 1),
-                         "focused_nll": round(focused.item(), 4), "full_nll": round(full.item(), 4), "lens_mse": ""})
+            rows.append(
+                {
+                    "phase": "gistnet",
+                    "step": step,
+                    "seconds": round(time.time() - t0, 1),
+                    "focused_nll": round(focused.item(), 4),
+                    "full_nll": round(full.item(), 4),
+                    "lens_mse": "",
+                }
+            )
             print(rows[-1], flush=True)
 
     opt = torch.optim.Adam(lensnet.parameters(), lr=args.lr)
@@ -99,13 +109,25 @@ def train(args) -> dict:
         loss.backward()
         opt.step()
         if step % args.log_every == 0 or step == args.lens_steps:
-            rows.append({"phase": "lensnet", "step": step, "seconds": round(time.time() - t0, 1),
-                         "focused_nll": "", "full_nll": "", "lens_mse": round(loss.item(), 4)})
+            rows.append(
+                {
+                    "phase": "lensnet",
+                    "step": step,
+                    "seconds": round(time.time() - t0, 1),
+                    "focused_nll": "",
+                    "full_nll": "",
+                    "lens_mse": round(loss.item(), 4),
+                }
+            )
             print(rows[-1], flush=True)
     cost = torch.cat(passes)
-    return {"models": {"gistnet": gistnet, "reader": reader, "lensnet": lensnet}, "rows": rows,
-            "label_passes_mean": round(cost.mean().item(), 2), "label_passes_max": int(cost.max()),
-            "seconds": round(time.time() - t0, 1)}
+    return {
+        "models": {"gistnet": gistnet, "reader": reader, "lensnet": lensnet},
+        "rows": rows,
+        "label_passes_mean": round(cost.mean().item(), 2),
+        "label_passes_max": int(cost.max()),
+        "seconds": round(time.time() - t0, 1),
+    }
 
 
 def command_line(args) -> str:
@@ -131,10 +153,16 @@ def save(out: Path, result: dict, args) -> None:
     """Write the run with the NTM checkpoints' helpers: one safetensors file per model, config, log."""
     out = check_out(out)
     settings = {k: v for k, v in vars(args).items() if k != "out"}
-    config = {"command": command_line(args),
-              "settings": settings, "seconds": result["seconds"],
-              "label_forward_passes": {"mean": result["label_passes_mean"], "max": result["label_passes_max"],
-                                       "note": "per example: 1 read of the working context + 1 per labelled unit"}}
+    config = {
+        "command": command_line(args),
+        "settings": settings,
+        "seconds": result["seconds"],
+        "label_forward_passes": {
+            "mean": result["label_passes_mean"],
+            "max": result["label_passes_max"],
+            "note": "per example: 1 read of the working context + 1 per labelled unit",
+        },
+    }
     for name, model in result["models"].items():
         checkpoint.save_model(out, model, filename=f"{name}.safetensors")
         config[name] = model.config
@@ -195,7 +223,9 @@ def main(argv=None) -> None:
         p.error(str(err))
     result = train(args)
     save(args.out, result, args)
-    print(f"saved to {args.out} in {result['seconds']} s; label cost {result['label_passes_mean']} forward passes per example")
+    print(
+        f"saved to {args.out} in {result['seconds']} s; label cost {result['label_passes_mean']} forward passes per example"
+    )
 
 
 if __name__ == "__main__":

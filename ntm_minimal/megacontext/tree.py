@@ -7,6 +7,7 @@ the unfinished block at the end has no gist yet (it stays at LOD0 in every worki
 gists of blocks that the new tokens complete; :func:`build_levels` builds all levels at once (with
 gradients, for training). Both give the same gists.
 """
+
 from __future__ import annotations
 
 import torch
@@ -23,7 +24,9 @@ def gists_of(tokens: torch.Tensor, gistnet: nn.Module, block: int = BLOCK) -> to
     return gistnet(tokens[:, : n * block].reshape(b, n, block, c))
 
 
-def build_levels(tokens: torch.Tensor, gistnet: nn.Module, block: int = BLOCK) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def build_levels(
+    tokens: torch.Tensor, gistnet: nn.Module, block: int = BLOCK
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """All three levels of a token stream ``[B, T, C]``: ``(lod0 [B, T, C], lod1 [B, T//32, C], lod2 [B, T//1024, C])``."""
     check_tensor("tokens", tokens, "[B, T, C]")
     if tokens.dim() != 3:
@@ -42,10 +45,12 @@ class _Growing:
     def extend(self, x: torch.Tensor) -> None:
         need = self.length + x.shape[1]
         if need > self.data.shape[1]:
-            grown = torch.zeros(self.data.shape[0], max(need, 2 * self.data.shape[1]), self.data.shape[2], dtype=self.data.dtype)
+            grown = torch.zeros(
+                self.data.shape[0], max(need, 2 * self.data.shape[1]), self.data.shape[2], dtype=self.data.dtype
+            )
             grown[:, : self.length] = self.data[:, : self.length]
             self.data = grown
-        self.data[:, self.length:need] = x
+        self.data[:, self.length : need] = x
         self.length = need
 
     def view(self) -> torch.Tensor:
@@ -77,13 +82,15 @@ class MegaContextTree:
         check_tensor("tokens", tokens, f"[B, n, C={self.channels}]")
         lod0 = self._levels[0]
         if tokens.dim() != 3 or tokens.shape[0] != lod0.data.shape[0] or tokens.shape[2] != self.channels:
-            raise ValueError(f"tokens: expected shape [B={lod0.data.shape[0]}, n, C={self.channels}], got {list(tokens.shape)}")
+            raise ValueError(
+                f"tokens: expected shape [B={lod0.data.shape[0]}, n, C={self.channels}], got {list(tokens.shape)}"
+            )
         lod0.extend(tokens)
         with torch.no_grad():
             for finer, coarser in zip(self._levels[:-1], self._levels[1:]):
                 done = finer.length // self.block  # complete blocks of the finer level
                 if done > coarser.length:  # gist only the blocks completed by this append
-                    new = finer.view()[:, coarser.length * self.block: done * self.block]
+                    new = finer.view()[:, coarser.length * self.block : done * self.block]
                     coarser.extend(self.gistnet(new.reshape(new.shape[0], -1, self.block, self.channels)))
 
     def levels(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

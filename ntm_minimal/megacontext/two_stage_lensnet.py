@@ -14,6 +14,7 @@ with ``h_i = W_e e_i + E[lod_i]``. The last product is bilinear in the entry and
 tail, so matching a key to the query's key can be learned; no cosine is given. Padding entries get
 score 0 and are masked out of stage 1's attention.
 """
+
 from __future__ import annotations
 
 import torch
@@ -46,12 +47,12 @@ class TwoStageLensNet(nn.Module):
         self.p = nn.Linear(width, width)
         self.gain = nn.Parameter(torch.tensor(1.0))
         self.bias = nn.Parameter(torch.zeros(3))
-        self.scale = width ** -0.5
+        self.scale = width**-0.5
 
     def tail_items(self, query: torch.Tensor, lod0: torch.Tensor) -> torch.Tensor:
         """``[B, 1 + tail/block, C]``: the query and the gists of the last ``tail`` tokens."""
         b = query.shape[0]
-        last = lod0[:, -self.tail:].expand(b, -1, -1)
+        last = lod0[:, -self.tail :].expand(b, -1, -1)
         gists = self.tail_gist(last.reshape(b, self.tail // self.block, self.block, self.channels))
         return torch.cat([query[:, None], gists], 1)
 

@@ -11,6 +11,7 @@ The units always cover ``0 .. T-1`` exactly once, block-aligned (:func:`check_co
 it). :func:`assemble` materialises the entries: ``[B, W, C]`` with their level, unit and first token,
 padded to the longest row. The working context's length is its number of entries, at most ``W_max``.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -52,10 +53,14 @@ def check_geometry(tail: int, w_max: int, block: int = BLOCK) -> None:
     if not isinstance(block, int) or block < 2:
         raise ValueError(f"block: expected an int >= 2, got {block!r}")
     if not isinstance(tail, int) or tail < 0 or tail % block:
-        raise ValueError(f"tail: expected a non-negative multiple of block={block} (the protected tail is block-aligned), got {tail!r}")
+        raise ValueError(
+            f"tail: expected a non-negative multiple of block={block} (the protected tail is block-aligned), got {tail!r}"
+        )
     if not isinstance(w_max, int) or w_max < tail + block:
-        raise ValueError(f"w_max: the budget must hold the protected tail ({tail} tokens) plus the unfinished "
-                         f"block ({block}), so w_max >= {tail + block}; got {w_max!r}")
+        raise ValueError(
+            f"w_max: the budget must hold the protected tail ({tail} tokens) plus the unfinished "
+            f"block ({block}), so w_max >= {tail + block}; got {w_max!r}"
+        )
 
 
 def protected_block(length: int, tail: int, block: int = BLOCK) -> int:
@@ -94,8 +99,10 @@ def coarse_cover(batch: int, length: int, tail: int, w_max: int, block: int = BL
     check_geometry(tail, w_max, block)
     need = minimal_entries(length, tail, block)
     if need > w_max:
-        raise ValueError(f"w_max: {length} tokens need at least {need} entries even at the coarsest levels "
-                         f"(max level 2), got w_max={w_max}")
+        raise ValueError(
+            f"w_max: {length} tokens need at least {need} entries even at the coarsest levels "
+            f"(max level 2), got w_max={w_max}"
+        )
     p = protected_block(length, tail, block)
     n_blocks = -(-length // block)
     groups = torch.arange(p // block)
@@ -110,8 +117,14 @@ def _fresh(level: torch.Tensor, index: torch.Tensor, capacity: int) -> Units:
     b, n = level.shape
     cap = max(capacity, n)
     pad = lambda x, v: torch.cat([x, torch.full((b, cap - n), v, dtype=x.dtype)], 1)  # noqa: E731
-    return Units(pad(level, -1), pad(index, 0), torch.full((b, cap), NEVER), torch.zeros(b, cap, dtype=torch.long),
-                 torch.full((b, cap), float("nan")), torch.full((b,), n))
+    return Units(
+        pad(level, -1),
+        pad(index, 0),
+        torch.full((b, cap), NEVER),
+        torch.zeros(b, cap, dtype=torch.long),
+        torch.full((b, cap), float("nan")),
+        torch.full((b,), n),
+    )
 
 
 def extend(units: Units, old_length: int, new_length: int, block: int = BLOCK) -> Units:
@@ -124,8 +137,14 @@ def extend(units: Units, old_length: int, new_length: int, block: int = BLOCK) -
     need = int(units.count.max()) + new.numel()
     if need > cap:  # grow the capacity (padding) so the new units fit
         grow = lambda x, v: torch.cat([x, torch.full((b, need - cap), v, dtype=x.dtype)], 1)  # noqa: E731
-        units = Units(grow(units.level, -1), grow(units.index, 0), grow(units.stamp, NEVER), grow(units.born, 0),
-                      grow(units.memo, float("nan")), units.count)
+        units = Units(
+            grow(units.level, -1),
+            grow(units.index, 0),
+            grow(units.stamp, NEVER),
+            grow(units.born, 0),
+            grow(units.memo, float("nan")),
+            units.count,
+        )
     slots = units.count[:, None] + torch.arange(new.numel())  # [B, n_new]
     rows = torch.arange(b)[:, None]
     level, index = units.level.clone(), units.index.clone()
@@ -148,8 +167,10 @@ def check_cover(units: Units, length: int, block: int = BLOCK) -> None:
     if not bool(follows.all()):
         row, slot = [int(v) for v in (~follows).nonzero()[0]]
         kind = "an overlap" if int(start[row, slot + 1]) < int(end[row, slot]) else "a gap"
-        raise ValueError(f"units: {kind} in row {row} between units {slot} and {slot + 1} "
-                         f"(tokens {int(end[row, slot])} vs {int(start[row, slot + 1])})")
+        raise ValueError(
+            f"units: {kind} in row {row} between units {slot} and {slot + 1} "
+            f"(tokens {int(end[row, slot])} vs {int(start[row, slot + 1])})"
+        )
     last = end.gather(1, (units.count - 1).clamp(min=0)[:, None])[:, 0]
     if bool((last != length).any()):
         raise ValueError(f"units: the working context must end at token {length} (a gap at the end)")

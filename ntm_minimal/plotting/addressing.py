@@ -12,10 +12,11 @@ Conventions shared with :mod:`.style`: memory row ``i`` runs bottom to top as in
 bar chart on the same rows (:func:`draw_weighting_rows`); elsewhere it is a vertical bar chart
 (:func:`~ntm_minimal.plotting.style.draw_weighting`).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -86,8 +87,11 @@ def _named(weightings, titles, default: str = "w") -> list[tuple[str, np.ndarray
             rows = [arr] if arr.ndim == 1 else list(_mat(arr, "weightings", "[P, N]"))
         else:
             rows = [_vec(w) for w in weightings]
-        names = list(titles) if titles is not None else (
-            [default] if len(rows) == 1 else [f"{default}{i}" for i in range(len(rows))])
+        names = (
+            list(titles)
+            if titles is not None
+            else ([default] if len(rows) == 1 else [f"{default}{i}" for i in range(len(rows))])
+        )
         if len(names) != len(rows):
             raise ValueError(f"titles: got {len(names)} titles for {len(rows)} weightings")
         items = list(zip(names, rows))
@@ -114,8 +118,9 @@ def _colors(color, n: int) -> list[str]:
 def _grid(n: int, ncols: int | None, panel=_PANEL, **kw):
     ncols = min(n, 5) if ncols is None else ncols
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False,
-                             layout="constrained", **kw)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False, layout="constrained", **kw
+    )
     flat = list(axes.flat)
     for ax in flat[n:]:
         ax.axis("off")
@@ -175,8 +180,14 @@ def draw_weighting_rows(ax, w, title: str | None = None, color=None, xlim: float
     return ax
 
 
-def plot_vector_strip(ax, v, labels: Sequence[str] | None = None, vmax: float | None = None, cmap: str = MEMORY_CMAP,
-                      vmin: float | None = None):
+def plot_vector_strip(
+    ax,
+    v,
+    labels: Sequence[str] | None = None,
+    vmax: float | None = None,
+    cmap: str = MEMORY_CMAP,
+    vmin: float | None = None,
+):
     """One or more vectors as a strip of coloured cells, to sit under :func:`plot_memory`.
 
     Args:
@@ -223,8 +234,15 @@ def plot_shift_kernel(ax, s, title: str | None = None, color: str = COLORS["neut
 # ---------------------------------------------------------------- figures
 
 
-def plot_weighting_panels(weightings, titles: Sequence[str] | None = None, color=None, ncols: int | None = None,
-                    ylim: float | None = 1.0, suptitle: str | None = None, panel_size=_PANEL):
+def plot_weighting_panels(
+    weightings,
+    titles: Sequence[str] | None = None,
+    color=None,
+    ncols: int | None = None,
+    ylim: float | None = 1.0,
+    suptitle: str | None = None,
+    panel_size=_PANEL,
+):
     """A row (or grid) of bar charts, one weighting per panel.
 
     Args:
@@ -328,10 +346,12 @@ def plot_write(memory, w, e, a, vmax: float | None = None, show_change: bool = T
     if show_change:
         panels.append(("change", after - mem))
     mem_width = max(1.5, 0.3 * m)
-    fig = plt.figure(figsize=(1.6 + (mem_width + 0.1) * len(panels) + 0.6, 0.26 * n + 0.3 * h + 1.8),
-                     layout="constrained")
-    grid = fig.add_gridspec(2, len(panels) + 1, width_ratios=[1.6] + [mem_width] * len(panels),
-                            height_ratios=[n, h + 0.9])
+    fig = plt.figure(
+        figsize=(1.6 + (mem_width + 0.1) * len(panels) + 0.6, 0.26 * n + 0.3 * h + 1.8), layout="constrained"
+    )
+    grid = fig.add_gridspec(
+        2, len(panels) + 1, width_ratios=[1.6] + [mem_width] * len(panels), height_ratios=[n, h + 0.9]
+    )
     axes = [fig.add_subplot(grid[0, 1])]
     axes += [fig.add_subplot(grid[0, j + 1], sharey=axes[0], sharex=axes[0]) for j in range(1, len(panels))]
     for ax, (title, values) in zip(axes, panels):
@@ -342,8 +362,10 @@ def plot_write(memory, w, e, a, vmax: float | None = None, show_change: bool = T
     labels = [f"head {i}" for i in range(h)] if heads else None
     draw_weighting_rows(ax_w, w, title="write weighting", color=COLORS["write"] if not heads else None, labels=labels)
     head_labels = [f"e{i}" for i in range(h)] if heads else ["e"]
-    strips = {1: (e, [lbl for lbl in head_labels], dict(cmap=WEIGHT_CMAP, vmin=0.0, vmax=1.0), "erase vector (black = 1)"),
-              2: (a, [lbl.replace("e", "a") for lbl in head_labels], dict(vmax=vmax), "add vector")}
+    strips = {
+        1: (e, [lbl for lbl in head_labels], dict(cmap=WEIGHT_CMAP, vmin=0.0, vmax=1.0), "erase vector (black = 1)"),
+        2: (a, [lbl.replace("e", "a") for lbl in head_labels], dict(vmax=vmax), "add vector"),
+    }
     for j in range(len(panels)):
         ax = fig.add_subplot(grid[1, j + 1], sharex=axes[0]) if j in strips else fig.add_subplot(grid[1, j + 1])
         if j in strips:
@@ -375,8 +397,10 @@ def plot_content_addressing(key, memory, betas: Sequence[float] = (1.0, 5.0, 20.
     k = _vec(key, "key", "[M]")
     n, m = mem.shape
     sim = _addr.cosine_similarity(_t(k), _t(mem))[0].numpy()
-    ws = [_addr.content_weighting(_t(k), torch.full((1, 1), float(b), dtype=torch.float64), _t(mem))[0].numpy()
-          for b in betas]
+    ws = [
+        _addr.content_weighting(_t(k), torch.full((1, 1), float(b), dtype=torch.float64), _t(mem))[0].numpy()
+        for b in betas
+    ]
     vmax = _vmax(mem, k) if vmax is None else vmax
     mem_width = max(1.5, 0.3 * m)
     cols = 2 + len(betas)
@@ -403,7 +427,9 @@ def plot_content_addressing(key, memory, betas: Sequence[float] = (1.0, 5.0, 20.
     return fig
 
 
-def plot_interpolation(w_content, w_prev, gates: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0), ncols: int | None = None):
+def plot_interpolation(
+    w_content, w_prev, gates: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0), ncols: int | None = None
+):
     """The interpolation gate (Eq. 7) pictured: ``g w^c + (1 - g) w_{t-1}`` for several ``g``.
 
     Args:
@@ -418,8 +444,9 @@ def plot_interpolation(w_content, w_prev, gates: Sequence[float] = (0.0, 0.25, 0
     """
     wc, wp = _vec(w_content, "w_content"), _vec(w_prev, "w_prev")
     n = len(wc)
-    outs = [_addr.interpolate(_t(wc), _t(wp), torch.full((1, 1), float(g), dtype=torch.float64))[0].numpy()
-            for g in gates]
+    outs = [
+        _addr.interpolate(_t(wc), _t(wp), torch.full((1, 1), float(g), dtype=torch.float64))[0].numpy() for g in gates
+    ]
     ylim = 1.05 * _vmax(wc, wp)
     fig, axes = _grid(2 + len(gates), min(2 + len(gates), 7) if ncols is None else ncols, (2.0, 2.1), sharey=True)
     _bars(axes[0], wp, title="previous $w_{t-1}$", color=COLORS["neutral"], ylim=ylim)
@@ -435,8 +462,14 @@ def plot_interpolation(w_content, w_prev, gates: Sequence[float] = (0.0, 0.25, 0
     return fig
 
 
-def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, ncols: int | None = None,
-                             panel_size=(2.8, 2.4), annotate=None, sharey: bool = True):
+def plot_weighting_sequences(
+    sequences,
+    titles: Sequence[str] | None = None,
+    ncols: int | None = None,
+    panel_size=(2.8, 2.4),
+    annotate=None,
+    sharey: bool = True,
+):
     """Several weightings over time side by side, as heatmaps (time on x, rows on y; the paper's Fig. 6).
 
     Args:
@@ -472,8 +505,16 @@ def plot_weighting_sequences(sequences, titles: Sequence[str] | None = None, nco
         if note is not None:
             values = _vec(note, "annotate", "[T]")
             for t, v in enumerate(values):
-                ax.text(t, seq.shape[1] - 0.5, _fmt(round(float(v), 2)), ha="center", va="bottom", fontsize=7,
-                        color=COLORS["neutral"], clip_on=False)
+                ax.text(
+                    t,
+                    seq.shape[1] - 0.5,
+                    _fmt(round(float(v), 2)),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color=COLORS["neutral"],
+                    clip_on=False,
+                )
             ax.set_title(title, pad=12)
         if sharey and ax.get_subplotspec().colspan.start:
             ax.set_ylabel("")
@@ -499,7 +540,9 @@ def plot_shift(w, shifts, titles: Sequence[str] | None = None, shifted=None):
     if shifted is None:
         outs = [_addr.shift(_t(wv), _t(s))[0].numpy() for _, s in items]
     else:
-        outs = [_vec(o, "shifted") for o in (to_numpy(shifted)[None] if to_numpy(shifted).ndim == 1 else to_numpy(shifted))]
+        outs = [
+            _vec(o, "shifted") for o in (to_numpy(shifted)[None] if to_numpy(shifted).ndim == 1 else to_numpy(shifted))
+        ]
     p = len(items)
     fig, axes = plt.subplots(p, 3, figsize=(7.2, 2.1 * p), squeeze=False, layout="constrained")
     for row, ((name, s), out) in enumerate(zip(items, outs)):
@@ -523,7 +566,9 @@ def plot_sharpening(w, gammas: Sequence[float] = (1.0, 2.0, 5.0, 20.0)):
     wv = _vec(w, "w")
     outs = {"before": wv}
     for gamma in gammas:
-        outs[f"γ = {_fmt(gamma)}"] = _addr.sharpen(_t(wv), torch.full((1, 1), float(gamma), dtype=torch.float64))[0].numpy()
+        outs[f"γ = {_fmt(gamma)}"] = _addr.sharpen(_t(wv), torch.full((1, 1), float(gamma), dtype=torch.float64))[
+            0
+        ].numpy()
     colors = [COLORS["neutral"]] + [COLORS["read"]] * len(gammas)
     return plot_weighting_panels(outs, color=colors, ncols=min(len(outs), 6), panel_size=(2.0, 2.1))
 

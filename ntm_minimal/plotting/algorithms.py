@@ -4,9 +4,10 @@ Learning curves, generalisation and Fig. 6-style traces come from :mod:`.tasks`;
 what only these tasks need. Figure-level functions take *one* example (no batch dimension) and
 return the :class:`~matplotlib.figure.Figure`; end the notebook cell with ``plt.show()``.
 """
+
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -47,14 +48,27 @@ def plot_ngram_predictions(bits, predictions: Mapping[str, Sequence[float]], ste
     bits = to_numpy(bits)[steps]
     t = np.arange(len(to_numpy(bits))) + (steps.start or 0)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 3.6), sharex=True, gridspec_kw=dict(height_ratios=[1, 3]))
-    top.imshow(bits[None], aspect="auto", cmap=WEIGHT_CMAP, vmin=0, vmax=1, interpolation="nearest",
-               extent=(t[0] - 0.5, t[-1] + 0.5, 0, 1))
+    top.imshow(
+        bits[None],
+        aspect="auto",
+        cmap=WEIGHT_CMAP,
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+        extent=(t[0] - 0.5, t[-1] + 0.5, 0, 1),
+    )
     top.set_yticks([])
     top.set_title("the sequence (black = 1)")
     for label, p in predictions.items():
         color = next((c for k, c in MODEL_COLORS.items() if label.startswith(k)), None)
-        bottom.plot(t, to_numpy(p)[steps], label=label, color=color, lw=1.6 if label.startswith("optimal") else 1.1,
-                    ls="--" if label.startswith("optimal") else "-")
+        bottom.plot(
+            t,
+            to_numpy(p)[steps],
+            label=label,
+            color=color,
+            lw=1.6 if label.startswith("optimal") else 1.1,
+            ls="--" if label.startswith("optimal") else "-",
+        )
     bottom.set_ylim(-0.02, 1.3)  # head room for the legend above the curves
     bottom.set_yticks([0, 0.25, 0.5, 0.75, 1])
     bottom.set_xlabel("time step t")
@@ -172,5 +186,3 @@ def plot_errors_per_position(errors: Mapping[str, Sequence[float]], ax=None):
     ax.set_ylabel("bit errors")
     ax.legend()
     return ax.figure
-
-

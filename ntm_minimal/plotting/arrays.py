@@ -1,4 +1,5 @@
 """The one conversion every picture needs: a tensor (any device, dtype or grad) or array-like to NumPy."""
+
 from __future__ import annotations
 
 import numpy as np

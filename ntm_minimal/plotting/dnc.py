@@ -14,9 +14,10 @@
 
 Each plot returns the :class:`~matplotlib.figure.Figure`; end the notebook cell with ``plt.show()``.
 """
+
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -25,8 +26,18 @@ from matplotlib.ticker import MaxNLocator
 
 from .style import COLORS, MODEL_COLORS, WEIGHT_CMAP
 
-__all__ = ["plot_memory_management", "plot_link_matrix", "plot_read_modes", "answer_phases", "plot_rows_over_time",
-           "plot_row_bars", "plot_model_curves", "plot_interface_layout", "MODE_NAMES", "PHASE_LABEL"]
+__all__ = [
+    "plot_memory_management",
+    "plot_link_matrix",
+    "plot_read_modes",
+    "answer_phases",
+    "plot_rows_over_time",
+    "plot_row_bars",
+    "plot_model_curves",
+    "plot_interface_layout",
+    "MODE_NAMES",
+    "PHASE_LABEL",
+]
 
 #: The read modes in the paper's order (the last axis of ``DNCTrace.read_modes``).
 MODE_NAMES = ("backward", "content", "forward")
@@ -72,8 +83,13 @@ def plot_rows_over_time(ax, w, title: str | None = None, cmap: str = WEIGHT_CMAP
     return ax
 
 
-def plot_row_bars(weightings: Mapping[str, torch.Tensor], ax=None, title: str | None = None,
-                  colors: Sequence[str] | None = None, ylim: float | None = 1.0):
+def plot_row_bars(
+    weightings: Mapping[str, torch.Tensor],
+    ax=None,
+    title: str | None = None,
+    colors: Sequence[str] | None = None,
+    ylim: float | None = 1.0,
+):
     """Several weightings ``[N]`` over the same rows as grouped bars: one group per memory row, one bar
     per weighting (in the order given), e.g. a usage before and after an update."""
     if not isinstance(weightings, Mapping) or not weightings:
@@ -91,8 +107,13 @@ def plot_row_bars(weightings: Mapping[str, torch.Tensor], ax=None, title: str | 
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 2.6))
     width = 0.8 / len(values)
     for k, (label, w) in enumerate(values.items()):
-        ax.bar(torch.arange(w.numel()) - 0.4 + width * (k + 0.5), w.numpy(), width=width, label=label,
-               color=colors[k % len(colors)])
+        ax.bar(
+            torch.arange(w.numel()) - 0.4 + width * (k + 0.5),
+            w.numpy(),
+            width=width,
+            label=label,
+            color=colors[k % len(colors)],
+        )
     ax.set_xlabel("memory row i")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if ylim is not None:
@@ -110,11 +131,18 @@ def plot_interface_layout(word_size: int, read_heads: int):
     w, r = word_size, read_heads
     if not all(isinstance(v, int) and v >= 1 for v in (w, r)):
         raise ValueError(f"word_size, read_heads: expected positive ints, got {word_size!r}, {read_heads!r}")
-    pieces = [("read keys", r * w, COLORS["read"]), ("read strengths", r, COLORS["read"]),
-              ("write key", w, COLORS["write"]), ("write strength", 1, COLORS["write"]),
-              ("erase", w, COLORS["write"]), ("write vector", w, COLORS["write"]),
-              ("free gates", r, COLORS["neutral"]), ("alloc. gate", 1, COLORS["neutral"]),
-              ("write gate", 1, COLORS["neutral"]), ("read modes", 3 * r, COLORS["content"])]
+    pieces = [
+        ("read keys", r * w, COLORS["read"]),
+        ("read strengths", r, COLORS["read"]),
+        ("write key", w, COLORS["write"]),
+        ("write strength", 1, COLORS["write"]),
+        ("erase", w, COLORS["write"]),
+        ("write vector", w, COLORS["write"]),
+        ("free gates", r, COLORS["neutral"]),
+        ("alloc. gate", 1, COLORS["neutral"]),
+        ("write gate", 1, COLORS["neutral"]),
+        ("read modes", 3 * r, COLORS["content"]),
+    ]
     fig, ax = plt.subplots(figsize=(6.6, 1.9))
     start = 0
     for k, (label, length, color) in enumerate(pieces):
@@ -140,8 +168,13 @@ def _model_color(label: str) -> str:
     return MODEL_COLORS[key]
 
 
-def plot_model_curves(logs: Mapping[str, Mapping[str, Sequence[float]]], y: str = "heldout_bit_errors",
-                      x: str = "sequences", ax=None, floor: float = 1e-3):
+def plot_model_curves(
+    logs: Mapping[str, Mapping[str, Sequence[float]]],
+    y: str = "heldout_bit_errors",
+    x: str = "sequences",
+    ax=None,
+    floor: float = 1e-3,
+):
     """Learning curves, one per run, coloured by model (:data:`MODEL_COLORS`; a label starts with
     ``NTM``, ``DNC`` or ``LSTM``); a second run of the same model is dashed. The y axis is
     logarithmic, so a value of 0 is drawn at ``floor`` and the axis says so."""
@@ -164,8 +197,9 @@ def plot_model_curves(logs: Mapping[str, Mapping[str, Sequence[float]]], y: str 
     return fig
 
 
-def plot_memory_management(trace, index: int = 0, head: int = 0, steps: int | None = None,
-                           phases: Sequence[tuple[int, int]] | None = None):
+def plot_memory_management(
+    trace, index: int = 0, head: int = 0, steps: int | None = None, phases: Sequence[tuple[int, int]] | None = None
+):
     """Extended Data Fig. 1 of the DNC paper for sequence ``index`` of a trace.
 
     Args:
@@ -184,11 +218,12 @@ def plot_memory_management(trace, index: int = 0, head: int = 0, steps: int | No
     r = trace.read_weights.shape[2]
     if not 0 <= head < r:
         raise ValueError(f"head: expected 0 <= head < R={r}, got {head}")
-    fig, axes = plt.subplots(4, 1, figsize=(6.6, 7.0), sharex=True,
-                             gridspec_kw={"height_ratios": [1, 1, 1, 0.9]})
-    panels = [(trace.write_weights[index, :t], "write weighting $w^w_t$"),
-              (trace.read_weights[index, :t, head], f"read weighting $w^r_t$ (head {head})"),
-              (trace.usage[index, :t], "usage $u_t$")]
+    fig, axes = plt.subplots(4, 1, figsize=(6.6, 7.0), sharex=True, gridspec_kw={"height_ratios": [1, 1, 1, 0.9]})
+    panels = [
+        (trace.write_weights[index, :t], "write weighting $w^w_t$"),
+        (trace.read_weights[index, :t, head], f"read weighting $w^r_t$ (head {head})"),
+        (trace.usage[index, :t], "usage $u_t$"),
+    ]
     for ax, (w, title) in zip(axes, panels):
         plot_rows_over_time(ax, w, title=title)
         ax.set_xlabel("")
@@ -197,7 +232,9 @@ def plot_memory_management(trace, index: int = 0, head: int = 0, steps: int | No
     steps_axis = range(t)
     gates.plot(steps_axis, trace.write_gate[index, :t, 0].cpu(), color=COLORS["write"], label="write gate $g^w$")
     gates.plot(steps_axis, trace.alloc_gate[index, :t, 0].cpu(), color=COLORS["content"], label="allocation gate $g^a$")
-    gates.plot(steps_axis, trace.free_gates[index, :t, head].cpu(), color=COLORS["read"], label=f"free gate $f$ (head {head})")
+    gates.plot(
+        steps_axis, trace.free_gates[index, :t, head].cpu(), color=COLORS["read"], label=f"free gate $f$ (head {head})"
+    )
     gates.set_ylim(-0.05, 1.05)
     gates.set_ylabel("gate")
     gates.set_xlabel("time step t")
@@ -215,8 +252,9 @@ def plot_link_matrix(link: torch.Tensor, ax=None, title: str = "link matrix $L_t
         shape = list(link.shape) if isinstance(link, torch.Tensor) else type(link).__name__
         raise ValueError(f"link: expected a square tensor [N, N], got {shape}")
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(3.8, 3.4))
-    image = ax.imshow(link.detach().cpu().numpy(), origin="upper", cmap="Greys", vmin=0.0, vmax=1.0,
-                      interpolation="nearest")
+    image = ax.imshow(
+        link.detach().cpu().numpy(), origin="upper", cmap="Greys", vmin=0.0, vmax=1.0, interpolation="nearest"
+    )
     ax.set_xlabel("row j (written before)")
     ax.set_ylabel("row i (written after)")
     ax.set_title(title)
@@ -225,15 +263,22 @@ def plot_link_matrix(link: torch.Tensor, ax=None, title: str = "link matrix $L_t
     return fig
 
 
-def plot_read_modes(trace, index: int = 0, head: int = 0, steps: int | None = None, ax=None,
-                    phases: Sequence[tuple[int, int]] | None = None):
+def plot_read_modes(
+    trace,
+    index: int = 0,
+    head: int = 0,
+    steps: int | None = None,
+    ax=None,
+    phases: Sequence[tuple[int, int]] | None = None,
+):
     """A read head's modes over time, stacked (they sum to 1): backward, content, forward."""
     _check_index(trace, index)
     t = steps or trace.read_modes.shape[1]
     modes = trace.read_modes[index, :t, head].detach().cpu().numpy().T  # [3, T]
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 2.4))
-    ax.stackplot(range(t), modes, labels=MODE_NAMES,
-                 colors=[COLORS["read"], COLORS["content"], COLORS["write"]], alpha=0.8)
+    ax.stackplot(
+        range(t), modes, labels=MODE_NAMES, colors=[COLORS["read"], COLORS["content"], COLORS["write"]], alpha=0.8
+    )
     ax.set_ylim(0, 1)
     ax.set_xlim(-0.5, t - 0.5)
     ax.set_xlabel("time step t")

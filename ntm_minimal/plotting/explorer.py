@@ -11,9 +11,11 @@ Two views of the same picture, one row of panels ``w_{t-1} | w^c | w^g | s | w~ 
 Both use a small fixed example (:func:`explorer_example`): a random memory of 10 rows, a key
 that is a noisy copy of row 6, and a previous weighting focused on row 2.
 """
+
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple, Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,8 +25,16 @@ from .. import addressing as _addr
 from .addressing import _bars, _fmt, _vec, plot_shift_kernel
 from .style import COLORS
 
-__all__ = ["PRESETS", "ExplorerExample", "explorer_example", "explorer_stages", "plot_explorer_row",
-           "plot_explorer", "plot_explorer_presets", "addressing_explorer"]
+__all__ = [
+    "PRESETS",
+    "ExplorerExample",
+    "explorer_example",
+    "explorer_stages",
+    "plot_explorer_row",
+    "plot_explorer",
+    "plot_explorer_presets",
+    "addressing_explorer",
+]
 
 #: Preset slider settings shown by the static fallback: ``{name: dict(beta, g, s, gamma)}``, ``s`` as
 #: the weights of the offsets (-1, 0, +1).
@@ -36,8 +46,14 @@ PRESETS: dict[str, dict] = {
     "blurred step, sharpened": dict(beta=20.0, g=0.0, s=(0.1, 0.3, 0.6), gamma=10.0),
 }
 
-_TITLES = ("previous $w_{t-1}$", "content $w^c$ (5)", "gated $w^g$ (7)", "shift $s$", "shifted $\\tilde w$ (8)",
-           "sharpened $w$ (9)")
+_TITLES = (
+    "previous $w_{t-1}$",
+    "content $w^c$ (5)",
+    "gated $w^g$ (7)",
+    "shift $s$",
+    "shifted $\\tilde w$ (8)",
+    "sharpened $w$ (9)",
+)
 
 
 class ExplorerExample(NamedTuple):
@@ -65,7 +81,9 @@ def _shift_distribution(s: Sequence[float]) -> torch.Tensor:
     """Slider values for the offsets -k..k, normalised to sum to 1 (all zero: stay)."""
     v = torch.as_tensor(np.asarray(s, dtype=np.float64))
     if v.dim() != 1 or v.numel() % 2 == 0 or bool((v < 0).any()):
-        raise ValueError(f"s: expected an odd number of non-negative weights for offsets -k..k, got {list(np.asarray(s))}")
+        raise ValueError(
+            f"s: expected an odd number of non-negative weights for offsets -k..k, got {list(np.asarray(s))}"
+        )
     if float(v.sum()) == 0.0:
         v = torch.zeros_like(v)
         v[v.numel() // 2] = 1.0
@@ -85,8 +103,9 @@ def explorer_stages(example: ExplorerExample, beta: float, g: float, s: Sequence
     """
     dist = _shift_distribution(s)
     one = lambda x: torch.tensor([[float(x)]], dtype=torch.float64)  # noqa: E731 - [B=1, 1]
-    stages = _addr.address_stages(example.key[None], one(beta), one(g), dist[None], one(gamma),
-                                  example.w_prev[None], example.memory[None])
+    stages = _addr.address_stages(
+        example.key[None], one(beta), one(g), dist[None], one(gamma), example.w_prev[None], example.memory[None]
+    )
     return _addr.AddressingStages(*(x[0] for x in stages)), dist
 
 
@@ -115,8 +134,9 @@ def _label(name: str, beta: float, g: float, s: torch.Tensor, gamma: float) -> s
     return f"{name}\nβ={_fmt(beta)}, g={_fmt(g)}\ns=({shift}), γ={_fmt(gamma)}"
 
 
-def plot_explorer(example: ExplorerExample, beta: float, g: float, s: Sequence[float], gamma: float,
-                  name: str | None = None):
+def plot_explorer(
+    example: ExplorerExample, beta: float, g: float, s: Sequence[float], gamma: float, name: str | None = None
+):
     """One slider setting as a one-row figure (what :func:`addressing_explorer` redraws)."""
     stages, dist = explorer_stages(example, beta, g, s, gamma)
     fig, axes = plt.subplots(1, 6, figsize=(13.0, 2.5), layout="constrained")
@@ -136,12 +156,14 @@ def plot_explorer_presets(example: ExplorerExample | None = None, presets: Mappi
     """
     example = explorer_example() if example is None else example
     presets = PRESETS if presets is None else presets
-    fig, axes = plt.subplots(len(presets), 6, figsize=(13.0, 2.1 * len(presets) + 0.3), squeeze=False,
-                             layout="constrained", sharex="col")
+    fig, axes = plt.subplots(
+        len(presets), 6, figsize=(13.0, 2.1 * len(presets) + 0.3), squeeze=False, layout="constrained", sharex="col"
+    )
     for row, (name, p) in enumerate(presets.items()):
         stages, dist = explorer_stages(example, p["beta"], p["g"], p["s"], p["gamma"])
-        plot_explorer_row(axes[row], example, stages, dist, label=_label(name, p["beta"], p["g"], dist, p["gamma"]),
-                          titles=row == 0)
+        plot_explorer_row(
+            axes[row], example, stages, dist, label=_label(name, p["beta"], p["g"], dist, p["gamma"]), titles=row == 0
+        )
         if row < len(presets) - 1:
             for ax in axes[row]:
                 ax.set_xlabel("")
@@ -160,8 +182,10 @@ def addressing_explorer(example: ExplorerExample | None = None, preset: str = "k
     try:
         import ipywidgets as widgets
     except ImportError as err:  # only the explorer needs ipywidgets
-        raise ImportError("addressing_explorer needs ipywidgets: pip install ipywidgets "
-                          "(or use plot_explorer_presets for a static picture)") from err
+        raise ImportError(
+            "addressing_explorer needs ipywidgets: pip install ipywidgets "
+            "(or use plot_explorer_presets for a static picture)"
+        ) from err
     example = explorer_example() if example is None else example
     if preset not in PRESETS:
         raise ValueError(f"preset: expected one of {sorted(PRESETS)}, got {preset!r}")
@@ -173,8 +197,17 @@ def addressing_explorer(example: ExplorerExample | None = None, preset: str = "k
     fill = lambda: widgets.Layout(width="auto", min_width="0")  # noqa: E731 - one Layout per control
 
     def slider(description, value, low, high, step):
-        return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                                   continuous_update=False, readout_format=".2f", style=label, layout=fill())
+        return widgets.FloatSlider(
+            value=value,
+            min=low,
+            max=high,
+            step=step,
+            description=description,
+            continuous_update=False,
+            readout_format=".2f",
+            style=label,
+            layout=fill(),
+        )
 
     controls = {
         "beta": slider("β (Eq. 5)", start["beta"], 0.0, 50.0, 0.5),
@@ -200,7 +233,10 @@ def addressing_explorer(example: ExplorerExample | None = None, preset: str = "k
 
     out = widgets.interactive_output(draw, controls)
     c = controls
-    grid = widgets.GridBox([choose, c["beta"], c["g"], c["s_minus"], c["s_zero"], c["s_plus"], c["gamma"]],
-                           layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(17em, 1fr))",
-                                                 grid_gap="0.2em 1em", width="100%"))
+    grid = widgets.GridBox(
+        [choose, c["beta"], c["g"], c["s_minus"], c["s_zero"], c["s_plus"], c["gamma"]],
+        layout=widgets.Layout(
+            grid_template_columns="repeat(auto-fill, minmax(17em, 1fr))", grid_gap="0.2em 1em", width="100%"
+        ),
+    )
     return widgets.VBox([grid, out], layout=widgets.Layout(width="100%", max_width="100%"))

@@ -1,5 +1,6 @@
 """Figures of chapter 15 (MegaContext-lite): cost against length, accuracy against budget, and the
 working context's levels of detail over time."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -10,22 +11,36 @@ from .style import COLORS
 
 #: Colours of the levels of detail (LOD0 tokens dark, gists lighter; not yet seen: white).
 LOD_COLORS = ["#ffffff", "#1f3b73", "#6fa8dc", "#d9e7f5"]
-READER_STYLE = {"A": ("A: soft read, all T", COLORS["read"], "-"), "B": ("B: recency window", COLORS["neutral"], "--"),
-                "C": ("C: MegaContext-lite", COLORS["write"], "-"), "oracle": ("D: oracle allocator", COLORS["content"], ":"),
-                "random": ("D: random allocator", "#9467bd", ":")}
+READER_STYLE = {
+    "A": ("A: soft read, all T", COLORS["read"], "-"),
+    "B": ("B: recency window", COLORS["neutral"], "--"),
+    "C": ("C: MegaContext-lite", COLORS["write"], "-"),
+    "oracle": ("D: oracle allocator", COLORS["content"], ":"),
+    "random": ("D: random allocator", "#9467bd", ":"),
+}
 
 #: Readers of the against-T comparison: label, colour, line style.
-AGAINST_T_STYLE = {"A_cached": ("A: soft read, all T (keys cached)", COLORS["read"], "-"),
-                   "B": ("B: recency window", COLORS["neutral"], "--"),
-                   "top_k": ("flat top-k LOD1 retrieval", "#ff7f0e", "-"),
-                   "C": ("C: MegaContext-lite, 4 edits/pass", COLORS["write"], ":"),
-                   "C_scaled": ("C: MegaContext-lite, edits scaled", COLORS["write"], "-"),
-                   "oracle": ("oracle allocator", COLORS["content"], ":"),
-                   "random": ("random allocator", "#9467bd", ":"),
-                   "A": ("A: soft read, all T", COLORS["read"], ":")}
+AGAINST_T_STYLE = {
+    "A_cached": ("A: soft read, all T (keys cached)", COLORS["read"], "-"),
+    "B": ("B: recency window", COLORS["neutral"], "--"),
+    "top_k": ("flat top-k LOD1 retrieval", "#ff7f0e", "-"),
+    "C": ("C: MegaContext-lite, 4 edits/pass", COLORS["write"], ":"),
+    "C_scaled": ("C: MegaContext-lite, edits scaled", COLORS["write"], "-"),
+    "oracle": ("oracle allocator", COLORS["content"], ":"),
+    "random": ("random allocator", "#9467bd", ":"),
+    "A": ("A: soft read, all T", COLORS["read"], ":"),
+}
 
-__all__ = ["plot_scaling", "plot_budget_sweep", "plot_levels_over_time", "plot_accuracy_against_t",
-           "plot_cost_against_t", "plot_gist_attention", "plot_unit_scores", "LOD_COLORS"]
+__all__ = [
+    "plot_scaling",
+    "plot_budget_sweep",
+    "plot_levels_over_time",
+    "plot_accuracy_against_t",
+    "plot_cost_against_t",
+    "plot_gist_attention",
+    "plot_unit_scores",
+    "LOD_COLORS",
+]
 
 
 def plot_accuracy_against_t(result: dict, kind: str = "accuracy"):
@@ -56,12 +71,17 @@ def plot_cost_against_t(result: dict, w_max: int):
     """Log-log CPU time and counted FLOPs per query of every measured reader against ``T`` at ``w_max``."""
     rows = [r for r in result["rows"] if r["W_max"] == w_max]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
-    for ax, field, label in zip(axes, ("cpu_ms", "flops", "peak_MiB"),
-                                ("CPU time per query (ms)", "counted FLOPs per query", "peak extra memory (MiB)")):
+    for ax, field, label in zip(
+        axes,
+        ("cpu_ms", "flops", "peak_MiB"),
+        ("CPU time per query (ms)", "counted FLOPs per query", "peak extra memory (MiB)"),
+    ):
         for name, (text, color, style) in AGAINST_T_STYLE.items():
             pts = [(r["T"], r[name][field]) for r in rows if name in r and r[name][field] > 0]
             if pts:
-                ax.loglog([p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3, color=color, label=text, base=2)
+                ax.loglog(
+                    [p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3, color=color, label=text, base=2
+                )
         ax.set_xlabel("tokens T")
         ax.set_ylabel(label)
     axes[0].legend(fontsize=7)
@@ -103,8 +123,10 @@ def plot_scaling(result: dict):
     rows = result["rows"]
     t = np.array([r["T"] for r in rows])
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    panels = ((axes[0], (("ms", "-", "wall"), ("cpu_ms", "--", "cpu")), "time per query (ms)"),
-              (axes[1], (("peak_MiB", "-", ""),), "peak extra memory (MiB)"))
+    panels = (
+        (axes[0], (("ms", "-", "wall"), ("cpu_ms", "--", "cpu")), "time per query (ms)"),
+        (axes[1], (("peak_MiB", "-", ""),), "peak extra memory (MiB)"),
+    )
     for ax, curves, label in panels:
         for reader in ("A", "C"):
             name, color, _ = READER_STYLE[reader]
@@ -142,11 +164,23 @@ def plot_levels_over_time(ax, grid, answer_steps=None, block: int = 32, title: s
     ``answer_steps`` ``[Q]`` marks the block each query asks about.
     """
     g = np.asarray(grid)
-    image = ax.imshow(g + 1, aspect="auto", origin="lower", cmap=ListedColormap(LOD_COLORS), vmin=-0.5, vmax=3.5,
-                      interpolation="nearest")
+    image = ax.imshow(
+        g + 1,
+        aspect="auto",
+        origin="lower",
+        cmap=ListedColormap(LOD_COLORS),
+        vmin=-0.5,
+        vmax=3.5,
+        interpolation="nearest",
+    )
     if answer_steps is not None:
-        ax.scatter(np.asarray(answer_steps) // block, np.arange(len(answer_steps)), s=6, color=COLORS["write"],
-                   label="block of the asked fact")
+        ax.scatter(
+            np.asarray(answer_steps) // block,
+            np.arange(len(answer_steps)),
+            s=6,
+            color=COLORS["write"],
+            label="block of the asked fact",
+        )
         ax.legend(loc="lower right", markerscale=2)  # the white (future) corner is empty
     ax.set_xlabel(f"block ({block} tokens)")
     ax.set_ylabel("refocus (query) number")

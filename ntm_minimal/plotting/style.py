@@ -1,4 +1,5 @@
 """One look for every figure of the course: colours, sizes, and the basic weighting/memory plots."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -61,7 +62,9 @@ def plot_memory(ax, memory, title: str | None = None, vmax: float | None = None)
     """Heatmap of a memory ``[N, M]``: rows on y, row entries on x, signed colours centred on 0."""
     m = to_numpy(memory)
     vmax = vmax if vmax is not None else max(float(abs(m).max()), 1e-6)
-    image = ax.imshow(m, aspect="auto", origin="lower", cmap=MEMORY_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
+    image = ax.imshow(
+        m, aspect="auto", origin="lower", cmap=MEMORY_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest"
+    )
     ax.set_xlabel("entry j")
     ax.set_ylabel("memory row i")
     if title:

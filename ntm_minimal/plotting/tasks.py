@@ -13,9 +13,10 @@
 
 Each returns the :class:`~matplotlib.figure.Figure`; end the notebook cell with ``plt.show()``.
 """
+
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -24,16 +25,30 @@ from ..model import Trace
 from ..tasks.base import Batch
 from .style import COLORS, MEMORY_CMAP, draw_weighting_heatmap, plot_memory
 
-__all__ = ["plot_task_example", "plot_learning_curves", "plot_seed_spread", "plot_error_vs_length", "used_rows", "plot_copy_trace",
-           "plot_memory_after"]
+__all__ = [
+    "plot_task_example",
+    "plot_learning_curves",
+    "plot_seed_spread",
+    "plot_error_vs_length",
+    "used_rows",
+    "plot_copy_trace",
+    "plot_memory_after",
+]
 
 #: Readable axis labels for the columns of metrics.csv and of evaluation rows.
-LABELS = {"sequences": "sequences seen", "wall_s": "wall time (s)", "step": "step",
-          "heldout_cost_bits": "held-out cost (bits / sequence)",
-          "heldout_bit_errors": "held-out bit errors / sequence",
-          "train_cost_bits": "train cost (bits / sequence)", "train_bit_errors": "train bit errors / sequence",
-          "cost_bits": "cost (bits / sequence)", "bit_errors": "bit errors / sequence",
-          "length": "sequence length L", "repeats": "number of repeats"}
+LABELS = {
+    "sequences": "sequences seen",
+    "wall_s": "wall time (s)",
+    "step": "step",
+    "heldout_cost_bits": "held-out cost (bits / sequence)",
+    "heldout_bit_errors": "held-out bit errors / sequence",
+    "train_cost_bits": "train cost (bits / sequence)",
+    "train_bit_errors": "train bit errors / sequence",
+    "cost_bits": "cost (bits / sequence)",
+    "bit_errors": "bit errors / sequence",
+    "length": "sequence length L",
+    "repeats": "number of repeats",
+}
 #: One colour per model kind, so every figure shows the NTM and the LSTM the same way.
 RUN_COLORS = [COLORS["write"], COLORS["read"], COLORS["content"], COLORS["neutral"]]
 
@@ -49,8 +64,13 @@ def plot_task_example(batch: Batch, index: int = 0):
     mask = batch.mask[index]
     t_end = int(torch.nonzero(mask).max()) + 1
     fig, axes = plt.subplots(2, 1, figsize=(7.0, 3.6), sharex=True)
-    for ax, values, title in [(axes[0], batch.x[index, :t_end], "input x"), (axes[1], batch.y[index, :t_end], "target y")]:
-        ax.imshow(values.T.cpu().numpy(), aspect="auto", origin="lower", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
+    for ax, values, title in [
+        (axes[0], batch.x[index, :t_end], "input x"),
+        (axes[1], batch.y[index, :t_end], "target y"),
+    ]:
+        ax.imshow(
+            values.T.cpu().numpy(), aspect="auto", origin="lower", cmap="Greys", vmin=0, vmax=1, interpolation="nearest"
+        )
         ax.set_ylabel("channel")
         ax.set_title(title)
     for t in torch.nonzero(mask[:t_end] == 0).flatten().tolist():
@@ -70,8 +90,13 @@ def _columns(label: str, log) -> Mapping[str, Sequence[float]]:
     return {k: [r[k] for r in rows] for k in rows[0]}
 
 
-def plot_learning_curves(logs: Mapping[str, object], x: str | Sequence[str] = "sequences",
-                         y: str = "heldout_cost_bits", logy: bool = True, ax=None):
+def plot_learning_curves(
+    logs: Mapping[str, object],
+    x: str | Sequence[str] = "sequences",
+    y: str = "heldout_cost_bits",
+    logy: bool = True,
+    ax=None,
+):
     """One line per run: column ``y`` of its log against column ``x``.
 
     Args:
@@ -105,8 +130,12 @@ def plot_learning_curves(logs: Mapping[str, object], x: str | Sequence[str] = "s
     return fig
 
 
-def plot_seed_spread(runs: Mapping[str, Sequence[Mapping[str, Sequence[float]]]], x: str = "sequences",
-                     y: str = "heldout_cost_bits", ax=None):
+def plot_seed_spread(
+    runs: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
+    x: str = "sequences",
+    y: str = "heldout_cost_bits",
+    ax=None,
+):
     """Several seeds per model: a thin line per seed and a thick line for their mean, one colour per model.
 
     Args:
@@ -131,8 +160,13 @@ def plot_seed_spread(runs: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]
     return fig
 
 
-def plot_error_vs_length(results: Mapping[str, Sequence[Mapping]], x: str = "length", y: str = "bit_errors",
-                         train_max: float | None = None, ax=None):
+def plot_error_vs_length(
+    results: Mapping[str, Sequence[Mapping]],
+    x: str = "length",
+    y: str = "bit_errors",
+    train_max: float | None = None,
+    ax=None,
+):
     """One line per model: ``y`` (mean per sequence) against the setting ``x``.
 
     Args:
@@ -142,8 +176,9 @@ def plot_error_vs_length(results: Mapping[str, Sequence[Mapping]], x: str = "len
     """
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 3.2))
     for i, (label, rows) in enumerate(results.items()):
-        ax.plot([r[x] for r in rows], [r[y] for r in rows], "o-", color=RUN_COLORS[i % len(RUN_COLORS)],
-                label=label, ms=4)
+        ax.plot(
+            [r[x] for r in rows], [r[y] for r in rows], "o-", color=RUN_COLORS[i % len(RUN_COLORS)], label=label, ms=4
+        )
     if train_max is not None:
         ax.axvspan(train_max, ax.get_xlim()[1], color=COLORS["neutral"], alpha=0.12, lw=0)
         ax.text(train_max, ax.get_ylim()[1], "  beyond training", va="top", fontsize=9, color=COLORS["neutral"])
@@ -170,8 +205,15 @@ def _strip(ax, values, title: str, cmap: str = "Greys", signed: bool = False):
     ax.set_yticks([])
 
 
-def plot_copy_trace(batch: Batch, logits: torch.Tensor, trace: Trace, index: int = 0, rows: slice | None = None,
-                    head: int = 0, write_head: int | None = None):
+def plot_copy_trace(
+    batch: Batch,
+    logits: torch.Tensor,
+    trace: Trace,
+    index: int = 0,
+    rows: slice | None = None,
+    head: int = 0,
+    write_head: int | None = None,
+):
     """Fig. 6 of the paper for one sequence: what went in and out, and where the heads were.
 
     Args:
@@ -196,8 +238,10 @@ def plot_copy_trace(batch: Batch, logits: torch.Tensor, trace: Trace, index: int
     _strip(axes[0, 1], probs, "outputs (probabilities)")
     _strip(axes[1, 0], trace.params.add[index, :t_end, write_head], "add vectors", cmap=MEMORY_CMAP, signed=True)
     _strip(axes[1, 1], trace.reads[index, :t_end, head], "read vectors", cmap=MEMORY_CMAP, signed=True)
-    for ax, w, name in [(axes[2, 0], trace.write_weights[:, :, write_head], "write"),
-                        (axes[2, 1], trace.read_weights[:, :, head], "read")]:
+    for ax, w, name in [
+        (axes[2, 0], trace.write_weights[:, :, write_head], "write"),
+        (axes[2, 1], trace.read_weights[:, :, head], "read"),
+    ]:
         draw_weighting_heatmap(ax, w[index, :t_end, rows], title=f"{name} weightings")
         ticks = ax.get_yticks()
         ax.set_yticks([t for t in ticks if 0 <= t < rows.stop - rows.start])

@@ -2,6 +2,7 @@
 
 ``make_task(name, **settings)`` builds one by name; modules are imported when first asked for.
 """
+
 from __future__ import annotations
 
 import importlib

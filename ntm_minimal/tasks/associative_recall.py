@@ -25,6 +25,7 @@ Items are drawn independently; two identical items (which would make the query a
 probability below ``K^2 / 2^(bits*L+1)``, about 5e-5 for ``K = 6`` at the paper's sizes, and are not
 excluded.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

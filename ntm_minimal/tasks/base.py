@@ -10,6 +10,7 @@ metrics serve them all:
 Sequences of different lengths share a batch by padding at the end with all-zero steps and mask 0.
 A model is causal, so padding after a sequence cannot change its scored outputs.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple, Protocol
@@ -24,7 +25,7 @@ class Batch(NamedTuple):
     y: torch.Tensor  # [B, T, output_size]
     mask: torch.Tensor  # [B, T]
 
-    def to(self, device: torch.device | str) -> "Batch":
+    def to(self, device: torch.device | str) -> Batch:
         return Batch(*(t.to(device) for t in self))
 
 

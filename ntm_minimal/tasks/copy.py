@@ -14,6 +14,7 @@ The target at steps ``L+1 .. 2L`` is the ``L`` vectors in order (``mask`` = 1 th
 batch of one length the scored outputs are ``logits[:, L+1:, :bits]``. In a batch of mixed lengths
 each sequence is padded with zero steps to ``2 * max(L) + 1``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -36,6 +36,7 @@ and otherwise switches to a uniform earlier fact. Every query step is scored.
 reader and the plots). Distractor keys are uniform, so a distractor can share a fact's key bits; it
 never has the fact flag.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
@@ -72,11 +73,13 @@ class LongRecallTask:
         check_int_range("facts", self.facts, self.facts)
         check_int_range("tail", self.tail, self.tail, minimum=0)
         if self.facts > 2 ** min(self.key_bits, 62):
-            raise ValueError(f"facts: {self.facts} distinct keys need key_bits >= log2(facts), "
-                             f"got key_bits={self.key_bits}")
+            raise ValueError(
+                f"facts: {self.facts} distinct keys need key_bits >= log2(facts), got key_bits={self.key_bits}"
+            )
         if not isinstance(self.length, int) or self.length < self.tail + self.facts + 1:
-            raise ValueError(f"length: expected an int >= tail + facts + 1 = {self.tail + self.facts + 1}, "
-                             f"got {self.length!r}")
+            raise ValueError(
+                f"length: expected an int >= tail + facts + 1 = {self.tail + self.facts + 1}, got {self.length!r}"
+            )
 
     @property
     def channels(self) -> int:
@@ -109,7 +112,7 @@ class LongRecallTask:
         check_batch_size(batch_size)
         b, T, kb, vb = batch_size, self.length, self.key_bits, self.value_bits
         x = random_bits((b, T, self.channels), generator)
-        x[..., kb + vb:] = 0.0
+        x[..., kb + vb :] = 0.0
         # Fact steps without replacement: the top F of uniform noise over the allowed steps, in time order.
         fact_steps = self._fact_noise(b, generator).topk(self.facts, dim=1).indices.sort(dim=1).values  # [B, F]
         rows = torch.arange(b)[:, None]
@@ -121,7 +124,7 @@ class LongRecallTask:
         x[rows, query_steps, kb + vb + 1] = 1.0
         y = torch.zeros(b, T, vb)
         mask = torch.zeros(b, T)
-        y[rows, query_steps] = x[rows, answer_steps, kb:kb + vb]
+        y[rows, query_steps] = x[rows, answer_steps, kb : kb + vb]
         mask[rows, query_steps] = 1.0
         return RecallLayout(Batch(x, y, mask), fact_steps, query_steps, answer_steps)
 
@@ -195,5 +198,5 @@ def _distinct_keys(batch: int, count: int, bits: int, generator: torch.Generator
             ints = torch.randint(0, space, (batch, count), generator=generator)
     powers = 2 ** torch.arange(min(bits, 62))
     out = torch.zeros(batch, count, bits)
-    out[..., :min(bits, 62)] = ((ints[..., None] // powers) % 2).float()
+    out[..., : min(bits, 62)] = ((ints[..., None] // powers) % 2).float()
     return out

@@ -19,6 +19,7 @@ steps                          input ``x``                            target ``y
 A batch spans ``max_b sum_k (2 L_k + 1)`` steps; shorter rows are padded at the end (mask 0).
 With a single sequence the layout is exactly :class:`~ntm_minimal.tasks.copy.CopyTask`'s.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +49,9 @@ class MemoryReuseTask(CopyTask):
         super().__post_init__()
         check_int_range("sequences", self.sequences, self.sequences)
 
-    def sample(self, batch_size: int, generator: torch.Generator, length: int | None = None,
-               sequences: int | None = None) -> Batch:
+    def sample(
+        self, batch_size: int, generator: torch.Generator, length: int | None = None, sequences: int | None = None
+    ) -> Batch:
         """A batch of ``sequences`` back-to-back copies per row (lengths drawn unless ``length`` is given)."""
         check_batch_size(batch_size)
         k = self.sequences if sequences is None else sequences

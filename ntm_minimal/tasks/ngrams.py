@@ -28,6 +28,7 @@ posterior mean after seeing a context followed by ``N_1`` ones and ``N_0`` zeros
 :func:`optimal_predictions` computes it for every step of a batch at once, and
 :func:`optimal_cost_bits` its cost on a :class:`~ntm_minimal.tasks.base.Batch`.
 """
+
 from __future__ import annotations
 
 import math
@@ -134,8 +135,9 @@ def excess_bits(logits: torch.Tensor, batch: Batch, n: int = 6) -> torch.Tensor:
     return (bits_per_step(logits) - bits_per_step(optimal_logits(batch, n))) * batch.mask.double()
 
 
-def excess_by_occurrences(logits: torch.Tensor, batch: Batch, edges: tuple[int, ...] = (0, 1, 2, 4, 8, 16, 32),
-                          n: int = 6) -> list[dict]:
+def excess_by_occurrences(
+    logits: torch.Tensor, batch: Batch, edges: tuple[int, ...] = (0, 1, 2, 4, 8, 16, 32), n: int = 6
+) -> list[dict]:
     """Where a model loses bits against the optimal estimator: by how often the context occurred before.
 
     Args:
@@ -159,8 +161,15 @@ def excess_by_occurrences(logits: torch.Tensor, batch: Batch, edges: tuple[int, 
         chosen = (batch.mask > 0) & (occurrences >= low) & (occurrences < (high if high is not None else math.inf))
         steps = int(chosen.sum())
         total = float(excess[chosen].sum())
-        rows.append({"low": low, "high": high, "steps": steps, "per_step": total / steps if steps else float("nan"),
-                     "per_sequence": total / batch.y.shape[0]})
+        rows.append(
+            {
+                "low": low,
+                "high": high,
+                "steps": steps,
+                "per_step": total / steps if steps else float("nan"),
+                "per_sequence": total / batch.y.shape[0],
+            }
+        )
     return rows
 
 
@@ -191,8 +200,9 @@ class NGramTask:
         u = torch.rand(batch_size, 2 ** (self.n - 1), generator=generator, dtype=torch.float64)
         return torch.sin(0.5 * math.pi * u).pow(2)
 
-    def sample_bits(self, batch_size: int, generator: torch.Generator,
-                    length: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def sample_bits(
+        self, batch_size: int, generator: torch.Generator, length: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Raw sequences ``[B, length]`` and their tables ``[B, 2^(n-1)]``."""
         check_batch_size(batch_size)
         length = self.length if length is None else length

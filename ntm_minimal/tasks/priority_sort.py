@@ -16,6 +16,7 @@ steps                 input ``x``
 The target at step ``K+1+j`` (``mask`` = 1 there) is the vector with the ``j``-th highest
 priority, ``j = 0 .. S-1``; so ``T = K + S + 1`` steps (37 at the paper's sizes).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,8 +50,9 @@ class PrioritySortTask:
     def output_size(self) -> int:
         return self.bits
 
-    def sample_with_priorities(self, batch_size: int, generator: torch.Generator, items: int | None = None,
-                               outputs: int | None = None) -> tuple[Batch, torch.Tensor]:
+    def sample_with_priorities(
+        self, batch_size: int, generator: torch.Generator, items: int | None = None, outputs: int | None = None
+    ) -> tuple[Batch, torch.Tensor]:
         """A batch and the priorities ``[B, items]`` it was built from."""
         check_batch_size(batch_size)
         K = self.items if items is None else items
@@ -69,8 +71,9 @@ class PrioritySortTask:
         mask[:, K + 1 :] = 1.0
         return Batch(x, y, mask), priority
 
-    def sample(self, batch_size: int, generator: torch.Generator, items: int | None = None,
-               outputs: int | None = None) -> Batch:
+    def sample(
+        self, batch_size: int, generator: torch.Generator, items: int | None = None, outputs: int | None = None
+    ) -> Batch:
         """A batch of sort sequences with the task's counts unless ``items``/``outputs`` are given.
 
         With only ``items`` given, ``outputs`` keeps the task's value, capped at ``items``.
@@ -110,5 +113,8 @@ def sort_quality(logits: torch.Tensor, batch: Batch) -> dict[str, float]:
         ``bit_errors`` (mean wrong bits per sequence), ``vectors_right`` and ``perfect`` (fractions).
     """
     wrong = answer_errors(logits, batch)  # [B, S]
-    return {"bit_errors": float(wrong.sum(-1).mean()), "vectors_right": float((wrong == 0).float().mean()),
-            "perfect": float((wrong.sum(-1) == 0).float().mean())}
+    return {
+        "bit_errors": float(wrong.sum(-1).mean()),
+        "vectors_right": float((wrong == 0).float().mean()),
+        "perfect": float((wrong.sum(-1) == 0).float().mean()),
+    }

@@ -25,6 +25,7 @@ steps                    input ``x``                                       targe
 A sequence spans ``(R+1)*L + 2`` steps. In a batch of mixed lengths and repeats every sequence is
 padded with zero steps (mask 0) to the longest one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,8 +59,11 @@ class RepeatCopyTask:
         check_int_range("min_len/max_len", self.min_len, self.max_len)
         check_int_range("min_repeats/max_repeats", self.min_repeats, self.max_repeats)
         check_int_range("bits", self.bits, self.bits)
-        if isinstance(self.repeat_scale, bool) or not isinstance(self.repeat_scale, (int, float)) \
-                or not self.repeat_scale > 0:
+        if (
+            isinstance(self.repeat_scale, bool)
+            or not isinstance(self.repeat_scale, (int, float))
+            or not self.repeat_scale > 0
+        ):
             raise ValueError(f"repeat_scale: expected a positive number, got {self.repeat_scale!r}")
 
     @property
@@ -77,8 +81,9 @@ class RepeatCopyTask:
         check_int_range(name, fixed, fixed)
         return torch.full((size,), fixed)
 
-    def sample(self, batch_size: int, generator: torch.Generator, length: int | None = None,
-               repeats: int | None = None) -> Batch:
+    def sample(
+        self, batch_size: int, generator: torch.Generator, length: int | None = None, repeats: int | None = None
+    ) -> Batch:
         """A batch of repeat-copy sequences (layout in the module docstring).
 
         Returns a :class:`Batch` with ``x`` ``[B, T, bits+2]``, ``y`` ``[B, T, bits+1]``,

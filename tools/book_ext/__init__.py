@@ -17,6 +17,7 @@
 
 MathJax itself comes from ``sphinx-mathjax-offline`` (``_config.yml``), so math renders offline.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
