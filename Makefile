@@ -27,7 +27,7 @@ book: $(VENV)/.installed
 test: chromium $(VENV)/.installed lint book
 	$(PY) -m pytest tests $(NB_DIRS) $(PYTEST_NB) -n 2 --dist loadfile -q
 
-# The browser test (tests/test_browser.py) drives Debian's Chromium and its driver: installed here
+# The browser test (tests/book/test_browser.py) drives Debian's Chromium and its driver: installed here
 # when missing and the machine allows it (root with apt), else make test stops before anything runs.
 chromium:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \

@@ -1,6 +1,6 @@
 """A frozen copy of the NTM's time step as it was before the speed work (commit a3c4099).
 
-``tests/test_model_exact.py`` runs it on a model's own parameters and checks that
+``tests/bench/test_speed.py`` runs it on a model's own parameters and checks that
 :class:`ntm_minimal.NTM` still computes the same logits and the same gradients bit for bit
 (``torch.equal``), and ``bench/step.py`` times it as the "before" row. It is a copy on purpose:
 it must not change when the package does. Unvalidated; not part of the package.
@@ -35,7 +35,7 @@ def _write(memory, w, e, a):
 
 def cosine(key, memory):
     """Eq. 6 as it was then (the norm product floored at ``COSINE_EPS``). The package has since
-    smoothed the norms; ``tests/test_speed.py`` swaps its cosine in here to compare the rest bit for bit."""
+    smoothed the norms; ``tests/bench/test_speed.py`` swaps its cosine in here to compare the rest bit for bit."""
     b, n, m = memory.shape
     k = key.reshape(b, -1, m)
     dots = torch.bmm(k, memory.transpose(1, 2))

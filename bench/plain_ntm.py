@@ -3,7 +3,7 @@
 Written the way typical NTM code is written (one module per head, a Python loop over heads, one
 small op at a time, the circular shift done per sample or per offset), but computing **the same
 function** as :class:`ntm_minimal.NTM` with the same parameters, so the benchmark compares equal
-work. ``tests/test_bench_plain.py`` checks that; :func:`load_from_ntm` copies a package model's
+work. ``tests/bench/test_bench_plain.py`` checks that; :func:`load_from_ntm` copies a package model's
 weights in.
 
 Deliberately unoptimised; kept in ``bench/``, not in the package. Shapes: memory ``[B, N, M]``,

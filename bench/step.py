@@ -12,7 +12,7 @@ what the DNC's memory management costs at this shape; with ``--compile`` the DNC
 too (the same ``training.compile_step``, once per ``--chunks`` entry), and the speed-up table gives
 each compiled DNC's gain over the eager one. The
 ``before`` row is the package's NTM step as it was before the speed work (``bench/ntm_before.py``,
-which ``tests/test_speed.py`` holds bit for bit equal to today's eager step, with today's cosine
+which ``tests/bench/test_speed.py`` holds bit for bit equal to today's eager step, with today's cosine
 swapped in): with ``--compile``
 the speed-up table gives the compiled step's gain over it, once per ``--chunks`` entry (time steps
 per compiled call, as ``training.compile_step`` sets them; 1 = the step alone, as before the

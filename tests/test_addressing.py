@@ -7,9 +7,9 @@ import itertools
 
 import numpy as np
 import pytest
-import reference as ref
 import torch
 from conftest import LEADS, SIZES, assert_matches, assert_weighting, to_np
+from oracles import ntm as ref
 from torch.autograd import gradcheck
 
 from ntm_minimal import addressing

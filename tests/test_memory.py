@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import reference as ref
 import torch
 from conftest import LEADS, SIZES, assert_matches, to_np
+from oracles import ntm as ref
 from torch.autograd import gradcheck
 
 from ntm_minimal import memory

@@ -15,7 +15,7 @@ For every page of the table of contents it records what a reader would notice, a
   run Python, so its sliders do nothing);
 * the page's title is not the first thing on it.
 
-Used by ``tests/test_browser.py``; also a command that prints a report of the built book::
+Used by ``tests/book/test_browser.py``; also a command that prints a report of the built book::
 
     python tools/site_check.py [_build/html]      # screenshots in _build/screenshots/
 """

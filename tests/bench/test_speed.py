@@ -17,7 +17,7 @@ from ntm_minimal import DNC, NTM, checkpoint, kernels, training
 from ntm_minimal.tasks import CopyTask
 from ntm_minimal.train import main, reproduction
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import ntm_before  # noqa: E402
 from ntm_before import reference_logits  # noqa: E402
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 
 #: How a text points at a document that is not part of the course (case-insensitive).
@@ -41,7 +41,7 @@ def _sources() -> list[Path]:
         *(ROOT / "book").glob("*.md"),
         *(ROOT / "bench").glob("*.md"),
         *(ROOT / "ntm_minimal").rglob("*.py"),
-        *(ROOT / "tests").glob("*.py"),
+        *(ROOT / "tests").rglob("*.py"),
         ROOT / "README.md",
     ]
     return sorted(p for p in files if p.resolve() != Path(__file__).resolve())

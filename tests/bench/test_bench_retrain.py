@@ -10,7 +10,7 @@ import pytest
 
 from ntm_minimal import pretrained
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import retrain  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "nbsrc" / "notebooks"
 #: The chapters that report measurements (8 to the last), each checked on its own.
 CHAPTERS = sorted(p for p in SOURCES.glob("*.py") if p.stem[:2].isdigit() and int(p.stem[:2]) >= 8)

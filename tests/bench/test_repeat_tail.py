@@ -14,7 +14,7 @@ from ntm_minimal import checkpoint, pretrained
 from ntm_minimal.evaluation import evaluate
 from ntm_minimal.tasks import make_task
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 import repeat_tail  # noqa: E402
 

@@ -19,7 +19,7 @@ from ntm_minimal.tasks.base import Batch
 from ntm_minimal.train import main
 from ntm_minimal.training import TrainConfig, Trainer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _copy_tail():

@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 
 from ntm_minimal.course import grade
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTION_LINE = "    return g * w_content + (1 - g) * w_prev  # g [.., 1] broadcasts over the N rows\n"
 CHECK_TIMEOUT_S = 10  # per check: a solution's function needs well under a second on all its cases
 CELL_TIMEOUT_S = 120  # per cell while the notebook runs

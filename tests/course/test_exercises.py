@@ -29,7 +29,7 @@ from ntm_minimal.heads import HeadParams
 from ntm_minimal.model import NTMState
 from ntm_minimal.tasks import Batch
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
 notebooks_tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(notebooks_tool)

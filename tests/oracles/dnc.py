@@ -1,5 +1,5 @@
 """An independent float64 NumPy oracle for the DNC's memory-management equations (Graves et al.,
-Nature 2016, Methods), and checks of the oracle itself against values worked out by hand.
+Nature 2016, Methods) and for Csordás & Schmidhuber's (2019) masked lookup and link sharpness.
 
 Written plainly from the Methods' formulas with explicit loops over batch, heads and rows, sharing
 no code with :mod:`ntm_minimal`. Shapes follow the package: ``[B, N]`` write-side vectors,
@@ -9,7 +9,6 @@ no code with :mod:`ntm_minimal`. Shapes follow the package: ``[B, N]`` write-sid
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 #: The package's floor on usages before the allocation's product (``equations.ALLOC_EPS``),
 #: repeated here on purpose so the oracle does not import the code under test.
@@ -111,36 +110,36 @@ def read_weighting(backward, content, forward, modes):
     return out
 
 
-# ---------------------------------------------------------------- the oracle against hand-worked values
+# ---------------------------------------------------------------- Csordás & Schmidhuber (2019)
+
+#: The package's ε values, repeated so the oracle does not import the code under test.
+COSINE_EPS, SHARPNESS_EPS = 1e-10, 1e-6
 
 
-def test_allocation_by_hand():
-    # usages 0.5, 0.1, 0.9: free list rows 1, 0, 2; row 1 gets 1 - 0.1, row 0 (1 - 0.5) * 0.1, row 2 the rest
-    u = np.array([[0.5, 0.1, 0.9]])
-    want = np.array([[(1 - 0.5) * 0.1, 1 - 0.1, (1 - 0.9) * 0.1 * 0.5]])
-    np.testing.assert_allclose(allocation(u, eps=0.0), want)
-    assert allocation(np.ones((1, 4)))[0].tolist() == [0.0] * 4
+def masked_lookup_oracle(key, beta, memory, mask):
+    """softmax_i(β cos(k ∘ m, M[i] ∘ m)) for keys [B, H, W], loops over batch, heads and rows."""
+    k, b_, mem, m = (np.asarray(t, dtype=np.float64) for t in (key, beta, memory, mask))
+    bsz, heads, _ = k.shape
+    out = np.zeros((bsz, heads, mem.shape[1]))
+    for b in range(bsz):
+        for h in range(heads):
+            km = k[b, h] * m[b, h]
+            scores = []
+            for i in range(mem.shape[1]):
+                row = mem[b, i] * m[b, h]
+                norms = np.sqrt(km @ km + COSINE_EPS) * np.sqrt(row @ row + COSINE_EPS)  # smoothed norms
+                scores.append(b_[b, h, 0] * km @ row / norms)
+            e = np.exp(np.array(scores) - max(scores))
+            out[b, h] = e / e.sum()
+    return out
 
 
-def test_link_by_hand():
-    # one-hot writes to rows 0 then 2: L[2, 0] = 1 (row 2 was written after row 0), nothing else
-    L, p = np.zeros((1, 3, 3)), np.zeros((1, 3))
-    for row in (0, 2):
-        w = np.zeros((1, 3))
-        w[0, row] = 1
-        L, p = link(L, p, w), precedence(p, w)
-    want = np.zeros((1, 3, 3))
-    want[0, 2, 0] = 1
-    np.testing.assert_array_equal(L, want)
-    fwd, bwd = directional_weightings(L, np.array([[[1.0, 0, 0]]]))
-    np.testing.assert_array_equal(fwd, [[[0, 0, 1.0]]])  # forward from row 0 goes to row 2
-    np.testing.assert_array_equal(bwd, [[[0, 0, 0.0]]])  # nothing was written before row 0
-
-
-@pytest.mark.parametrize("gates", [(0.2, 0.5), (0.7, 0.3)])
-def test_retention_and_usage_by_hand(gates):
-    f = np.array([[[gates[0]], [gates[1]]]])
-    w = np.array([[[1.0, 0.0], [0.5, 0.5]]])
-    psi = retention(f, w)
-    np.testing.assert_allclose(psi, [[(1 - gates[0]) * (1 - 0.5 * gates[1]), 1 - 0.5 * gates[1]]])
-    np.testing.assert_allclose(usage([[0.5, 0.0]], [[0.5, 1.0]], psi), [[0.75 * psi[0, 0], psi[0, 1]]])
+def sharpen_oracle(d, s):
+    """((d + ε) / max(d + ε))^s, normalised, one head at a time."""
+    d, s = np.asarray(d, dtype=np.float64), np.asarray(s, dtype=np.float64)
+    out = np.zeros_like(d)
+    for b in range(d.shape[0]):
+        for r in range(d.shape[1]):
+            x = ((d[b, r] + SHARPNESS_EPS) / (d[b, r] + SHARPNESS_EPS).max()) ** s[b, r, 0]
+            out[b, r] = x / x.sum()
+    return out

@@ -11,7 +11,7 @@ import torch
 from ntm_minimal.course import megacontext as checks
 from ntm_minimal.course.runner import CheckFailed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
 notebooks_tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(notebooks_tool)

@@ -17,7 +17,7 @@ import torch
 from ntm_minimal.course import dnc as dnc_checks
 from ntm_minimal.course.runner import CheckFailed, gen
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
 notebooks_tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(notebooks_tool)

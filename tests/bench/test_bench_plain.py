@@ -11,7 +11,7 @@ import torch
 
 from ntm_minimal import NTM, addressing
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from plain_ntm import load_from_ntm, plain_from_config, shift_per_offset, shift_per_sample  # noqa: E402
 
 SMALL = dict(input_size=5, output_size=3, controller="lstm", controller_size=12, memory_n=7, memory_m=4)

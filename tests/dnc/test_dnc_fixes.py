@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from oracles.dnc import SHARPNESS_EPS, masked_lookup_oracle, sharpen_oracle
 from torch.autograd import gradcheck
 
 from ntm_minimal import DNC, checkpoint, pretrained
@@ -16,38 +17,6 @@ from ntm_minimal.dnc import equations as eq
 from ntm_minimal.dnc import kernels as dk
 from ntm_minimal.dnc.interface import interface_size
 from ntm_minimal.train import main as train_main
-
-#: The package's ε values, repeated so the oracle does not import the code under test.
-COSINE_EPS, SHARPNESS_EPS = 1e-10, 1e-6
-
-
-def masked_lookup_oracle(key, beta, memory, mask):
-    """softmax_i(β cos(k ∘ m, M[i] ∘ m)) for keys [B, H, W], loops over batch, heads and rows."""
-    k, b_, mem, m = (np.asarray(t, dtype=np.float64) for t in (key, beta, memory, mask))
-    bsz, heads, _ = k.shape
-    out = np.zeros((bsz, heads, mem.shape[1]))
-    for b in range(bsz):
-        for h in range(heads):
-            km = k[b, h] * m[b, h]
-            scores = []
-            for i in range(mem.shape[1]):
-                row = mem[b, i] * m[b, h]
-                norms = np.sqrt(km @ km + COSINE_EPS) * np.sqrt(row @ row + COSINE_EPS)  # smoothed norms
-                scores.append(b_[b, h, 0] * km @ row / norms)
-            e = np.exp(np.array(scores) - max(scores))
-            out[b, h] = e / e.sum()
-    return out
-
-
-def sharpen_oracle(d, s):
-    """((d + ε) / max(d + ε))^s, normalised, one head at a time."""
-    d, s = np.asarray(d, dtype=np.float64), np.asarray(s, dtype=np.float64)
-    out = np.zeros_like(d)
-    for b in range(d.shape[0]):
-        for r in range(d.shape[1]):
-            x = ((d[b, r] + SHARPNESS_EPS) / (d[b, r] + SHARPNESS_EPS).max()) ** s[b, r, 0]
-            out[b, r] = x / x.sum()
-    return out
 
 
 @pytest.fixture
