@@ -1,0 +1,68 @@
+"""The NTM trained end to end on chapter 15's recall task (chapter 15b): the shipped run folder loads,
+its config is the task the MegaContext readers are measured on, and its eval.json holds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from ntm_minimal import checkpoint, pretrained
+from ntm_minimal.evaluation import GRID_SEQUENCES, evaluate_batch, heldout_batch
+from ntm_minimal.tasks import make_task
+from ntm_minimal.tasks.long_recall import LongRecallTask
+
+RUN = "long_recall_ntm"
+
+
+def test_sample_overrides_replace_settings_for_one_batch():
+    task = LongRecallTask(length=200, facts=4)
+    got = task.sample(3, torch.Generator().manual_seed(5), length=300, facts=6)
+    want = dataclasses.replace(task, length=300, facts=6).sample(3, torch.Generator().manual_seed(5))
+    assert got.x.shape == (3, 300, task.channels)
+    assert all(torch.equal(a, b) for a, b in zip(got, want))
+    assert task.length == 200 and task.facts == 4  # the task itself is unchanged
+    with pytest.raises(ValueError, match="overrides: .*'repeats'"):
+        task.sample(2, torch.Generator(), repeats=3)
+    with pytest.raises(ValueError, match="overrides: .*'name'"):
+        task.sample(2, torch.Generator(), name="copy")
+    with pytest.raises(ValueError, match="length"):
+        task.sample(2, torch.Generator(), length=10)
+
+
+def test_run_folder_is_the_table_task_with_a_curriculum_over_t():
+    config = pretrained.config(RUN)
+    assert config["command"].startswith("python -m ntm_minimal.train --task long_recall")
+    assert config["task"] == "long_recall" and config["model"] == "ntm"
+    task = make_task(config["task"], **config["task_config"])
+    # the readers' task: 16 facts, 16 key bits, 8 value bits, no fact in the last 64 steps
+    assert (task.facts, task.key_bits, task.value_bits, task.tail) == (16, 16, 8, 64)
+    train = config["train"]
+    assert train["curriculum_fields"] == ["length"] and train["curriculum_steps"] > 0
+    assert train["curriculum_start"] < task.length
+    assert {p.name for p in pretrained.folder(RUN).iterdir()} == {
+        "model.safetensors",
+        "config.json",
+        "metrics.csv",
+        "eval.json",
+    }
+    log = pretrained.metrics(RUN)
+    assert len(log["step"]) >= 2 and all(b > a for a, b in zip(log["sequences"], log["sequences"][1:]))
+
+
+def test_eval_json_holds_and_the_heldout_batch_reproduces():
+    result = pretrained.eval_results(RUN)
+    lengths = [row["length"] for row in result["grid"]]
+    assert lengths == sorted(lengths) and max(lengths) >= 4096  # reaches the readers' first T
+    for row in result["grid"]:
+        assert row["batch_size"] >= GRID_SEQUENCES
+        assert 0.0 <= row["bit_errors"] <= 8.0 and 0.0 <= row["perfect_share"] <= 1.0
+        assert row["bit_errors_worst"] >= row["bit_errors"]
+    held = result["heldout"]
+    task = pretrained.task(RUN)
+    got = evaluate_batch(pretrained.load(RUN), heldout_batch(task, held["batch_size"], held["seed"]))
+    assert got["cost_bits"] == pytest.approx(held["cost_bits"], rel=1e-3, abs=1e-3)
+    assert got["bit_errors"] == pytest.approx(held["bit_errors"], abs=0.01)
+    model = checkpoint.load_model(pretrained.folder(RUN))
+    assert model.config["memory_n"] == pretrained.config(RUN)["model_config"]["memory_n"]
