@@ -448,7 +448,7 @@ plt.show()
 # {glue:text}`m_ntm_final` held-out bit errors at $T$ = {glue:text}`m_ntm_t1` ({glue:text}`m_ntm_held_n` sequences), where a
 # guess gets {glue:text}`m_ntm_chance` of 8 wrong; the training length rose from
 # {glue:text}`m_ntm_t0` to {glue:text}`m_ntm_t1` over the first {glue:text}`m_ntm_csteps` steps
-# (dashed). The curve is the one to read beside the table below: whether it ever leaves the dotted line.
+# (dashed). Takeaway: {glue:text}`m_ntm_curve`.
 
 
 # %% tags=["nbval-check-output"]
@@ -507,6 +507,9 @@ elif at[ntm_task.length]["perfect_share"] < 0.5:
 else:
     verdict = "has learned the task at its training length"
 glue("m_ntm_verdict", verdict)
+after = [e for e, st in zip(ntm_log["heldout_bit_errors"], ntm_log["step"]) if st >= ntm_train.curriculum_steps]
+curve = f"after the curriculum its held-out bit errors stay between {min(after):.2f} and {max(after):.2f}"
+glue("m_ntm_curve", curve + (", around a guess: it does not learn" if verdict.startswith("has not") else ""))
 glue("m_ntm_numbers", f"{n_rows * m_width:,}")
 
 # %% [markdown]
