@@ -103,8 +103,8 @@ for chunk in x[:, :2100].split(300, dim=1):  # tokens arrive 300 at a time
 #
 # $$\begin{aligned}
 # h_i &= \tanh(W x_i + b), \qquad a_i = \operatorname{softmax}_i(v \cdot h_i + c),\\
-# g &= \sum_i a_i x_i + U \sum_i a_i h_i + d.
-# \end{aligned} \tag{G}$$
+# g &= \sum_i a_i x_i + U \sum_i a_i h_i + d. \qquad \text{(G)}
+# \end{aligned}$$
 #
 # $U$ and $d$ start at zero, so an untrained GistNet is a convex mix of its block. Write Eq. G batched
 # over blocks (`blocks` `[..., 32, C]`) with the weights of the shipped GistNet:
@@ -166,8 +166,8 @@ print(f"attention on the fact: {fact_share:.2f} (uniform would be {1 / BLOCK:.3f
 # $$\begin{aligned}
 # q &= W_q x_q + b_q, \qquad k_i = W_k e_i + b_k + E[\ell_i],\\
 # s_i &= \tanh\!\Big(\alpha \frac{q \cdot k_i}{\sqrt d}
-#   + \gamma[\ell_i]\, K(2\kappa_q - 1, 2\kappa_i - 1) + \delta[\ell_i]\Big),
-# \end{aligned} \tag{L}$$
+#   + \gamma[\ell_i]\, K(2\kappa_q - 1, 2\kappa_i - 1) + \delta[\ell_i]\Big), \qquad \text{(L)}
+# \end{aligned}$$
 #
 # where $\kappa$ are the 16 key bits and $K$ is the cosine. A unit's score is the highest of its
 # entries' scores (a LOD0 block is worth keeping for its best token). Write Eq. L for a batch of
@@ -237,8 +237,8 @@ print(f"{n} units; highest gist score at unit {top}; the answer's unit is {hit} 
 # $$\begin{aligned}
 # \text{expand} &\iff s^+ \ge \tau_e \wedge W + 31 \le W_{\max},\\
 # \text{swap} &\iff s^+ \ge \tau_e \wedge W + 31 > W_{\max} \wedge s^- < s^+ - m,\\
-# \text{collapse} &\iff \neg\text{expand} \wedge \neg\text{swap} \wedge s^- \le -\tau_c.
-# \end{aligned} \tag{F}$$
+# \text{collapse} &\iff \neg\text{expand} \wedge \neg\text{swap} \wedge s^- \le -\tau_c. \qquad \text{(F)}
+# \end{aligned}$$
 #
 # A swap collapses first, to make room for the expansion at the next step. Two more rules keep the
 # working context legal and calm: a working context over budget (new tokens arrived) first gets
