@@ -30,6 +30,7 @@ import argparse
 import csv
 import logging
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -150,6 +151,20 @@ def _quiet_logger() -> logging.Logger:
     return log
 
 
+class _DropAbandonedPolls(logging.Filter):
+    """When a cell is interrupted or its kernel dies, nbclient leaves its output-polling task with a
+    ``queue.Empty`` nobody retrieves, and asyncio logs it when the task is collected: expected here
+    (the report says what happened), so it is dropped; any other asyncio error still reaches stderr."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        abandoned = record.getMessage().startswith("Task exception was never retrieved")
+        return not (abandoned and isinstance(exc, queue.Empty))
+
+
+_ASYNCIO_FILTER = _DropAbandonedPolls()
+
+
 class Kernel:
     """A fresh kernel running one notebook, which can be interrupted, restarted and asked for outputs."""
 
@@ -169,6 +184,8 @@ class Kernel:
 
     def _start(self) -> None:
         import nbclient
+
+        logging.getLogger("asyncio").addFilter(_ASYNCIO_FILTER)  # once: adding the same filter again is a no-op
 
         self.client = nbclient.NotebookClient(
             self.nb,

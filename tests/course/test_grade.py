@@ -321,3 +321,16 @@ def test_a_jupyter_user_sees_the_message_without_checker_frames(tmp_path):
     shown = "\n".join(raising.traceback)
     assert "return w_content / 0 + undefined" in shown and "NameError: name 'undefined' is not defined" in shown
     assert "ntm_minimal/course" not in shown
+
+
+def test_abandoned_output_polls_stay_off_stderr_and_other_asyncio_errors_do_not():
+    import logging
+    import queue
+
+    def record(message, exc):
+        return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, message, None, (type(exc), exc, None))
+
+    drop = grade._DropAbandonedPolls()
+    assert not drop.filter(record("Task exception was never retrieved", queue.Empty()))
+    assert drop.filter(record("Task exception was never retrieved", RuntimeError("a real error")))
+    assert drop.filter(record("Unclosed client session", queue.Empty()))
