@@ -89,8 +89,22 @@ def test_grid_text_gives_the_spread_where_the_row_has_it():
 
 
 def test_sequences_at_weights_reads_the_step_of_the_shipped_weights():
-    result, log = pretrained.eval_results("priority_sort_dnc"), pretrained.metrics("priority_sort_dnc")
-    seen = compare.sequences_at_weights("priority_sort_dnc")
-    assert seen < result["sequences"]  # the best held-out weights came before the last step
-    assert seen == result.get("model_step") * pretrained.config("priority_sort_dnc")["train"]["batch_size"]
+    short = "priority_sort_dnc_short"  # a keep_best run whose best weights came before its last step
+    result, log = pretrained.eval_results(short), pretrained.metrics(short)
+    seen = compare.sequences_at_weights(short)
+    assert seen < result["sequences"]
+    assert seen == result.get("model_step") * pretrained.config(short)["train"]["batch_size"]
     assert seen in [int(s) for s in log["sequences"]]
+
+
+def test_sequences_at_weights_adds_the_run_the_weights_started_from():
+    config, log = pretrained.config("priority_sort_dnc"), pretrained.metrics("priority_sort_dnc")
+    assert config["init_from"]["run"].endswith("priority_sort_dnc_short")
+    own = int(
+        log["sequences"][
+            [int(s) for s in log["step"]].index(pretrained.eval_results("priority_sort_dnc")["model_step"])
+        ]
+    )
+    assert compare.sequences_at_weights("priority_sort_dnc") == own + compare.sequences_at_weights(
+        "priority_sort_dnc_short"
+    )
