@@ -103,18 +103,26 @@ def errors_per_position(logits: torch.Tensor, batch: Batch) -> torch.Tensor:
 
 
 def sort_quality(logits: torch.Tensor, batch: Batch) -> dict[str, float]:
-    """How well a batch was sorted, beyond the mean bit errors: the share of output vectors with
-    all bits right, and the share of sequences sorted perfectly (every bit of every output right).
+    """How well a batch was sorted, beyond the mean bit errors: their spread and worst sequence, the
+    share of output vectors with all bits right, and the share of sequences sorted perfectly (every
+    bit of every output right).
 
     Args:
         logits: ``[B, T, bits]``; batch: a sort batch whose scored steps are its last ``S`` steps.
 
     Returns:
-        ``bit_errors`` (mean wrong bits per sequence), ``vectors_right`` and ``perfect`` (fractions).
+        ``bit_errors`` (mean wrong bits per sequence), ``bit_errors_se`` (its standard error, 0 for
+        one sequence), ``bit_errors_worst`` (the most wrong bits of any sequence), ``vectors_right``
+        and ``perfect`` (fractions), and ``sequences`` (``B``).
     """
     wrong = answer_errors(logits, batch)  # [B, S]
+    per_sequence = wrong.sum(-1).double()
+    n = per_sequence.numel()
     return {
-        "bit_errors": float(wrong.sum(-1).mean()),
+        "bit_errors": float(per_sequence.mean()),
+        "bit_errors_se": float(per_sequence.std() / n**0.5) if n > 1 else 0.0,
+        "bit_errors_worst": float(per_sequence.max()),
         "vectors_right": float((wrong == 0).float().mean()),
-        "perfect": float((wrong.sum(-1) == 0).float().mean()),
+        "perfect": float((per_sequence == 0).double().mean()),
+        "sequences": n,
     }

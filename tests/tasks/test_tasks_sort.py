@@ -68,10 +68,19 @@ def test_errors_per_position():
 def test_sort_quality_counts_vectors_and_perfect_sequences():
     batch = PrioritySortTask(items=6, outputs=4, bits=3).sample(2, _gen(3))
     logits = batch.y * 20 - 10
-    assert sort_quality(logits, batch) == {"bit_errors": 0.0, "vectors_right": 1.0, "perfect": 1.0}
+    clean = {"bit_errors": 0.0, "bit_errors_se": 0.0, "bit_errors_worst": 0.0, "vectors_right": 1.0, "perfect": 1.0}
+    assert sort_quality(logits, batch) == {**clean, "sequences": 2}
     logits[0, -4, 0] = -logits[0, -4, 0]  # one wrong bit in sequence 0
     logits[0, -1] = -logits[0, -1]  # and all three bits of its last output
-    assert sort_quality(logits, batch) == {"bit_errors": 2.0, "vectors_right": 6 / 8, "perfect": 0.5}
+    got = sort_quality(logits, batch)  # per sequence 4 and 0 wrong bits: standard error std / sqrt(2) = 2
+    assert got == {
+        "bit_errors": 2.0,
+        "bit_errors_se": pytest.approx(2.0),
+        "bit_errors_worst": 4.0,
+        "vectors_right": 6 / 8,
+        "perfect": 0.5,
+        "sequences": 2,
+    }
     with pytest.raises(ValueError, match="logits"):
         sort_quality(logits[:, :-1], batch)
 
