@@ -103,6 +103,21 @@ def seed_runs(name: str) -> dict[int, Path]:
     return dict(sorted(runs.items()))
 
 
+def sequences_at_weights(name: str) -> int:
+    """Training sequences behind the shipped weights of ``name``: those seen up to its ``model_step``
+    (earlier than the last step when the best held-out weights were kept), plus, for a run started
+    with ``--init-from``, the sequences behind the weights it started from (a shipped or further run
+    of the same folder name)."""
+    result, log = eval_results(name), metrics(name)
+    step = result.get("model_step", result["steps"])
+    steps = [int(s) for s in log["step"]]
+    if step not in steps:
+        raise ValueError(f"name: the log of {name!r} has no row for its weights' step {step}")
+    start = config(name).get("init_from")
+    before = sequences_at_weights(Path(start["run"]).name) if start else 0
+    return before + int(log["sequences"][steps.index(step)])
+
+
 def task(name: str):
     """The task checkpoint ``name`` was trained on, with its training settings."""
     cfg = config(name)

@@ -77,8 +77,8 @@ for name, setting in [("repeat_copy", {"length": 10, "repeats": 20}), ("repeat_c
 sort = {name: pretrained.eval_results(name) for name in ("priority_sort", "priority_sort_dnc")}
 glue("sort_dnc_heldout", sort["priority_sort_dnc"]["heldout"]["bit_errors"])
 glue("sort_ntm_heldout", sort["priority_sort"]["heldout"]["bit_errors"])
-glue("sort_dnc_sequences", compare.sequences_at_weights("priority_sort_dnc"))
-glue("sort_ntm_sequences", compare.sequences_at_weights("priority_sort"))
+glue("sort_dnc_sequences", pretrained.sequences_at_weights("priority_sort_dnc"))
+glue("sort_ntm_sequences", pretrained.sequences_at_weights("priority_sort"))
 ngram = {name: pretrained.eval_results(name) for name in ("ngrams", "ngrams_dnc")}
 glue("ngrams_dnc_steps", int(ngram["ngrams_dnc"]["steps"]))
 _ = glue("ngrams_ntm_steps", int(ngram["ngrams"]["steps"]))  # every glue goes into the text below the tables

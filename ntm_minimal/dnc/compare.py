@@ -40,7 +40,6 @@ __all__ = [
     "variant_row",
     "demo_run",
     "per_step_seconds",
-    "sequences_at_weights",
 ]
 
 #: Fresh sequences per measured setting: enough that a one-in-a-thousand failure shows in the worst.
@@ -142,21 +141,6 @@ def grid_text(row: Mapping) -> str:
             f"{row['batch_size']:,} perfect)"
         )
     return f"{row['bit_errors']:.2f} bit errors per sequence (mean of {row['batch_size']:,})"
-
-
-def sequences_at_weights(name: str) -> int:
-    """Training sequences behind the shipped weights of ``name``: those seen up to its ``model_step``
-    (earlier than the last step when the best held-out weights were kept), plus, for a run started
-    with ``--init-from``, the sequences behind the weights it started from (a shipped or further run
-    of the same folder name)."""
-    result, log = pretrained.eval_results(name), pretrained.metrics(name)
-    step = result.get("model_step", result["steps"])
-    steps = [int(s) for s in log["step"]]
-    if step not in steps:
-        raise ValueError(f"name: the log of {name!r} has no row for its weights' step {step}")
-    start = pretrained.config(name).get("init_from")
-    before = sequences_at_weights(Path(start["run"]).name) if start else 0
-    return before + int(log["sequences"][steps.index(step)])
 
 
 def per_step_seconds(name: str) -> float:

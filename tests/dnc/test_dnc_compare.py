@@ -91,7 +91,7 @@ def test_grid_text_gives_the_spread_where_the_row_has_it():
 def test_sequences_at_weights_reads_the_step_of_the_shipped_weights():
     short = "priority_sort_dnc_short"  # a keep_best run whose best weights came before its last step
     result, log = pretrained.eval_results(short), pretrained.metrics(short)
-    seen = compare.sequences_at_weights(short)
+    seen = pretrained.sequences_at_weights(short)
     assert seen < result["sequences"]
     assert seen == result.get("model_step") * pretrained.config(short)["train"]["batch_size"]
     assert seen in [int(s) for s in log["sequences"]]
@@ -105,6 +105,6 @@ def test_sequences_at_weights_adds_the_run_the_weights_started_from():
             [int(s) for s in log["step"]].index(pretrained.eval_results("priority_sort_dnc")["model_step"])
         ]
     )
-    assert compare.sequences_at_weights("priority_sort_dnc") == own + compare.sequences_at_weights(
+    assert pretrained.sequences_at_weights("priority_sort_dnc") == own + pretrained.sequences_at_weights(
         "priority_sort_dnc_short"
     )
