@@ -3,8 +3,9 @@ algorithm it learned. The task modules (:mod:`ntm_minimal.tasks`) generate the d
 outputs; the functions here read the weightings of a trace (``forward(x, return_trace=True)``).
 
 Priority sort (chapter 12): :func:`signed_rows`, :func:`read_write_agreement`, :func:`main_writes`,
-:func:`write_spread`, :func:`shared_rows` and :func:`even_address_collisions` (the best any address
-computed from the priority can do). Dynamic N-grams (chapter 11): :func:`record_overlap`,
+:func:`write_spread`, :func:`shared_rows`, :func:`even_address_collisions` (the best any address
+computed from the priority can do), and :func:`priority_gaps` with :func:`share_right_by_gap` (which
+answers are hard: those whose priorities lie close together). Dynamic N-grams (chapter 11): :func:`record_overlap`,
 :func:`same_context_records` and :func:`same_context_read_share`.
 """
 
@@ -110,6 +111,58 @@ def shared_rows(priority: torch.Tensor, write_w: torch.Tensor, outputs: int) -> 
     if isinstance(outputs, bool) or not isinstance(outputs, int) or not 1 <= outputs <= priority.shape[1]:
         raise ValueError(f"outputs: expected an int in 1..{priority.shape[1]}, got {outputs!r}")
     return _shared(priority, write_w.argmax(-1), outputs)
+
+
+def priority_gaps(priority: torch.Tensor, outputs: int) -> torch.Tensor:
+    """How close each answer's priority is to its neighbours in the sorted list: ``[B, S]``.
+
+    Answer ``s`` is the input with the ``s``-th highest priority; its gap is the smaller of the
+    distances to the priorities just above and just below it among all ``K`` inputs (the input
+    ranked ``S + 1``, not answered, counts as the last answer's neighbour). Two inputs with nearly
+    equal priorities are the hardest to put in order.
+
+    Args:
+        priority: ``[B, K]`` the inputs' priorities; outputs: ``S``, the number of answers (``1 <= S <= K``, ``K >= 2``).
+    """
+    if not isinstance(priority, torch.Tensor) or priority.dim() != 2 or priority.shape[1] < 2:
+        shape = list(priority.shape) if isinstance(priority, torch.Tensor) else type(priority).__name__
+        raise ValueError(f"priority: expected [B, K] with K >= 2, got {shape}")
+    if isinstance(outputs, bool) or not isinstance(outputs, int) or not 1 <= outputs <= priority.shape[1]:
+        raise ValueError(f"outputs: expected an int in 1..{priority.shape[1]}, got {outputs!r}")
+    ranked = priority.sort(dim=1, descending=True).values  # [B, K]
+    step = ranked[:, :-1] - ranked[:, 1:]  # [B, K-1]: gap between ranks k and k+1
+    inf = torch.full_like(step[:, :1], float("inf"))
+    above, below = torch.cat([inf, step], 1), torch.cat([step, inf], 1)  # [B, K] each
+    return torch.minimum(above, below)[:, :outputs]
+
+
+def share_right_by_gap(gaps: torch.Tensor, right: torch.Tensor, edges) -> list[dict[str, float]]:
+    """The share of answers right in each band of :func:`priority_gaps`.
+
+    Args:
+        gaps: ``[B, S]`` from :func:`priority_gaps`; right: ``[B, S]`` booleans (all bits of the answer
+            right); edges: increasing band edges, e.g. ``[0, 0.01, 0.05, 0.1, 2]``.
+    Returns one dict per band ``[lo, hi)``: ``lo``, ``hi``, ``answers`` (how many fall in it; a band
+    with none has ``share_right`` NaN) and ``share_right``.
+    """
+    if gaps.shape != right.shape or gaps.dim() != 2:
+        raise ValueError(f"gaps, right: expected the same shape [B, S], got {list(gaps.shape)} and {list(right.shape)}")
+    edges = [float(e) for e in edges]
+    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:])):
+        raise ValueError(f"edges: expected at least two increasing values, got {edges}")
+    bands = []
+    for lo, hi in zip(edges, edges[1:]):
+        inside = (gaps >= lo) & (gaps < hi)
+        n = int(inside.sum())
+        bands.append(
+            {
+                "lo": lo,
+                "hi": hi,
+                "answers": n,
+                "share_right": float(right[inside].float().mean()) if n else float("nan"),
+            }
+        )
+    return bands
 
 
 def _answers(priority: torch.Tensor, per_input: torch.Tensor, outputs: int) -> torch.Tensor:

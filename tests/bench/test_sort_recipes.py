@@ -1,6 +1,6 @@
-"""The further priority-sort recipes of chapter 12 (``checkpoints/extra/priority_sort_*``): each
+"""The further priority-sort recipes of chapter 12b (``checkpoints/extra/priority_sort_*``): each
 reproduces its ``eval.json``, was trained with the flag that defines it, and the wider-shift run
-shows on fresh data what chapter 12 says of it (its writes share fewer rows, and it sorts better)."""
+shows on fresh data what chapter 12b says of it (its writes share fewer rows, and it sorts better)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _sharing(name, batch, priority):
 
 def test_a_wider_shift_spreads_the_writes_and_sorts_better_on_fresh_data():
     batch, priority = make_task("priority_sort").sample_with_priorities(256, torch.Generator().manual_seed(31))
-    span1, shared1, q1 = _sharing("priority_sort", batch, priority)
+    span1, shared1, q1 = _sharing("priority_sort_4heads", batch, priority)
     span4, shared4, q4 = _sharing("priority_sort_shift4", batch, priority)
     assert span4 > span1 + 5 and shared4 < shared1 - 0.15
     assert q4["vectors_right"] > q1["vectors_right"] + 0.1 and q4["bit_errors"] < q1["bit_errors"] - 5

@@ -8,7 +8,9 @@ import torch
 from ntm_minimal.analysis import (
     even_address_collisions,
     main_writes,
+    priority_gaps,
     read_write_agreement,
+    share_right_by_gap,
     shared_rows,
     signed_rows,
     write_spread,
@@ -210,3 +212,30 @@ def test_write_spread_counts_rows_across_the_wrap_around():
     assert spread["distinct"].tolist() == [4, 1] and spread["span"].tolist() == [5, 1]
     with pytest.raises(ValueError, match="write_w"):
         write_spread(torch.zeros(2, 5))
+
+
+def test_priority_gaps_take_the_nearest_neighbour_in_priority_order():
+    priority = torch.tensor([[0.5, -0.9, 0.45, 0.0], [1.0, 0.2, 0.4, 0.3]], dtype=torch.float64)
+    gaps = priority_gaps(priority, 3)
+    # sorted: 0.5, 0.45, 0.0, -0.9 -> answers' gaps 0.05, 0.05, 0.45 (the unanswered -0.9 counts)
+    # sorted: 1.0, 0.4, 0.3, 0.2   -> 0.6, 0.1, 0.1
+    torch.testing.assert_close(gaps, torch.tensor([[0.05, 0.05, 0.45], [0.6, 0.1, 0.1]], dtype=torch.float64))
+    every = priority_gaps(priority, 4)  # every input answered: the last has only the one above
+    torch.testing.assert_close(every[:, -1], torch.tensor([0.9, 0.1], dtype=torch.float64))
+    with pytest.raises(ValueError, match="priority"):
+        priority_gaps(priority[0], 2)
+    with pytest.raises(ValueError, match="outputs"):
+        priority_gaps(priority, 5)
+
+
+def test_share_right_by_gap_counts_each_band():
+    gaps = torch.tensor([[0.005, 0.02, 0.5], [0.03, 0.2, 0.008]])
+    right = torch.tensor([[False, True, True], [True, True, True]])
+    bands = share_right_by_gap(gaps, right, [0, 0.01, 0.1, 1])
+    assert [(b["answers"], b["share_right"]) for b in bands] == [(2, 0.5), (2, 1.0), (2, 1.0)]
+    empty = share_right_by_gap(gaps, right, [1, 2])[0]
+    assert empty["answers"] == 0 and empty["share_right"] != empty["share_right"]  # NaN
+    with pytest.raises(ValueError, match="edges"):
+        share_right_by_gap(gaps, right, [0.1, 0.1])
+    with pytest.raises(ValueError, match="gaps, right"):
+        share_right_by_gap(gaps, right[:, :2], [0, 1])
