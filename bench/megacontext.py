@@ -75,10 +75,12 @@ def against_t(args, argv) -> dict:
             print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
         return out
     if "accuracy" in args.parts:
-        new = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams)
+        readers = args.readers.split(",") if args.readers else None
+        new = experiments.accuracy_against_length(runs, lengths, budgets, streams=args.streams, readers=readers)
         new.update(commands=[command], machine=_machine(), cpu_seconds=round(time.process_time() - t0, 1))
         # Runs measured by separate invocations (--run-dirs) join the same cells.
-        out["accuracy"] = experiments.merge_runs(out["accuracy"], new) if "accuracy" in out and args.run_dirs else new
+        joins = "accuracy" in out and (args.run_dirs or readers)
+        out["accuracy"] = experiments.merge_runs(out["accuracy"], new) if joins else new
         print(f"5. Accuracy against T ({args.streams * 16} queries per cell; mean [min, max] over runs {list(runs)})")
         for w in budgets:
             print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
@@ -123,6 +125,12 @@ def main(argv=None) -> dict:
         nargs="*",
         default=None,
         help="with --against-t: add the accuracy runs of these JSON files to it (nothing is measured)",
+    )
+    p.add_argument(
+        "--readers",
+        default=None,
+        help="with --against-t: measure only these readers (comma-separated names of experiments.READERS) "
+        "and add them to the runs' cells",
     )
     p.add_argument(
         "--parts", default="accuracy,cost", help="with --against-t: accuracy, cost or both (comma-separated)"

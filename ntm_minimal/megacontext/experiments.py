@@ -17,6 +17,7 @@ and returns plain dicts of numbers:
 
 from __future__ import annotations
 
+import copy
 import math
 import statistics
 import time
@@ -272,6 +273,7 @@ READERS = {
     "C_scaled": "MegaContext-lite, 3 passes, edit budget scaled with W_max",
     "oracle": "allocator with oracle scores (scaled edit budget)",
     "random": "allocator with random scores (scaled edit budget)",
+    "C_curriculum": "MegaContext-lite, edits scaled, LensNet trained on a curriculum over T (runs that have one)",
 }
 #: Refocus passes of every allocator reader here (two reach a token inside a LOD2 gist).
 PASSES = 3
@@ -298,12 +300,14 @@ def fact_queries(layout):
 
 
 def _focus_configs(w_max: int) -> dict:
+    """Allocator readers: name -> (config, scorer kind, the run's model that scores)."""
     scaled = FocusConfig(w_max=w_max, max_edits=scaled_edits(w_max))
     return {
-        "C": (FocusConfig(w_max=w_max), "lens"),
-        "C_scaled": (scaled, "lens"),
-        "oracle": (scaled, "oracle"),
-        "random": (scaled, "random"),
+        "C": (FocusConfig(w_max=w_max), "lens", "lensnet"),
+        "C_scaled": (scaled, "lens", "lensnet"),
+        "oracle": (scaled, "oracle", None),
+        "random": (scaled, "random", None),
+        "C_curriculum": (scaled, "lens", "lensnet_curriculum"),
     }
 
 
@@ -312,31 +316,49 @@ def _chunks(n: int, size: int):
 
 
 @torch.no_grad()
-def _answers_one_stream(models, memory, query, answer, budgets, tail: int, seed: int, chunk: int = 4) -> dict:
+def _answers_one_stream(
+    models, memory, query, answer, budgets, tail: int, seed: int, chunk: int = 4, readers=None
+) -> dict:
     """``{W_max: {"logits": {reader: [F, V]}, "selected": {reader: [F]}}}`` for the queries about one
-    stream; the tree and the key caches are built once for all budgets, and A does not depend on W_max."""
-    reader, gistnet, lensnet = models["reader"], models["gistnet"], models["lensnet"]
+    stream; the tree and the key caches are built once for all budgets, and A does not depend on W_max.
+    ``readers``: the names to measure (default: every reader the run has a model for)."""
+    reader, gistnet = models["reader"], models["gistnet"]
+    want = set(readers) if readers is not None else set(READERS)
     f, length = query.shape[0], memory.shape[1]
     levels = build_levels(memory, gistnet)
     tokens, gists = cache_keys(reader, memory), cache_keys(reader, levels[1])
-    full = {
-        "A": torch.cat(
+    full = {}
+    if "A" in want:
+        full["A"] = torch.cat(
             [read_all(reader, memory.expand(s.stop - s.start, -1, -1), query[s]) for s in _chunks(f, chunk)]
-        ),
-        "A_cached": read_cached(reader, tokens, query),
-    }
+        )
+    if "A_cached" in want:
+        full["A_cached"] = read_cached(reader, tokens, query)
     wide = tuple(lv.expand(f, -1, -1) for lv in levels)
     out = {}
     for w_max in budgets:
-        logits = dict(full, B=read_recent(reader, memory.expand(f, -1, -1), query, w_max))
-        top = read_top_blocks(reader, tokens, gists, query, top_k_for_budget(length, w_max, tail), tail)
-        logits["top_k"] = top.logits
-        selected = {"top_k": (top.blocks == (answer // BLOCK)[:, None]).any(1)}
-        for name, (config, scorer) in _focus_configs(w_max).items():
+        logits, selected = dict(full), {}
+        if "B" in want:
+            logits["B"] = read_recent(reader, memory.expand(f, -1, -1), query, w_max)
+        if "top_k" in want:
+            top = read_top_blocks(reader, tokens, gists, query, top_k_for_budget(length, w_max, tail), tail)
+            logits["top_k"] = top.logits
+            selected["top_k"] = (top.blocks == (answer // BLOCK)[:, None]).any(1)
+        for name, (config, scorer, model) in _focus_configs(w_max).items():
+            if name not in want or (model is not None and model not in models):
+                continue
             if minimal_entries(length, config.tail) > w_max:
                 continue  # the coarsest cover of this stream does not fit the budget
             res = read_focused(
-                reader, wide, query, config, scorer, lensnet, answer, torch.Generator().manual_seed(seed), passes=PASSES
+                reader,
+                wide,
+                query,
+                config,
+                scorer,
+                models[model] if model else None,
+                answer,
+                torch.Generator().manual_seed(seed),
+                passes=PASSES,
             )
             logits[name] = res.logits
             selected[name] = answer_at_lod0(res.units, answer, length)
@@ -345,13 +367,19 @@ def _answers_one_stream(models, memory, query, answer, budgets, tail: int, seed:
 
 
 @torch.no_grad()
-def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, facts: int = 16, seed: int = 5) -> dict:
+def accuracy_against_length(
+    runs: dict, lengths, budgets, streams: int = 16, facts: int = 16, seed: int = 5, readers=None
+) -> dict:
     """Accuracy and selection recall of every reader of :data:`READERS` against ``T``, for each ``W_max``
     in ``budgets`` and each trained run in ``runs`` (name -> models), on the same data for all.
 
     Each ``T`` draws ``streams`` streams and asks about each of their ``facts`` facts (``streams * facts``
-    queries per cell). A reader whose coarsest working context does not fit ``W_max`` gets no entry.
+    queries per cell). A reader whose coarsest working context does not fit ``W_max`` gets no entry,
+    and so does ``C_curriculum`` in a run without a curriculum LensNet. ``readers``: only these names
+    (the data and the other readers' answers do not depend on it).
     """
+    if readers is not None and not set(readers) <= set(READERS):
+        raise ValueError(f"readers: expected names of READERS {list(READERS)}, got {list(readers)}")
     cells = []
     for length in lengths:
         task = LongRecallTask(length=length, facts=facts)
@@ -361,7 +389,9 @@ def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, fac
         sel = {(w, r): {} for w in budgets for r in runs}
         for s in range(streams):  # one stream at a time keeps memory at one stream's tokens
             for run, models in runs.items():
-                out = _answers_one_stream(models, memory[s : s + 1], query[s], answer[s], budgets, task.tail, seed + s)
+                out = _answers_one_stream(
+                    models, memory[s : s + 1], query[s], answer[s], budgets, task.tail, seed + s, readers=readers
+                )
                 for w_max, res in out.items():
                     for name, lg in res["logits"].items():
                         hits[w_max, run].setdefault(name, []).append(correct(lg, target[s]))
@@ -376,9 +406,7 @@ def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, fac
                 for run in runs
             }
             cell = {"T": length, "W_max": w_max, "queries": streams * facts, "runs": per_run}
-            for kind in ("accuracy", "selection"):
-                names = per_run[next(iter(per_run))][kind]
-                cell[kind] = {k: _spread([r[kind][k] for r in per_run.values()]) for k in names}
+            _spreads(cell)
             cells.append(cell)
     return {
         "readers": READERS,
@@ -391,18 +419,27 @@ def accuracy_against_length(runs: dict, lengths, budgets, streams: int = 16, fac
     }
 
 
+def _spreads(cell: dict) -> None:
+    """``cell[kind][reader]``: the spread over the runs that measured the reader (every reader any run has)."""
+    for kind in ("accuracy", "selection"):
+        names = dict.fromkeys(k for r in cell["runs"].values() for k in r[kind])
+        cell[kind] = {k: _spread([r[kind][k] for r in cell["runs"].values() if k in r[kind]]) for k in names}
+
+
 def merge_runs(old: dict, new: dict) -> dict:
-    """:func:`accuracy_against_length` results of the same cells for more runs, joined (spreads recomputed)."""
+    """:func:`accuracy_against_length` results of the same cells for more runs, or more readers of the same
+    runs, joined (a reader measured again replaces its old value; spreads recomputed)."""
     key = lambda c: (c["T"], c["W_max"], c["queries"])  # noqa: E731
     if sorted(map(key, old["cells"])) != sorted(map(key, new["cells"])):
         raise ValueError("new: expected the same cells (T, W_max, queries) as old")
-    cells = {key(c): c for c in old["cells"]}
+    cells = {key(c): c for c in copy.deepcopy(old["cells"])}  # old is left as it was
     for c in new["cells"]:
         cell = cells[key(c)]
-        cell["runs"] = {**cell["runs"], **c["runs"]}
-        for kind in ("accuracy", "selection"):
-            names = next(iter(cell["runs"].values()))[kind]
-            cell[kind] = {k: _spread([r[kind][k] for r in cell["runs"].values()]) for k in names}
+        for run, res in c["runs"].items():
+            mine = cell["runs"].setdefault(run, {"accuracy": {}, "selection": {}})
+            for kind in ("accuracy", "selection"):
+                mine[kind] = {**mine[kind], **res[kind]}
+        _spreads(cell)
     runs = list(dict.fromkeys(old["runs"] + new["runs"]))
     return {
         **old,
@@ -458,8 +495,8 @@ def cost_against_length(models, lengths, budgets, repeats: int = 5, seed: int = 
             tail = FocusConfig().tail  # the tail every reader keeps at LOD0
             k = top_k_for_budget(t, w_max, tail)
             fns["top_k"] = lambda k=k, tail=tail: read_top_blocks(reader, tokens, gists, q, k, tail)
-            for name, (config, scorer) in _focus_configs(w_max).items():
-                if scorer == "lens" and minimal_entries(t, config.tail) <= w_max:
+            for name, (config, _, model) in _focus_configs(w_max).items():
+                if model == "lensnet" and minimal_entries(t, config.tail) <= w_max:
                     fns[name] = lambda config=config: read_focused(
                         reader, levels, q, config, "lens", lensnet, passes=PASSES
                     )

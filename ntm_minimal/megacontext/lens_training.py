@@ -13,6 +13,13 @@ contexts (``train.random_context``); every scorer then trains on the same exampl
 ``python -m ntm_minimal.megacontext.lens_training --out DIR`` trains the hand-coded :class:`~.lensnet.LensNet`
 (regression) and the :class:`~.two_stage_lensnet.TwoStageLensNet` (regression and pairwise), writes
 one run folder per scorer and ``comparison.json`` (selection recall and accuracy against ``T``).
+
+**Curriculum over T** (the design note's question 7): with ``--curriculum-max-t``, the labelled batches
+are drawn at ``T`` rising in powers of two from the trained length to that length
+(:func:`curriculum_lengths`), each on a working context whose budget grows with ``T``
+(:func:`label_budget`); training draws from the shorter streams first and from all of them after
+half the steps (:func:`curriculum_pool`), and only the hand-coded LensNet (regression) is trained, for the reader
+``C_curriculum`` of ``bench/megacontext.py --against-t``.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from .labels import counterfactual_labels, targets
 from .lensnet import LensNet, unit_scores
 from .tree import build_levels
 from .two_stage_lensnet import TwoStageLensNet
-from .working_context import assemble
+from .working_context import assemble, minimal_entries
 
 SCORERS = {
     "hand-coded (cosine), regression": ("cosine", "regression"),
@@ -41,14 +48,64 @@ SCORERS = {
 }
 
 
+def _is_power_of_two(n) -> bool:
+    return isinstance(n, int) and n > 0 and n & (n - 1) == 0
+
+
+def curriculum_lengths(batches: int, t_min: int, t_max: int) -> list[int]:
+    """``T`` of each of ``batches`` labelled batches: the powers of two from ``t_min`` to ``t_max``, rising,
+    each for an equal share of the batches (the first ones get one more when it does not divide)."""
+    if not (_is_power_of_two(t_min) and _is_power_of_two(t_max)) or t_max < t_min:
+        raise ValueError(f"t_max: expected powers of two t_min <= t_max, got t_min={t_min!r}, t_max={t_max!r}")
+    steps = t_max.bit_length() - t_min.bit_length() + 1
+    if not isinstance(batches, int) or batches < steps:
+        raise ValueError(f"batches: expected an int >= {steps} (one batch per length at least), got {batches!r}")
+    return [t_min << (i * steps // batches) for i in range(batches)]
+
+
+def label_budget(length: int, w_max: int, tail: int) -> int:
+    """``W_max`` of the random working contexts labelled at ``length``: ``w_max``, doubled until the
+    coarsest cover takes at most half of it (so the random refocus has room to expand)."""
+    if not isinstance(w_max, int) or w_max < 1:
+        raise ValueError(f"w_max: expected a positive int, got {w_max!r}")
+    while 2 * minimal_entries(length, tail) > w_max:
+        w_max *= 2
+    return w_max
+
+
 @torch.no_grad()
-def label_set(models, task: LongRecallTask, config: FocusConfig, batches: int, batch: int, seed: int) -> list[dict]:
-    """``batches`` batches of working contexts with their counterfactual labels (fixed for every scorer)."""
+def label_set(
+    models,
+    task: LongRecallTask,
+    config: FocusConfig,
+    batches: int,
+    batch: int,
+    seed: int,
+    lengths: list[int] | None = None,
+) -> list[dict]:
+    """``batches`` batches of working contexts with their counterfactual labels (fixed for every scorer).
+
+    ``lengths`` (one ``T`` per batch, e.g. :func:`curriculum_lengths`) draws each batch at its own
+    length, with the budget :func:`label_budget` of that length; ``None``: every batch at ``task.length``.
+    """
     from .train import random_context
 
+    if lengths is not None and len(lengths) != batches:
+        raise ValueError(f"lengths: expected one length per batch ({batches}), got {len(lengths)}")
     gen = torch.Generator().manual_seed(seed)
+    base_task, base_config = task, config
     out = []
-    for _ in range(batches):
+    for i in range(batches):
+        if lengths is not None:
+            t = lengths[i]
+            task = LongRecallTask(
+                length=t,
+                facts=base_task.facts,
+                key_bits=base_task.key_bits,
+                value_bits=base_task.value_bits,
+                tail=base_task.tail,
+            )
+            config = FocusConfig(w_max=label_budget(t, base_config.w_max, task.tail), tail=task.tail)
         lay = task.sample_layout(batch, gen)
         x, q, y = lay.batch.x, lay.batch.x[:, -1], lay.batch.y[:, -1]
         levels = build_levels(x, models["gistnet"])
@@ -99,16 +156,44 @@ def make_scorer(kind: str, key_bits: int, value_bits: int, width: int, tail: int
     raise ValueError(f"kind: expected 'cosine' or 'two_stage', got {kind!r}")
 
 
-def train_scorer(scorer, data: list[dict], loss: str, steps: int, lr: float, seed: int, log_every: int = 50):
-    """Adam on the fixed label set, one batch per step (cycled in a seeded random order); the log rows."""
+def curriculum_pool(step: int, batches: int, ramp_steps: int) -> int:
+    """How many of the first batches (in rising ``T``) step ``step`` may draw from: a share growing
+    linearly from ``1 / batches`` to all of them over ``ramp_steps`` steps."""
+    if not isinstance(ramp_steps, int) or ramp_steps < 1:
+        raise ValueError(f"ramp_steps: expected a positive int, got {ramp_steps!r}")
+    return max(1, min(batches, -(-batches * step // ramp_steps)))
+
+
+def train_scorer(
+    scorer,
+    data: list[dict],
+    loss: str,
+    steps: int,
+    lr: float,
+    seed: int,
+    log_every: int = 50,
+    ramp_steps: int | None = None,
+):
+    """Adam on the fixed label set, one batch per step; the log rows.
+
+    Without ``ramp_steps`` the batches are cycled in a seeded random order. With it (a curriculum:
+    ``data`` in rising ``T``), step ``i`` draws a seeded random batch among the first
+    :func:`curriculum_pool` ones, so longer streams join as training goes on, all of them after
+    ``ramp_steps`` steps.
+    """
     if loss not in ("regression", "pairwise"):
         raise ValueError(f"loss: expected 'regression' or 'pairwise', got {loss!r}")
     torch.manual_seed(seed)
     opt = torch.optim.Adam(scorer.parameters(), lr=lr)
-    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(data), generator=gen)
     rows, t0 = [], time.process_time()
     for step in range(1, steps + 1):
-        ex = data[int(order[(step - 1) % len(data)])]
+        if ramp_steps is None:
+            ex = data[int(order[(step - 1) % len(data)])]
+        else:
+            pool = curriculum_pool(step, len(data), ramp_steps)
+            ex = data[int(torch.randint(pool, (1,), generator=gen))]
         pred = scores_of(scorer, ex)
         fn = regression_loss if loss == "regression" else pairwise_loss
         value = fn(pred, ex["delta"], ex["labelled"])
@@ -134,7 +219,63 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=32)
     p.add_argument("--eval-streams", type=int, default=8, help="streams per T of the comparison (16 queries each)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--run-dir",
+        type=Path,
+        default=None,
+        help="the trained GistNet and reader to label with (default: the shipped run)",
+    )
+    p.add_argument(
+        "--curriculum-max-t",
+        type=int,
+        default=None,
+        help="label batches at T rising in powers of two from the run's length to this one, and train "
+        "the hand-coded LensNet only (the curriculum LensNet; written to OUT/lensnet.safetensors)",
+    )
     return p
+
+
+def _command(args) -> str:
+    parts = ["python -m ntm_minimal.megacontext.lens_training"]
+    for k, v in vars(args).items():
+        if v is not None:
+            parts.append(f"--{k.replace('_', '-')} {v}")
+    return " ".join(parts)
+
+
+def train_curriculum(args, models, task: LongRecallTask, config: FocusConfig, out: Path) -> dict:
+    """The hand-coded LensNet, by regression, on labels drawn at ``T`` rising to ``args.curriculum_max_t``."""
+    lengths = curriculum_lengths(args.batches, task.length, args.curriculum_max_t)
+    t0 = time.process_time()
+    data = label_set(models, task, config, args.batches, args.batch, args.seed, lengths=lengths)
+    label_seconds = time.process_time() - t0
+    print(
+        f"labels: {args.batches} x {args.batch} examples at T = {sorted(set(lengths))} in {label_seconds:.0f} s",
+        flush=True,
+    )
+    torch.manual_seed(args.seed)
+    scorer = make_scorer("cosine", task.key_bits, task.value_bits, args.width, task.tail)
+    rows = train_scorer(scorer, data, "regression", args.steps, args.lr, args.seed, ramp_steps=args.steps // 2)
+    print(rows[-1], flush=True)
+    checkpoint.save_model(out, scorer, filename="lensnet.safetensors")
+    info = {
+        "kind": "cosine",
+        "loss": "regression",
+        "lensnet": scorer.config,
+        "curriculum": {
+            "lengths": sorted(set(lengths)),
+            "batches_per_length": {str(t): lengths.count(t) for t in sorted(set(lengths))},
+            "label_w_max": {str(t): label_budget(t, config.w_max, task.tail) for t in sorted(set(lengths))},
+            "ramp_steps": args.steps // 2,
+        },
+        "label_examples": args.batches * args.batch,
+        "label_cpu_seconds": round(label_seconds, 1),
+        "run": str(args.run_dir) if args.run_dir else "shipped",
+        "command": _command(args),
+    }
+    checkpoint.save_json(out / "config.json", info)
+    checkpoint.save_metrics(out, rows)
+    return info
 
 
 def main(argv=None) -> dict:
@@ -144,12 +285,14 @@ def main(argv=None) -> dict:
     torch.set_num_threads(1)
     args = parser().parse_args(argv)
     out = check_out(args.out)
-    models = load(DEFAULT_DIR)
+    models = load(args.run_dir or DEFAULT_DIR)
     s = models["config"]["settings"]
     task = LongRecallTask(
         length=s["length"], facts=s["facts"], key_bits=s["key_bits"], value_bits=s["value_bits"], tail=s["tail"]
     )
     config = FocusConfig(w_max=s["w_max"], tail=s["tail"])
+    if args.curriculum_max_t is not None:
+        return train_curriculum(args, models, task, config, out)
     t0 = time.process_time()
     data = label_set(models, task, config, args.batches, args.batch, args.seed)
     label_seconds = time.process_time() - t0
@@ -167,8 +310,7 @@ def main(argv=None) -> dict:
                 "kind": kind,
                 "loss": loss,
                 "lensnet": scorer.config,
-                "command": "python -m ntm_minimal.megacontext.lens_training "
-                + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()),
+                "command": _command(args),
             },
         )
         checkpoint.save_metrics(folder, rows)

@@ -18,6 +18,7 @@ READER_COLUMNS = {
     "C_scaled": "C scaled",
     "oracle": "oracle",
     "random": "random",
+    "C_curriculum": "C curriculum",
 }
 
 

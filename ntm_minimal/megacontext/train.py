@@ -35,6 +35,8 @@ from .working_context import assemble, coarse_cover
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "checkpoints" / "megacontext"
 FILES = {"gistnet": GistNet, "reader": Reader, "lensnet": LensNet}
+#: Subfolder of a run with its LensNet trained on a curriculum over T (``lens_training --curriculum-max-t``).
+CURRICULUM = "curriculum"
 
 
 def random_context(levels, answer_step, config: FocusConfig, generator: torch.Generator, oracle_share: float = 0.5):
@@ -171,7 +173,8 @@ def save(out: Path, result: dict, args) -> None:
 
 
 def load(run_dir: str | Path = DEFAULT_DIR) -> dict:
-    """The shipped (or any saved) models: ``{"gistnet", "reader", "lensnet", "config"}``, in eval mode."""
+    """The shipped (or any saved) models: ``{"gistnet", "reader", "lensnet", "config"}``, in eval mode,
+    and ``"lensnet_curriculum"`` where the run has a :data:`CURRICULUM` subfolder."""
     run_dir = Path(run_dir)
     config = json.loads((run_dir / "config.json").read_text())
     out = {"config": config}
@@ -179,6 +182,11 @@ def load(run_dir: str | Path = DEFAULT_DIR) -> dict:
         model = cls(**config[name])
         model.load_state_dict(load_file(str(run_dir / f"{name}.safetensors")))
         out[name] = model.eval()
+    extra = run_dir / CURRICULUM
+    if (extra / "lensnet.safetensors").exists():
+        model = LensNet(**json.loads((extra / "config.json").read_text())["lensnet"])
+        model.load_state_dict(load_file(str(extra / "lensnet.safetensors")))
+        out["lensnet_curriculum"] = model.eval()
     return out
 
 

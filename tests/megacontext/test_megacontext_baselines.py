@@ -90,3 +90,21 @@ def test_against_t_runs_small_and_the_tables_show_it():
         tables.cost_table(cost, 999)
     with pytest.raises(ValueError, match="field"):
         tables.cost_table(cost, 256, "watts")
+
+
+def test_a_reader_measured_later_joins_the_runs_cells():
+    models = load()
+    old = experiments.accuracy_against_length({"a": models, "b": models}, [2048], [256], streams=1, facts=8)
+    assert "C_curriculum" not in old["cells"][0]["accuracy"]  # no run has a curriculum LensNet
+    extra = dict(models, lensnet_curriculum=models["lensnet"])
+    new = experiments.accuracy_against_length({"a": extra}, [2048], [256], streams=1, facts=8, readers=["C_curriculum"])
+    assert set(new["cells"][0]["accuracy"]) == {"C_curriculum"}
+    merged = experiments.merge_runs(old, new)
+    cell = merged["cells"][0]
+    # The same LensNet in the same allocator gives C scaled's answers; the other readers are kept.
+    same = cell["runs"]["a"]["accuracy"]["C_scaled"]
+    assert cell["accuracy"]["C_curriculum"] == {"mean": same, "min": same, "max": same, "n": 1}
+    assert cell["accuracy"]["A"]["n"] == 2 and set(cell["runs"]["b"]["accuracy"]) == set(old["cells"][0]["accuracy"])
+    assert "C curriculum" in tables.accuracy_table(merged, 256).to_text()
+    with pytest.raises(ValueError, match="readers"):
+        experiments.accuracy_against_length({"a": models}, [2048], [256], streams=1, facts=8, readers=["D"])

@@ -7,10 +7,20 @@ import torch
 
 from ntm_minimal.megacontext import FocusConfig, Reader, build_levels, coarse_cover
 from ntm_minimal.megacontext.gistnet import GistNet
-from ntm_minimal.megacontext.lens_training import label_set, pairwise_loss, regression_loss, scores_of, train_scorer
+from ntm_minimal.megacontext.lens_training import (
+    curriculum_lengths,
+    curriculum_pool,
+    label_budget,
+    label_set,
+    pairwise_loss,
+    regression_loss,
+    scores_of,
+    train_scorer,
+)
+from ntm_minimal.megacontext.lensnet import LensNet
 from ntm_minimal.megacontext.read_strategies import read_focused
 from ntm_minimal.megacontext.two_stage_lensnet import TwoStageLensNet
-from ntm_minimal.megacontext.working_context import assemble
+from ntm_minimal.megacontext.working_context import assemble, minimal_entries
 from ntm_minimal.tasks.long_recall import LongRecallTask
 
 
@@ -67,3 +77,64 @@ def test_a_scorer_trains_on_fixed_labels():
     assert scores_of(net, data[0]).shape == data[0]["delta"].shape
     with pytest.raises(ValueError, match="loss"):
         train_scorer(net, data, "hinge", steps=1, lr=1e-2, seed=0)
+
+
+def test_curriculum_lengths_budgets_and_pool():
+    lengths = curriculum_lengths(7, 4096, 16384)
+    assert lengths == [4096, 4096, 4096, 8192, 8192, 16384, 16384]  # rising, each length an equal share
+    assert curriculum_lengths(3, 4096, 4096) == [4096] * 3
+    # The label budget doubles until the coarsest cover fills at most half of it.
+    for t in (4096, 2**16, 2**20):
+        w = label_budget(t, 256, 64)
+        assert 2 * minimal_entries(t, 64) <= w and (w == 256 or 2 * minimal_entries(t, 64) > w // 2)
+    assert label_budget(2**20, 256, 64) == 4096
+    # The pool grows from one batch to all of them over the ramp, then stays there.
+    pools = [curriculum_pool(step, 8, 100) for step in range(1, 201)]
+    assert pools[0] == 1 and pools[99] == 8 and pools[-1] == 8 and pools == sorted(pools)
+    with pytest.raises(ValueError, match="t_max"):
+        curriculum_lengths(4, 4096, 3000)
+    with pytest.raises(ValueError, match="t_max"):
+        curriculum_lengths(4, 8192, 4096)
+    with pytest.raises(ValueError, match="batches"):
+        curriculum_lengths(2, 4096, 16384)
+    with pytest.raises(ValueError, match="w_max"):
+        label_budget(4096, 0, 64)
+    with pytest.raises(ValueError, match="ramp_steps"):
+        curriculum_pool(1, 8, 0)
+
+
+def test_curriculum_labels_follow_their_lengths_and_train_in_rising_order():
+    task = LongRecallTask(length=2048, facts=8)
+    models = {"gistnet": GistNet(task.channels), "reader": Reader(16, 8)}
+    lengths = curriculum_lengths(2, 2048, 4096)
+    data = label_set(models, task, FocusConfig(w_max=256), batches=2, batch=2, seed=0, lengths=lengths)
+    assert [ex["levels"][0].shape[1] for ex in data] == lengths
+    with pytest.raises(ValueError, match="lengths"):
+        label_set(models, task, FocusConfig(w_max=256), batches=3, batch=2, seed=0, lengths=lengths)
+    # With a ramp, the first steps see the first (shortest) batch only: a scorer trained one step on the
+    # ramp equals one trained one step on that batch alone.
+    a, b = LensNet(16, 8, width=8), LensNet(16, 8, width=8)
+    b.load_state_dict(a.state_dict())
+    train_scorer(a, data, "regression", steps=1, lr=1e-2, seed=0, ramp_steps=10)
+    train_scorer(b, data[:1], "regression", steps=1, lr=1e-2, seed=0)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_curriculum_cli_writes_a_run_that_loads_as_the_runs_curriculum_lensnet(tmp_path):
+    import shutil
+
+    from ntm_minimal.megacontext.lens_training import main
+    from ntm_minimal.megacontext.train import CURRICULUM, DEFAULT_DIR, load
+
+    info = main(
+        ["--out", str(tmp_path / "cur"), "--batches", "2", "--batch", "1", "--steps", "2"]
+        + ["--curriculum-max-t", "8192"]
+    )
+    assert info["curriculum"]["lengths"] == [4096, 8192] and "--curriculum-max-t 8192" in info["command"]
+    run = tmp_path / "run"
+    shutil.copytree(DEFAULT_DIR, run, ignore=shutil.ignore_patterns("seed*", "lensnets"))
+    assert "lensnet_curriculum" not in load(run)
+    shutil.copytree(tmp_path / "cur", run / CURRICULUM)
+    models = load(run)
+    assert isinstance(models["lensnet_curriculum"], LensNet)
+    assert not torch.equal(models["lensnet_curriculum"].q.weight, models["lensnet"].q.weight)
