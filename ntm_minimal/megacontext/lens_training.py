@@ -46,6 +46,8 @@ SCORERS = {
     "two-stage, regression": ("two_stage", "regression"),
     "two-stage, pairwise": ("two_stage", "pairwise"),
 }
+#: The run folder of each scorer (inside ``--out``).
+SCORER_FOLDERS = {name: name.replace(" ", "").replace(",", "_").replace("(", "").replace(")", "") for name in SCORERS}
 
 
 def _is_power_of_two(n) -> bool:
@@ -207,11 +209,56 @@ def train_scorer(
     return rows
 
 
+def combine_seeds(results: dict) -> dict:
+    """``comparison.json`` results of several seeds (name -> result) as one: ``rows`` hold each
+    (``T``, scorer)'s accuracy and selection recall as ``{"mean", "min", "max", "n"}`` over the seeds,
+    ``runs`` the seeds' own rows. The seeds must share the evaluation (``w_max``, edits, queries, lengths)."""
+    if not results:
+        raise ValueError("results: expected at least one seed's comparison")
+    first = next(iter(results.values()))
+    same = ("w_max", "edits", "queries", "label_examples", "steps", "lr")
+    for name, r in results.items():
+        if any(r[k] != first[k] for k in same):
+            raise ValueError(f"results: {name!r} differs from the first in one of {same}")
+    cells: dict = {}
+    for r in results.values():
+        for row in r["rows"]:
+            cells.setdefault((row["T"], row["scorer"]), []).append(row)
+    rows = []
+    for (t, scorer), got in cells.items():
+        if len(got) != len(results):
+            raise ValueError(f"results: T={t}, {scorer!r} is missing from some seeds")
+        rows.append({"T": t, "scorer": scorer} | {k: _spread([g[k] for g in got]) for k in ("accuracy", "selection")})
+    return {
+        **{k: first[k] for k in same},
+        "seeds": list(results),
+        "label_cpu_seconds": {name: r["label_cpu_seconds"] for name, r in results.items()},
+        "rows": rows,
+        "runs": {name: r["rows"] for name, r in results.items()},
+    }
+
+
+def _spread(values) -> dict:
+    return {"mean": sum(values) / len(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m ntm_minimal.megacontext.lens_training", description=__doc__.splitlines()[0]
     )
-    p.add_argument("--out", type=Path, required=True, help="folder for one run per scorer and comparison.json")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder for one run per scorer and comparison.json (with --combine: the JSON file to write)",
+    )
+    p.add_argument(
+        "--combine",
+        nargs="+",
+        default=None,
+        metavar="SEED=COMPARISON_JSON",
+        help="train nothing: join the comparison.json of several seeds (mean, min, max) into OUT",
+    )
     p.add_argument("--batches", type=int, default=48, help="labelled batches (the fixed training set)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--steps", type=int, default=400)
@@ -284,6 +331,17 @@ def main(argv=None) -> dict:
 
     torch.set_num_threads(1)
     args = parser().parse_args(argv)
+    if args.combine:
+        named = dict(item.split("=", 1) for item in args.combine)
+        result = combine_seeds({name: json.loads(Path(path).read_text()) for name, path in named.items()})
+        result["commands"] = {
+            name: json.loads((Path(path).parent / next(iter(SCORER_FOLDERS.values())) / "config.json").read_text())[
+                "command"
+            ]
+            for name, path in named.items()
+        }
+        checkpoint.save_json(args.out, result)
+        return result
     out = check_out(args.out)
     models = load(args.run_dir or DEFAULT_DIR)
     s = models["config"]["settings"]
@@ -302,7 +360,7 @@ def main(argv=None) -> dict:
         scorer = make_scorer(kind, task.key_bits, task.value_bits, args.width, task.tail)
         rows = train_scorer(scorer, data, loss, args.steps, args.lr, args.seed)
         print(name, rows[-1], flush=True)
-        folder = out / name.replace(" ", "").replace(",", "_").replace("(", "").replace(")", "")
+        folder = out / SCORER_FOLDERS[name]
         checkpoint.save_model(folder, scorer, filename="lensnet.safetensors")
         checkpoint.save_json(
             folder / "config.json",

@@ -72,3 +72,22 @@ def cost_table(result: dict, w_max: int, field: str = "cpu_ms") -> Table:
         formats={READER_COLUMNS[n]: fmt for n in names},
         caption=f"{what}, W_max = {w_max}, one stream, batch 1; empty: not measured (budget too small)",
     )
+
+
+def lensnet_table(result: dict) -> Table:
+    """One row per focus scorer, accuracy and selection recall per ``T`` (``lens_training`` results
+    joined over seeds by :func:`~.lens_training.combine_seeds`): ``mean [min, max]`` over the seeds."""
+    rows = result["rows"]
+    if not rows or not isinstance(rows[0]["accuracy"], dict):
+        raise ValueError("result: expected rows joined over seeds (lens_training.combine_seeds)")
+    scorers = list(dict.fromkeys(r["scorer"] for r in rows))
+    lengths = sorted({r["T"] for r in rows})
+    at = {(r["scorer"], r["T"]): r for r in rows}
+    return Table(
+        ["scorer"] + [f"T=2^{t.bit_length() - 1} {k}" for t in lengths for k in ("acc.", "sel.")],
+        [[s] + [spread_text(at[s, t][k]) for t in lengths for k in ("accuracy", "selection")] for s in scorers],
+        caption=f"W_max = {result['w_max']}, {result['edits']} edits per pass, {result['queries']} queries per T "
+        f"(the same queries for every seed); {result['label_examples']} labelled examples, {result['steps']} steps "
+        f"per scorer; mean [min, max] over {len(result['seeds'])} seeds ({', '.join(result['seeds'])}) of the "
+        "label set, initialisation and order",
+    )

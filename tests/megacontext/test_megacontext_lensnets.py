@@ -138,3 +138,24 @@ def test_curriculum_cli_writes_a_run_that_loads_as_the_runs_curriculum_lensnet(t
     models = load(run)
     assert isinstance(models["lensnet_curriculum"], LensNet)
     assert not torch.equal(models["lensnet_curriculum"].q.weight, models["lensnet"].q.weight)
+
+
+def test_seeds_combine_into_spreads_and_a_table():
+    from ntm_minimal.megacontext import tables
+    from ntm_minimal.megacontext.lens_training import combine_seeds
+
+    def result(acc):
+        rows = [{"T": 4096, "scorer": "x", "accuracy": acc, "selection": acc / 2}]
+        same = {"w_max": 512, "edits": 12, "queries": 128, "label_examples": 8, "steps": 2, "lr": 0.01}
+        return same | {"rows": rows, "label_cpu_seconds": 1.0}
+
+    joined = combine_seeds({"seed 0": result(0.5), "seed 1": result(1.0)})
+    row = joined["rows"][0]
+    assert row["accuracy"] == {"mean": 0.75, "min": 0.5, "max": 1.0, "n": 2} and row["selection"]["max"] == 0.5
+    assert joined["seeds"] == ["seed 0", "seed 1"] and joined["runs"]["seed 1"][0]["accuracy"] == 1.0
+    assert "0.75 [0.50, 1.00]" in tables.lensnet_table(joined).to_text()
+    other = result(0.5) | {"queries": 64}
+    with pytest.raises(ValueError, match="results"):
+        combine_seeds({"seed 0": result(0.5), "seed 1": other})
+    with pytest.raises(ValueError, match="result"):
+        tables.lensnet_table(result(0.5))
