@@ -2,10 +2,11 @@
 algorithm it learned. The task modules (:mod:`ntm_minimal.tasks`) generate the data and score the
 outputs; the functions here read the weightings of a trace (``forward(x, return_trace=True)``).
 
-Priority sort (chapter 12): :func:`signed_rows`, :func:`read_write_agreement`, :func:`main_writes`,
-:func:`write_spread`, :func:`shared_rows`, :func:`even_address_collisions` (the best any address
-computed from the priority can do), and :func:`priority_gaps` with :func:`share_right_by_gap` (which
-answers are hard: those whose priorities lie close together). Dynamic N-grams (chapter 11): :func:`record_overlap`,
+Priority sort (chapters 12 and 12b): :func:`signed_rows`, :func:`read_write_agreement`,
+:func:`main_writes`, :func:`write_spread`, :func:`shared_rows`, :func:`even_address_collisions` (the
+best any address computed from the priority can do), :func:`rank_overlap` (which input a read finds,
+by priority rank), and :func:`priority_gaps` with :func:`share_right_by_gap` (which answers are hard:
+those whose priorities lie close together). Dynamic N-grams (chapter 11): :func:`record_overlap`,
 :func:`same_context_records` and :func:`same_context_read_share`.
 """
 
@@ -111,6 +112,32 @@ def shared_rows(priority: torch.Tensor, write_w: torch.Tensor, outputs: int) -> 
     if isinstance(outputs, bool) or not isinstance(outputs, int) or not 1 <= outputs <= priority.shape[1]:
         raise ValueError(f"outputs: expected an int in 1..{priority.shape[1]}, got {outputs!r}")
     return _shared(priority, write_w.argmax(-1), outputs)
+
+
+def rank_overlap(priority: torch.Tensor, read_w: torch.Tensor, write_w: torch.Tensor) -> torch.Tensor:
+    """How much of each read lands where the input of each priority rank was written: ``[B, H_r, S, K]``.
+
+    Entry ``[b, h, s, k]`` is ``w_r(s) . w_w(k-th highest priority)``: read head ``h``'s weighting at
+    read step ``s`` (e.g. the step before answer ``s``) against the write weighting of the input with
+    the ``k``-th highest priority. A model that reads its inputs in order of priority puts the
+    weight of row ``s`` on column ``k = s``, wherever in memory the inputs were written.
+
+    Args:
+        priority: ``[B, K]`` the inputs' priorities; read_w: ``[B, S, H_r, N]`` read weightings at
+            ``S`` steps; write_w: ``[B, K, N]`` one write head's weightings at the ``K`` input steps.
+    """
+    if priority.dim() != 2 or write_w.dim() != 3 or write_w.shape[:2] != priority.shape:
+        raise ValueError(
+            f"priority, write_w: expected [B, K] and [B, K, N], got {list(priority.shape)} and {list(write_w.shape)}"
+        )
+    if read_w.dim() != 4 or read_w.shape[0] != priority.shape[0] or read_w.shape[-1] != write_w.shape[-1]:
+        raise ValueError(
+            f"read_w: expected [B, S, H_r, N] with B = {priority.shape[0]} and N = {write_w.shape[-1]}, "
+            f"got {list(read_w.shape)}"
+        )
+    order = priority.argsort(dim=1, descending=True)  # [B, K]: input index of each rank
+    ranked = write_w.gather(1, order[:, :, None].expand_as(write_w))  # [B, K, N] by rank
+    return torch.einsum("bshn,bkn->bhsk", read_w, ranked)
 
 
 def priority_gaps(priority: torch.Tensor, outputs: int) -> torch.Tensor:

@@ -24,6 +24,8 @@ __all__ = [
     "plot_record_lookup",
     "plot_sort_writes",
     "plot_sort_reads",
+    "plot_sort_write_order",
+    "plot_rank_overlap",
     "plot_errors_per_position",
 ]
 
@@ -171,6 +173,59 @@ def plot_sort_reads(read_w, title: str = ""):
     x is the output position (0 = highest priority), y the most-weighted row as in :func:`plot_sort_writes`.
     """
     return _head_rows(torch.arange(len(read_w)), read_w, "output position", "read", COLORS["read"], title)
+
+
+def plot_sort_write_order(priority, write_w, title: str = ""):
+    """Where one write head put each input: against the step it arrived (left) and its priority (right).
+
+    Args:
+        priority: ``[K]`` the inputs' priorities; write_w: ``[K, N]`` that head's weightings at the
+            input steps. Rows are drawn as :func:`plot_sort_writes` draws them (past ``N/2`` as
+            negative offsets), with an opacity equal to the row's weight.
+    A head that stores the inputs in arrival order draws a line on the left and a cloud on the
+    right; one that computes an address from the priority draws the reverse.
+    """
+    from ..analysis import signed_rows
+
+    w = torch.as_tensor(write_w)
+    if w.dim() != 2 or torch.as_tensor(priority).shape != (w.shape[0],):
+        raise ValueError(
+            f"priority, write_w: expected [K] and [K, N], got {list(torch.as_tensor(priority).shape)} "
+            f"and {list(w.shape)}"
+        )
+    rows, peak = to_numpy(signed_rows(w)), np.clip(to_numpy(w.max(-1).values), 0.05, 1.0)
+    rgba = np.tile(np.array(plt.matplotlib.colors.to_rgba(COLORS["write"])), (len(rows), 1))
+    rgba[:, 3] = peak
+    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.0), sharey=True)
+    for ax, x, label in ((axes[0], np.arange(len(rows)), "input step"), (axes[1], to_numpy(priority), "priority")):
+        ax.scatter(x, rows, c=rgba, s=24)
+        ax.set_xlabel(label)
+    axes[0].xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    axes[0].set_ylabel("most-weighted row\n(past N/2 as negative)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rank_overlap(overlap, title: str = ""):
+    """Which input each read finds, by priority rank: ``overlap`` ``[S, K]`` (e.g. the batch mean of
+    one read head's :func:`~ntm_minimal.analysis.rank_overlap`) as a grid, answer ``s`` down, input of
+    rank ``k`` across. A read that finds the inputs in order of priority lights the diagonal."""
+    o = to_numpy(overlap)
+    if o.ndim != 2:
+        raise ValueError(f"overlap: expected [S, K], got {list(o.shape)}")
+    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    image = ax.imshow(o, cmap=WEIGHT_CMAP, vmin=0, vmax=max(float(o.max()), 1e-9), aspect="auto")
+    ax.set_xlabel("input, by priority rank (0 = highest)")
+    ax.set_ylabel("answer (0 = highest priority)")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    fig.colorbar(image, ax=ax, label="read weight on that input's row")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 def plot_errors_per_position(errors: Mapping[str, Sequence[float]], ax=None):

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from ntm_minimal import plotting  # noqa: E402
@@ -37,3 +38,23 @@ def test_sort_pictures_have_a_panel_per_head():
     fig = plotting.plot_sort_reads(w[:, 0])
     assert len(fig.axes) == 1 and fig.axes[0].collections[0].get_offsets()[:, 0].tolist() == [0, 1, 2]
     plt.close(fig)
+
+
+def test_sort_write_order_draws_rows_against_arrival_and_priority():
+    w = torch.nn.functional.one_hot(torch.tensor([0, 1, 2, 127]), 128).float()  # [K=4, N]
+    fig = plotting.plot_sort_write_order(torch.tensor([0.5, -0.2, 0.9, 0.1]), w)
+    left, right = (ax.collections[0].get_offsets() for ax in fig.axes[:2])
+    assert left[:, 0].tolist() == [0, 1, 2, 3] and left[:, 1].tolist() == [0, 1, 2, -1]  # row 127 wraps to -1
+    assert right[:, 0].tolist() == pytest.approx([0.5, -0.2, 0.9, 0.1])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="priority, write_w"):
+        plotting.plot_sort_write_order(torch.zeros(3), w)
+
+
+def test_rank_overlap_picture_is_the_grid_it_is_given():
+    overlap = torch.eye(4)[:3]  # [S=3, K=4]
+    fig = plotting.plot_rank_overlap(overlap)
+    assert fig.axes[0].images[0].get_array().shape == (3, 4)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="overlap"):
+        plotting.plot_rank_overlap(torch.zeros(3))

@@ -9,6 +9,7 @@ from ntm_minimal.analysis import (
     even_address_collisions,
     main_writes,
     priority_gaps,
+    rank_overlap,
     read_write_agreement,
     share_right_by_gap,
     shared_rows,
@@ -239,3 +240,22 @@ def test_share_right_by_gap_counts_each_band():
         share_right_by_gap(gaps, right, [0.1, 0.1])
     with pytest.raises(ValueError, match="gaps, right"):
         share_right_by_gap(gaps, right[:, :2], [0, 1])
+
+
+def test_rank_overlap_follows_the_inputs_by_priority_wherever_they_were_written():
+    B, K, N = 2, 4, 6
+    priority = torch.tensor([[0.1, 0.9, -0.5, 0.4], [0.3, 0.2, 0.8, -0.1]], dtype=torch.float64)
+    rows = torch.tensor([[5, 0, 2, 3], [1, 4, 0, 2]])  # where each input was written
+    writes = torch.nn.functional.one_hot(rows, N).double()  # [B, K, N]
+    order = priority.argsort(1, descending=True)
+    sorted_rows = rows.gather(1, order)  # a reader that visits the inputs in priority order
+    reads = torch.nn.functional.one_hot(sorted_rows, N).double()[:, :, None]  # [B, S=K, 1, N]
+    reads = torch.cat([reads, reads.flip(1)], 2)  # head 1 visits them lowest first
+    got = rank_overlap(priority, reads, writes)
+    assert got.shape == (B, 2, K, K)
+    torch.testing.assert_close(got[:, 0], torch.eye(K, dtype=torch.float64).expand(B, K, K))
+    torch.testing.assert_close(got[:, 1], torch.eye(K, dtype=torch.float64).flip(0).expand(B, K, K))
+    with pytest.raises(ValueError, match="read_w"):
+        rank_overlap(priority, reads[..., :5], writes)
+    with pytest.raises(ValueError, match="priority, write_w"):
+        rank_overlap(priority, reads, writes[:, :3])
