@@ -18,7 +18,9 @@ and reader (``ntm_minimal/checkpoints/megacontext``):
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json ntm_minimal/results/megacontext.json]``
 (default sizes: a few minutes on 2 cores; ``--max-log2-t 20`` is the default top length).
 ``--against-t ntm_minimal/results/megacontext_against_t.json`` runs parts 5-6 only and writes them there
-(about 15 minutes on one core).
+(about 15 minutes on one core). ``--readers C_curriculum --run-dirs RUN`` measures only the reader with
+the run's curriculum LensNet (``RUN/curriculum``, from ``lens_training --curriculum-max-t``) and joins it
+to the run's cells.
 """
 
 from __future__ import annotations
