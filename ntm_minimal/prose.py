@@ -23,6 +23,8 @@ __all__ = ["glue", "mean_se", "number", "percent", "spread"]
 
 
 def _real(value, name: str) -> float:
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # a 0-d tensor or array: its number
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise TypeError(f"{name}: expected a finite real number, got {value!r}")
     return float(value)

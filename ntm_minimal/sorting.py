@@ -5,7 +5,7 @@ freshly drawn lists of the paper's size (20 inputs, 16 answers), the mean bit er
 their standard error and worst list, the share of answers with all 8 bits right, and the share of
 lists sorted perfectly (:func:`~ntm_minimal.tasks.priority_sort.sort_quality`).
 
-* :func:`fresh_lists` draws that batch (:data:`FRESH_LISTS` lists, seed :data:`FRESH_SEED`);
+* :func:`fresh_lists` draws that batch and its priorities (:data:`FRESH_LISTS` lists, seed :data:`FRESH_SEED`);
 * :func:`measure` runs each named model on it and adds what its files say about its training;
 * :func:`quality_table` turns the measurements into the rows every chapter shows;
 * :data:`TARGET` is the course's bar for "it sorts", and :func:`sorts` checks a measurement against it.
@@ -35,11 +35,12 @@ FRESH_SEED = 20261207
 TARGET = {"bit_errors": 2.0, "vectors_right": 0.9}
 
 
-def fresh_lists(n: int = FRESH_LISTS, seed: int = FRESH_SEED) -> Batch:
-    """``n`` fresh lists of the paper's size (20 inputs, 16 answers), drawn with ``seed``."""
-    if not isinstance(n, int) or n < 1:
+def fresh_lists(n: int = FRESH_LISTS, seed: int = FRESH_SEED) -> tuple[Batch, torch.Tensor]:
+    """``n`` fresh lists of the paper's size (20 inputs, 16 answers), drawn with ``seed``, and their
+    priorities ``[n, 20]``."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n: expected a positive int, got {n!r}")
-    return make_task("priority_sort").sample(n, torch.Generator().manual_seed(seed))
+    return make_task("priority_sort").sample_with_priorities(n, torch.Generator().manual_seed(seed))
 
 
 def measure(names: Mapping[str, str], batch: Batch, chunk: int = 256) -> dict[str, dict]:

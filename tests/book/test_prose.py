@@ -22,6 +22,17 @@ def test_formats():
     assert prose.spread(row) == "0.79 ± 0.55 bit errors per sequence, worst 402, 98.7 % of 1,024 perfect"
 
 
+def test_a_single_number_in_a_tensor_or_array_is_that_number():
+    import numpy as np
+    import torch
+
+    assert prose.number(torch.tensor(0.2139), 2) == "0.21" and prose.percent(np.float64(0.5), 0) == "50 %"
+    with pytest.raises(TypeError, match="value"):
+        prose.number(torch.tensor([0.1, 0.2]))  # several numbers are not one
+    with pytest.raises(TypeError, match="share"):
+        prose.percent(torch.tensor(float("nan")))
+
+
 @pytest.mark.parametrize(
     "call, exc, match",
     [

@@ -11,17 +11,18 @@ from ntm_minimal.tasks.priority_sort import errors_per_position, sort_quality
 
 
 def test_fresh_lists_are_the_papers_size_and_repeatable():
-    a, b = sorting.fresh_lists(4), sorting.fresh_lists(4)
+    (a, priority), (b, _) = sorting.fresh_lists(4), sorting.fresh_lists(4)
     assert a.x.shape == (4, 37, 10) and int(a.mask[0].sum()) == 16
     torch.testing.assert_close(a.x, b.x)
-    assert not torch.equal(a.x, sorting.fresh_lists(4, seed=1).x)
-    for bad in (0, -3, 2.5):
+    torch.testing.assert_close(a.x[:, :20, 8], priority)
+    assert not torch.equal(a.x, sorting.fresh_lists(4, seed=1)[0].x)
+    for bad in (0, -3, 2.5, True):
         with pytest.raises(ValueError, match="n: expected a positive int"):
             sorting.fresh_lists(bad)
 
 
 def test_measure_agrees_with_a_direct_evaluation_in_chunks():
-    batch = sorting.fresh_lists(10)
+    batch, _ = sorting.fresh_lists(10)
     got = sorting.measure({"DNC": "priority_sort_dnc"}, batch, chunk=3)["DNC"]  # chunks of 3, 3, 3, 1
     with torch.no_grad():
         logits = pretrained.load("priority_sort_dnc")(batch.x)
