@@ -62,7 +62,8 @@ print("inputs in order of priority:", order)
 # possible version of the task: sort the *rows* (input vectors) by the priority column, keep the
 # first $S$. Exercise 12 asks you to write exactly that. Here is why it matters. One public PyTorch
 # NTM that reports a working priority sort builds its targets with `torch.sort(inputs, 0,
-# descending=True)` (vlgiitr/ntm-pytorch, `ntm/datasets/prioritysort.py`). That call sorts **each
+# descending=True)` ([vlgiitr/ntm-pytorch](https://github.com/vlgiitr/ntm-pytorch),
+# [`ntm/datasets/prioritysort.py`](https://github.com/vlgiitr/ntm-pytorch/blob/master/ntm/datasets/prioritysort.py)). That call sorts **each
 # column on its own**: every bit column is sorted, independently of the priorities. The cell below
 # builds both kinds of target for our example and, on 1,024 fresh lists, counts how many
 # column-sorted "answers" are one of the list's input vectors at all.
@@ -87,8 +88,8 @@ print(f"answers that are one of the inputs: task {task_is_input.float().mean():.
       f"column-sorted {is_input.float().mean():.1%} (1,024 lists)")
 
 # %% [markdown]
-# The column-sorted targets are ones at the top and zeros further down, the same for every list
-# whatever the priorities: only {glue:text}`column_inputs` of those "answers" are one of the list's
+# The column-sorted targets are mostly ones at the top and zeros further down, whatever the
+# priorities: only {glue:text}`column_inputs` of those "answers" are one of the list's
 # inputs (the task's: {glue:text}`task_inputs`). A network can learn such targets without any
 # memory, so a low error on them says nothing about sorting. **Check a target against the
 # plainest computation of the task before training on it.**
@@ -115,16 +116,18 @@ for row in log:
 # the 512-unit feed-forward controller and 128 × 20 memory that gives
 # {glue:text}`ntm_parameters` parameters, close to the paper's half a million, where 4 read and 4
 # write heads give {glue:text}`small_parameters`. It trains with Adam ($10^{-3}$, batches of 32;
-# chapter 12b shows the paper's RMSProp far slower here). The shipped LSTM (3 layers of 256
-# units) and the 4 + 4 NTM are its baselines.
+# chapter 12b shows the paper's RMSProp far slower here). The shipped LSTM
+# ({glue:text}`lstm_shape`) and the 4 + 4 NTM are its baselines.
 
 # %%
 TRAIN_FROM_SCRATCH = False  # set to True to retrain these checkpoints with the CLI (hours on a CPU)
 
 NAMES = {"NTM, 8 + 8 heads": "priority_sort", "NTM, 4 + 4 heads": "priority_sort_4heads", "LSTM": "priority_sort_lstm"}
 logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH, commands="reproduce")
+lstm = pretrained.config("priority_sort_lstm")["model_config"]
+glue("lstm_shape", f"{lstm['layers']} layers of {lstm['hidden_size']} units")
 glue("ntm_parameters", f"{sum(p.numel() for p in pretrained.load('priority_sort').parameters()):,}")
-glue("small_parameters", f"{sum(p.numel() for p in pretrained.load('priority_sort_4heads').parameters()):,}")
+_ = glue("small_parameters", f"{sum(p.numel() for p in pretrained.load('priority_sort_4heads').parameters()):,}")
 
 # %%
 fig = plotting.plot_learning_curves(logs, y="heldout_bit_errors", logy=False)
@@ -135,7 +138,7 @@ plateau = next(i for i, v in enumerate(curve["heldout_bit_errors"]) if v < PLATE
 glue("plateau_bits", PLATEAU)
 glue("plateau_sequences", f"{int(curve['sequences'][plateau]):,}")
 glue("final_heldout", number(curve["heldout_bit_errors"][-1], 1))
-glue("final_sequences", f"{int(curve['sequences'][-1]):,}")
+_ = glue("final_sequences", f"{int(curve['sequences'][-1]):,}")
 
 # %% [markdown]
 # The 8 + 8 NTM sits on a plateau for a long time, then falls: it first gets below {glue:text}`plateau_bits` wrong bits
@@ -169,7 +172,7 @@ per_position = ntm["per_position"]
 glue("position_min", number(per_position.min(), 2))
 glue("position_max", number(per_position.max(), 2))
 glue("position_best", int(per_position.argmin()))
-glue("position_worst", int(per_position.argmax()))
+_ = glue("position_worst", int(per_position.argmax()))
 
 # %% [markdown]
 # The NTM makes {glue:text}`ntm_bits` wrong bits per list, gets {glue:text}`ntm_right` of its
@@ -225,7 +228,7 @@ print(f"distinct rows for 20 inputs: {distinct:.1f}; next input one row further 
 glue("distinct_rows", number(distinct, 1))
 glue("next_row", percent(next_row, 0))
 glue("step_corr", number(step_corr, 2))
-glue("prio_corr", number(prio_corr, 2))
+_ = glue("prio_corr", number(prio_corr, 2))
 
 # %% [markdown]
 # This NTM does **not** compute an address from the priority. Its main write head stores the
@@ -260,7 +263,7 @@ print("mean weight on the right input, per read head:", " ".join(f"{v:.2f}" for 
 glue("read_head", head)
 glue("read_found", percent(found, 0))
 glue("read_g", number(g, 2))
-glue("read_beta", number(beta, 0))
+_ = glue("read_beta", number(beta, 0))
 
 # %% [markdown]
 # One read head does the finding. For {glue:text}`read_found` of the answers, read head
@@ -289,16 +292,16 @@ show(["gap to the nearest priority", "answers", "exactly right"],
      [[f"{b['lo']:g} to {b['hi']:g}", f"{b['answers']:,}", f"{b['share_right']:.1%}"] for b in bands],
      caption="the NTM's answers on the 1,024 fresh lists, grouped by how close their priority is to another")
 glue("close_right", percent(bands[0]["share_right"], 0))
-glue("close_gap", bands[0]["hi"])
+glue("close_gap", f"{bands[0]['hi']:g}")
 glue("far_right", percent(bands[-1]["share_right"], 1))
-glue("far_gap", bands[-1]["lo"])
-glue("median_gap", number(gaps.median(), 3))
+glue("far_gap", f"{bands[-1]['lo']:g}")
+_ = glue("median_gap", number(gaps.median(), 3))
 
 # %% [markdown]
 # The remaining errors sit where the priorities crowd together: answers within
 # {glue:text}`close_gap` of another priority are right {glue:text}`close_right` of the time,
 # answers more than {glue:text}`far_gap` away from every other {glue:text}`far_right`. Two nearly
-# equal priorities are the one thing a sharp lookup on a noisy key confuses, and they are not rare:
+# equal priorities are what a sharp lookup on a slightly noisy key confuses, and they are not rare:
 # half of the answers lie within {glue:text}`median_gap` of another priority.
 #
 # ## Summary

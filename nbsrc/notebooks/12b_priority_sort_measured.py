@@ -47,7 +47,7 @@ meeting = [label for label, q in measured.items() if sorting.sorts(q)]
 glue("bar_bits", int(sorting.TARGET["bit_errors"]))
 glue("bar_right", percent(sorting.TARGET["vectors_right"], 0))
 glue("meeting", " and ".join(meeting) if meeting else "none")
-glue("best_4x4", percent(max(measured[k]["vectors_right"] for k in ALL if k.startswith("NTM 4 + 4")), 0))
+_ = glue("best_4x4", percent(max(measured[k]["vectors_right"] for k in ALL if k.startswith("NTM 4 + 4")), 0))
 
 # %% [markdown]
 # Models that meet the course's bar (at most {glue:text}`bar_bits` wrong bits per list,
@@ -71,7 +71,7 @@ adam = optimiser_logs["NTM 8 + 8, Adam 1e-3"]
 last = int(rms["step"][-1])
 glue("rms_steps", f"{last:,}")
 glue("rms_bits", number(rms["heldout_bit_errors"][-1], 1))
-glue("adam_bits_then", number(adam["heldout_bit_errors"][adam["step"].index(last)], 1))
+_ = glue("adam_bits_then", number(adam["heldout_bit_errors"][adam["step"].index(last)], 1))
 
 # %% [markdown]
 # After {glue:text}`rms_steps` steps the RMSProp run still makes {glue:text}`rms_bits` wrong bits
@@ -107,7 +107,7 @@ agree = read_write_agreement(prios, traces.read_weights, traces.write_weights)
 show(["", *(f"write head {j}" for j in range(agree.shape[1]))],
      [[f"read head {i}", *row] for i, row in enumerate(agree.tolist())], formats={j: ".2f" for j in range(1, 1 + agree.shape[1])},
      caption="how often a read head, at answer s, is on the row where a write head stored the s-th priority")
-glue("best_agreement", percent(float(agree.max()), 0))
+_ = glue("best_agreement", percent(float(agree.max()), 0))
 
 # %% [markdown]
 # Its main write head puts the priority into the address (correlation {glue:text}`small_prio_corr`
@@ -153,7 +153,7 @@ show(SHARING_COLUMNS,
                                                     ("DNC", "priority_sort_dnc")]],
      caption="1,024 fresh lists (seed 77); an answer is right when all 8 of its bits are")
 glue("small_sharing", percent(SHARING["priority_sort_4heads"]["shared"], 0))
-glue("big_sharing", percent(SHARING["priority_sort"]["shared"], 0))
+_ = glue("big_sharing", percent(SHARING["priority_sort"]["shared"], 0))
 
 # %% [markdown]
 # The 4 + 4 NTM leaves {glue:text}`small_sharing` of its answers on a shared row, and those are
@@ -175,7 +175,7 @@ packed, everywhere = even_address_collisions(span, K, S), even_address_collision
 glue("span", span)
 glue("packed_alone", percent(packed["alone"], 0))
 glue("packed_readable", percent(packed["readable"], 0))
-glue("all_rows_readable", percent(everywhere["readable"], 0))
+_ = glue("all_rows_readable", percent(everywhere["readable"], 0))
 
 # %% [markdown]
 # That is why the 4 + 4 NTM does not sort, in three steps:
@@ -218,7 +218,7 @@ glue("wide_span", wide_span)
 glue("wide_readable", percent(even_address_collisions(wide_span, K, S)["readable"], 0))
 glue("wide_right", percent(SHARING["priority_sort_shift4"]["right"], 0))
 glue("wide_bits", round(SHARING["priority_sort_shift4"]["bits"]))
-glue("small_bits", round(SHARING["priority_sort_4heads"]["bits"]))
+_ = glue("small_bits", round(SHARING["priority_sort_4heads"]["bits"]))
 
 # %% [markdown]
 # The prediction holds, and the wider shift is still no sort:

@@ -406,7 +406,7 @@ glue("sort_verdict", "sorts by the course's bar" if sorting.sorts(shipped_sort) 
 glue("sort_bits", f"{shipped_sort['bit_errors']:.2f} ± {shipped_sort['bit_errors_se']:.2f}")
 glue("sort_worst", int(shipped_sort["bit_errors_worst"]))
 glue("sort_right", percent(shipped_sort["vectors_right"], 1))
-glue("sort_dnc_verdict", "sorts too" if sorting.sorts(quality["DNC (chapter 14)"]) else "does not meet the bar")
+_ = glue("sort_dnc_verdict", "sorts too" if sorting.sorts(quality["DNC (chapter 14)"]) else "does not meet the bar")
 
 # %% [markdown]
 # ## Summary

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: One colour per model family in every comparison.
-MODEL_COLORS = {"NTM": COLORS["write"], "LSTM": COLORS["read"], "optimal": "black"}
+MODEL_COLORS = {"NTM": COLORS["write"], "LSTM": COLORS["read"], "DNC": COLORS["content"], "optimal": "black"}
 
 
 def add_reference_line(fig, value: float, label: str = "optimal estimator"):
