@@ -18,7 +18,9 @@ one run folder per scorer and ``comparison.json`` (selection recall and accuracy
 are drawn at ``T`` rising in powers of two from the trained length to that length
 (:func:`curriculum_lengths`), each on a working context whose budget grows with ``T``
 (:func:`label_budget`); training draws from the shorter streams first and from all of them after
-half the steps (:func:`curriculum_pool`), and only the hand-coded LensNet (regression) is trained, for the reader
+half the steps (:func:`curriculum_pool`), with the balanced regression loss (a fixed weight of the few
+units worth expanding lets a long stream's many gists swamp them: the scorer learns to expand
+nothing), and only the hand-coded LensNet (regression) is trained, for the reader
 ``C_curriculum`` of ``bench/megacontext.py --against-t``.
 """
 
@@ -129,10 +131,22 @@ def scores_of(scorer, example: dict) -> torch.Tensor:
 
 
 def regression_loss(
-    pred: torch.Tensor, delta: torch.Tensor, labelled: torch.Tensor, positive_weight: float = 5.0
+    pred: torch.Tensor,
+    delta: torch.Tensor,
+    labelled: torch.Tensor,
+    positive_weight: float = 5.0,
+    balanced: bool = False,
 ) -> torch.Tensor:
-    """Weighted squared error against ``targets(delta)`` over the labelled units."""
+    """Weighted squared error against ``targets(delta)`` over the labelled units.
+
+    Units worth expanding (positive target) weigh ``positive_weight`` each, or, with ``balanced``, as
+    much together as the row's other labelled units together: a long stream's working context holds
+    hundreds of gists not worth expanding for one that is, and a fixed weight lets them swamp it."""
     goal = targets(delta)
+    if balanced:
+        pos = labelled & (goal > 0)
+        n_pos, n_neg = pos.sum(1, keepdim=True), (labelled & ~pos).sum(1, keepdim=True)
+        positive_weight = (n_neg / n_pos.clamp_min(1)).clamp_min(1.0)
     weight = labelled * torch.where(goal > 0, positive_weight, 1.0)
     return (weight * (pred - goal) ** 2).sum() / weight.sum().clamp_min(1e-9)
 
@@ -175,13 +189,15 @@ def train_scorer(
     seed: int,
     log_every: int = 50,
     ramp_steps: int | None = None,
+    balanced: bool = False,
 ):
     """Adam on the fixed label set, one batch per step; the log rows.
 
     Without ``ramp_steps`` the batches are cycled in a seeded random order. With it (a curriculum:
     ``data`` in rising ``T``), step ``i`` draws a seeded random batch among the first
     :func:`curriculum_pool` ones, so longer streams join as training goes on, all of them after
-    ``ramp_steps`` steps.
+    ``ramp_steps`` steps. ``balanced``: the regression loss weighs each row's positives as much as
+    its other units (:func:`regression_loss`).
     """
     if loss not in ("regression", "pairwise"):
         raise ValueError(f"loss: expected 'regression' or 'pairwise', got {loss!r}")
@@ -197,8 +213,10 @@ def train_scorer(
             pool = curriculum_pool(step, len(data), ramp_steps)
             ex = data[int(torch.randint(pool, (1,), generator=gen))]
         pred = scores_of(scorer, ex)
-        fn = regression_loss if loss == "regression" else pairwise_loss
-        value = fn(pred, ex["delta"], ex["labelled"])
+        if loss == "regression":
+            value = regression_loss(pred, ex["delta"], ex["labelled"], balanced=balanced)
+        else:
+            value = pairwise_loss(pred, ex["delta"], ex["labelled"])
         opt.zero_grad()
         value.backward()
         opt.step()
@@ -302,7 +320,9 @@ def train_curriculum(args, models, task: LongRecallTask, config: FocusConfig, ou
     )
     torch.manual_seed(args.seed)
     scorer = make_scorer("cosine", task.key_bits, task.value_bits, args.width, task.tail)
-    rows = train_scorer(scorer, data, "regression", args.steps, args.lr, args.seed, ramp_steps=args.steps // 2)
+    rows = train_scorer(
+        scorer, data, "regression", args.steps, args.lr, args.seed, ramp_steps=args.steps // 2, balanced=True
+    )
     print(rows[-1], flush=True)
     checkpoint.save_model(out, scorer, filename="lensnet.safetensors")
     info = {
@@ -314,6 +334,7 @@ def train_curriculum(args, models, task: LongRecallTask, config: FocusConfig, ou
             "batches_per_length": {str(t): lengths.count(t) for t in sorted(set(lengths))},
             "label_w_max": {str(t): label_budget(t, config.w_max, task.tail) for t in sorted(set(lengths))},
             "ramp_steps": args.steps // 2,
+            "loss_weighting": "balanced: each row's positives weigh as much as its other labelled units",
         },
         "label_examples": args.batches * args.batch,
         "label_cpu_seconds": round(label_seconds, 1),

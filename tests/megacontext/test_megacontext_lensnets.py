@@ -62,6 +62,14 @@ def test_losses_prefer_the_right_order():
     s = torch.zeros(1, 3)
     assert torch.isclose(pairwise_loss(s, delta, on), torch.log(torch.tensor(2.0)))
     assert regression_loss(good, delta, torch.zeros_like(on)) == 0
+    # Balanced: one unit worth expanding among many weighs as much as all the others together.
+    many = torch.cat([torch.tensor([[1.0]]), torch.full((1, 99), -0.5)], 1)
+    all_on = torch.ones(1, 100, dtype=torch.bool)
+    collapse_all = torch.full((1, 100), -1.0)  # right on the 99, wrong on the one
+    fixed = regression_loss(collapse_all, many, all_on)
+    balanced = regression_loss(collapse_all, many, all_on, balanced=True)
+    # weights 99 and 99 x 1: half the positive's squared error (the negatives' targets are about -1)
+    assert torch.isclose(balanced, torch.tensor(2.0), atol=1e-3) and balanced > 5 * fixed
 
 
 def test_a_scorer_trains_on_fixed_labels():

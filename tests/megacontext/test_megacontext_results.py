@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from ntm_minimal import pretrained
 from ntm_minimal.megacontext import tables
 from ntm_minimal.megacontext.experiments import READERS, scaled_edits
-from ntm_minimal.megacontext.lens_training import SCORERS
+from ntm_minimal.megacontext.lens_training import SCORER_FOLDERS, SCORERS
 from ntm_minimal.megacontext.train import DEFAULT_DIR, load_runs
 
 
@@ -44,4 +46,16 @@ def test_shipped_runs_and_lensnet_comparison():
     assert len(runs) >= 2 and set(runs) >= set(pretrained.bench_result("megacontext_accuracy")["accuracy"]["runs"])
     lens = pretrained.bench_result("megacontext_lensnets")
     assert set(SCORERS) <= {r["scorer"] for r in lens["rows"]}
-    assert all(r["selection"] == 1.0 for r in lens["rows"] if r["scorer"] == "oracle")
+    assert all(r["selection"]["min"] == 1.0 for r in lens["rows"] if r["scorer"] == "oracle")
+    # Three seeds, each a shipped run folder per scorer whose command names its seed.
+    assert len(lens["seeds"]) == 3 and all(r["accuracy"]["n"] == 3 for r in lens["rows"])
+    for seed in lens["seeds"]:
+        n = int(seed.split()[-1])
+        assert f"--seed {n}" in lens["commands"][seed]
+        base = DEFAULT_DIR / "lensnets" / (f"seed{n}" if n else "")
+        for folder in SCORER_FOLDERS.values():
+            assert (base / folder / "lensnet.safetensors").exists()
+            assert f"--seed {n}" in json.loads((base / folder / "config.json").read_text())["command"]
+        rows = {(r["T"], r["scorer"]): r for r in lens["runs"][seed]}
+        for r in lens["rows"]:  # each seed's value lies in the spread
+            assert r["accuracy"]["min"] <= rows[r["T"], r["scorer"]]["accuracy"] <= r["accuracy"]["max"]
