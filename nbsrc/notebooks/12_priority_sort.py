@@ -28,6 +28,7 @@ from ntm_minimal.prose import glue, mean_se, number, percent
 from ntm_minimal.tables import show
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.priority_sort import answer_errors
+from ntm_minimal.train import learning_rates
 from ntm_minimal.training import train
 
 plotting.use_style()
@@ -115,9 +116,10 @@ for row in log:
 # The paper's table lists "8 heads" for this task. We read it as 8 read and 8 write heads: with
 # the 512-unit feed-forward controller and 128 × 20 memory that gives
 # {glue:text}`ntm_parameters` parameters, close to the paper's half a million, where 4 read and 4
-# write heads give {glue:text}`small_parameters`. It trains with Adam ($10^{-3}$, batches of 32;
-# chapter 12b shows the paper's RMSProp far slower here). The shipped LSTM
-# ({glue:text}`lstm_shape`) and the 4 + 4 NTM are its baselines.
+# write heads give {glue:text}`small_parameters`. It trains with Adam on batches of 32, at learning
+# rate {glue:text}`ntm_rates` (its `config.json` records each segment's command; chapter 12b shows
+# the paper's RMSProp far slower here). The shipped LSTM ({glue:text}`lstm_shape`) and the 4 + 4 NTM
+# are its baselines.
 
 # %%
 TRAIN_FROM_SCRATCH = False  # set to True to retrain these checkpoints with the CLI (hours on a CPU)
@@ -125,6 +127,8 @@ TRAIN_FROM_SCRATCH = False  # set to True to retrain these checkpoints with the 
 NAMES = {"NTM, 8 + 8 heads": "priority_sort", "NTM, 4 + 4 heads": "priority_sort_4heads", "LSTM": "priority_sort_lstm"}
 logs = pretrained.learning_logs(NAMES, retrain_first=TRAIN_FROM_SCRATCH, commands="reproduce")
 lstm = pretrained.config("priority_sort_lstm")["model_config"]
+glue("ntm_rates", ", then ".join(f"{lr:g}" if step == 0 else f"{lr:g} from step {step:,}"
+                                for step, lr in learning_rates(pretrained.config("priority_sort"))))
 glue("lstm_shape", f"{lstm['layers']} layers of {lstm['hidden_size']} units")
 glue("ntm_parameters", f"{sum(p.numel() for p in pretrained.load('priority_sort').parameters()):,}")
 _ = glue("small_parameters", f"{sum(p.numel() for p in pretrained.load('priority_sort_4heads').parameters()):,}")
