@@ -1,5 +1,6 @@
-"""The NTM trained end to end on chapter 15's recall task (chapter 15b): the shipped run folder loads,
-its config is the task the MegaContext readers are measured on, and its eval.json holds."""
+"""The NTM and the DNC trained end to end on chapter 15's recall task (chapter 15b): the shipped run
+folders load, their config is the task the MegaContext readers are measured on (the same for both),
+and their eval.json holds."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ntm_minimal.evaluation import GRID_SEQUENCES, evaluate_batch, heldout_batch
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.long_recall import LongRecallTask
 
-RUN = "long_recall_ntm"
+RUNS = {"ntm": "long_recall_ntm", "dnc": "long_recall_dnc"}
 
 
 def test_sample_overrides_replace_settings_for_one_batch():
@@ -31,10 +32,12 @@ def test_sample_overrides_replace_settings_for_one_batch():
         task.sample(2, torch.Generator(), length=10)
 
 
-def test_run_folder_is_the_table_task_with_a_curriculum_over_t():
+@pytest.mark.parametrize("model", RUNS)
+def test_run_folder_is_the_table_task_with_a_curriculum_over_t(model):
+    RUN = RUNS[model]
     config = pretrained.config(RUN)
     assert config["command"].startswith("python -m ntm_minimal.train --task long_recall")
-    assert config["task"] == "long_recall" and config["model"] == "ntm"
+    assert config["task"] == "long_recall" and config["model"] == model
     task = make_task(config["task"], **config["task_config"])
     # the readers' task: 16 facts, 16 key bits, 8 value bits, no fact in the last 64 steps
     assert (task.facts, task.key_bits, task.value_bits, task.tail) == (16, 16, 8, 64)
@@ -51,7 +54,27 @@ def test_run_folder_is_the_table_task_with_a_curriculum_over_t():
     assert len(log["step"]) >= 2 and all(b > a for a, b in zip(log["sequences"], log["sequences"][1:]))
 
 
-def test_eval_json_holds_and_the_heldout_batch_reproduces():
+def test_the_dnc_is_trained_like_the_ntm():
+    ntm, dnc = (pretrained.config(run) for run in RUNS.values())
+    assert dnc["task_config"] == ntm["task_config"] and dnc["eval_grid"] == ntm["eval_grid"]
+    for key in ("memory_n", "memory_m", "controller", "controller_size", "read_heads"):
+        assert dnc["model_config"][key] == ntm["model_config"][key]
+    for key in (
+        "steps",
+        "batch_size",
+        "lr",
+        "optimizer",
+        "curriculum_steps",
+        "curriculum_start",
+        "max_seconds",
+        "seed",
+    ):
+        assert dnc["train"][key] == ntm["train"][key]
+
+
+@pytest.mark.parametrize("model", RUNS)
+def test_eval_json_holds_and_the_heldout_batch_reproduces(model):
+    RUN = RUNS[model]
     result = pretrained.eval_results(RUN)
     lengths = [row["length"] for row in result["grid"]]
     assert lengths == sorted(lengths) and max(lengths) >= 4096  # reaches the readers' first T
