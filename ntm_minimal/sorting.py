@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import torch
 
 from . import checkpoint, pretrained
+from .prose import percent
 from .tasks import make_task
 from .tasks.base import Batch
 from .tasks.priority_sort import errors_per_position, sort_quality
@@ -85,7 +86,8 @@ QUALITY_COLUMNS = [
 
 
 def quality_table(measured: Mapping[str, dict]) -> tuple[list[str], list[list[str]]]:
-    """The header and one row per label of :func:`measure`'s result, every figure with its spread."""
+    """The header and one row per label of :func:`measure`'s result, every figure with its spread
+    (shares as :func:`~ntm_minimal.prose.percent` writes them: never 100 % unless every one)."""
     rows = [
         [
             label,
@@ -93,8 +95,8 @@ def quality_table(measured: Mapping[str, dict]) -> tuple[list[str], list[list[st
             f"{q['training_lists']:,}",
             f"{q['bit_errors']:.2f} ± {q['bit_errors_se']:.2f}",
             f"{q['bit_errors_worst']:.0f}",
-            f"{q['vectors_right']:.1%}",
-            f"{q['perfect']:.1%}",
+            percent(q["vectors_right"]),
+            percent(q["perfect"]),
         ]
         for label, q in measured.items()
     ]

@@ -293,7 +293,7 @@ _, lists_priority = sorting.fresh_lists()
 gaps = priority_gaps(lists_priority, S)
 bands = share_right_by_gap(gaps, right, [0, 0.005, 0.01, 0.02, 0.05, 0.1, 2.0])
 show(["gap to the nearest priority", "answers", "exactly right"],
-     [[f"{b['lo']:g} to {b['hi']:g}", f"{b['answers']:,}", f"{b['share_right']:.1%}"] for b in bands],
+     [[f"{b['lo']:g} to {b['hi']:g}", f"{b['answers']:,}", percent(b["share_right"], 1)] for b in bands],
      caption="the NTM's answers on the 1,024 fresh lists, grouped by how close their priority is to another")
 glue("close_right", percent(bands[0]["share_right"], 0))
 glue("close_gap", f"{bands[0]['hi']:g}")

@@ -48,7 +48,9 @@ def test_quality_table_shows_every_figure_with_its_spread():
     }
     header, rows = sorting.quality_table({"NTM": q})
     assert header[0] == "model" and len(header) == len(rows[0])
-    assert rows == [["NTM", "470,504", "320,000", "1.50 ± 0.25", "12", "96.5%", "70.0%"]]
+    assert rows == [["NTM", "470,504", "320,000", "1.50 ± 0.25", "12", "96.5 %", "70.0 %"]]
+    (almost,) = sorting.quality_table({"NTM": {**q, "vectors_right": 0.99996}})[1]
+    assert almost[5] == "99.996 %"  # not rounded up to every answer right
 
 
 @pytest.mark.parametrize(
