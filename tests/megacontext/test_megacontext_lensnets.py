@@ -140,7 +140,7 @@ def test_curriculum_cli_writes_a_run_that_loads_as_the_runs_curriculum_lensnet(t
     )
     assert info["curriculum"]["lengths"] == [4096, 8192] and "--curriculum-max-t 8192" in info["command"]
     run = tmp_path / "run"
-    shutil.copytree(DEFAULT_DIR, run, ignore=shutil.ignore_patterns("seed*", "lensnets"))
+    shutil.copytree(DEFAULT_DIR, run, ignore=shutil.ignore_patterns("seed*", "lensnets", CURRICULUM))
     assert "lensnet_curriculum" not in load(run)
     shutil.copytree(tmp_path / "cur", run / CURRICULUM)
     models = load(run)

@@ -30,6 +30,24 @@ def test_accuracy_against_t_covers_every_reader_length_and_budget():
     assert "flat top-k" in tables.accuracy_table(acc, 2048).to_text()
 
 
+def test_the_curriculum_lensnet_reader_is_measured_for_every_run_that_has_one():
+    acc = pretrained.bench_result("megacontext_accuracy")["accuracy"]
+    runs = load_runs(DEFAULT_DIR)
+    with_curriculum = [name for name, models in runs.items() if "lensnet_curriculum" in models]
+    assert with_curriculum and set(with_curriculum) <= set(acc["runs"])
+    for c in acc["cells"]:
+        # wherever C fits the budget, so does C curriculum (the same allocator), for each such run
+        assert ("C_curriculum" in c["accuracy"]) == ("C_scaled" in c["accuracy"])
+        if "C_curriculum" in c["accuracy"]:
+            assert c["accuracy"]["C_curriculum"]["n"] == len(with_curriculum)
+            assert all("C_curriculum" in c["runs"][r]["accuracy"] for r in with_curriculum)
+    assert "C curriculum" in tables.accuracy_table(acc, 2048).to_text()
+    for name in with_curriculum:
+        folder = DEFAULT_DIR / (f"seed{name.split()[-1]}" if name != "seed 0" else "") / "curriculum"
+        info = json.loads((folder / "config.json").read_text())
+        assert info["curriculum"]["lengths"][-1] == max(c["T"] for c in acc["cells"])
+
+
 def test_cost_against_t_and_its_shape():
     cost = pretrained.bench_result("megacontext_against_t")["cost"]
     rows = {(r["T"], r["W_max"]): r for r in cost["rows"]}
