@@ -24,15 +24,22 @@
 # made them; this page reads them and computes every number its text states.
 
 # %%
+import json
+
 import matplotlib.pyplot as plt
 import torch
 from IPython.display import display
 from ntm_minimal import plotting, pretrained
 from ntm_minimal.megacontext import tables as mc_tables
 from ntm_minimal.megacontext.experiments import loglog_slope
+from ntm_minimal.megacontext.focus_allocator import FocusConfig
+from ntm_minimal.megacontext.labels import targets
+from ntm_minimal.megacontext.lens_training import label_set, scores_of
+from ntm_minimal.megacontext.train import CURRICULUM, DEFAULT_DIR, load
 from ntm_minimal.plotting import megacontext as mcplot
 from ntm_minimal.prose import glue, number
 from ntm_minimal.tables import Table
+from ntm_minimal.tasks.long_recall import LongRecallTask
 
 plotting.use_style()
 torch.set_num_threads(1)
@@ -47,6 +54,12 @@ def cell(w_max, length, reader, kind="accuracy"):
     """Mean/min/max over training runs of one reader at one (T, W_max); None if not measured."""
     c = next(c for c in acc["cells"] if c["W_max"] == w_max and c["T"] == length)
     return c[kind].get(reader)
+
+
+def cell_run(w_max, length, run, reader, kind="accuracy"):
+    """One training run's value of one reader at one (T, W_max)."""
+    c = next(c for c in acc["cells"] if c["W_max"] == w_max and c["T"] == length)
+    return c["runs"][run][kind][reader]
 
 
 def cost_of(w_max, length, reader, field="cpu_ms"):
@@ -79,6 +92,26 @@ glue("m_tmin", f"2^{t_min.bit_length() - 1}")
 
 # %%
 fig = mcplot.plot_accuracy_against_t(acc)
+for ax, w in zip(fig.axes, budgets):  # the curriculum LensNet's reader, beside the others
+    pts = [
+        (c["T"], c["accuracy"]["C_curriculum"])
+        for c in acc["cells"]
+        if c["W_max"] == w and "C_curriculum" in c["accuracy"]
+    ]
+    if pts:
+        ax.errorbar(
+            [t for t, _ in pts],
+            [p["mean"] for _, p in pts],
+            yerr=[[p["mean"] - p["min"] for _, p in pts], [p["max"] - p["mean"] for _, p in pts]],
+            fmt="--",
+            marker="s",
+            ms=3,
+            color="#8c564b",
+            label="C: LensNet trained on a curriculum over T",
+            capsize=2,
+        )
+fig.axes[-1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+fig.tight_layout()
 plt.show()
 
 # %% tags=["nbval-check-output"]
@@ -132,6 +165,97 @@ print(f"top-k at least as accurate as C scaled in {top_wins} of {cells_with_c} c
 # hierarchy no longer fits at {glue:text}`m_lost` tokens: the coarsest cover needs $T/1024$
 # LOD2 gists, so the budget has to grow with $T$ after all (a LOD3 level would postpone it).
 #
+# **A LensNet trained on a curriculum over $T$** (the design note's question 7). The row
+# "C curriculum" is C with the scaled edit budget and a LensNet of the same kind trained by
+# `lens_training --curriculum-max-t` for each training run on that run's GistNet and reader: labelled
+# batches at $T$ from {glue:text}`m_cur_t0` to {glue:text}`m_cur_t1` ({glue:text}`m_cur_per` batches of
+# {glue:text}`m_cur_batch` streams per length, each labelled on a working context whose budget grows
+# with $T$), training drawing from the shorter streams first and from all of them after half its
+# steps. It answers {glue:text}`m_cur_tmin` at {glue:text}`m_tmin` tokens and {glue:text}`m_cur_tmax`
+# at {glue:text}`m_tmax` ($W_{\max}$ = {glue:text}`m_big`; {glue:text}`m_cur_runs` training runs),
+# against {glue:text}`m_c_tmin` and {glue:text}`m_c_tmax` for the LensNet trained at $T = 4096$ only:
+# on average {glue:text}`m_cur_verdict`. The runs differ widely. Cells where a run's curriculum
+# LensNet beats that run's own C scaled: {glue:text}`m_cur_per_run`; the best run
+# ({glue:text}`m_cur_best_run`) answers {glue:text}`m_cur_best_tmax` at {glue:text}`m_tmax` where its
+# C scaled answers {glue:text}`m_cur_best_c`; it is above its C scaled at $T$ =
+# {glue:text}`m_cur_best_where`. So a curriculum *can* carry LensNet to longer streams, but with this
+# little data it is below C scaled everywhere in {glue:text}`m_cur_never`.
+# To see why it fails in the others, the two LensNets of the shipped run (one of them) score freshly labelled working contexts at $T$ = {glue:text}`m_probe_t`:
+# of the {glue:text}`m_probe_n` units whose expansion would lower the reader's loss, the LensNet
+# trained at $T = 4096$ gives a positive score (asks to expand) to {glue:text}`m_probe_ship`, the
+# curriculum LensNet to {glue:text}`m_probe_cur` (of the other units: {glue:text}`m_probe_ship_rest`
+# and {glue:text}`m_probe_cur_rest`). A likely cause, not measured here: the labels of long streams
+# are mostly "collapse" ({glue:text}`m_probe_n` units worth expanding against
+# {glue:text}`m_probe_rest_n` others at this length alone), and a scorer with a handful of parameters
+# fitted to all lengths at once settles on expanding less than the allocator needs to reach the
+# answer's block.
+
+# %% tags=["nbval-check-output"]
+cur_cells = [(w, t) for w in budgets for t in lengths if cell(w, t, "C_curriculum") is not None]
+glue("m_cur_runs", max(cell(w, t, "C_curriculum")["n"] for w, t in cur_cells))
+glue("m_cur_tmin", mc_tables.spread_text(cell(big, t_min, "C_curriculum")))
+glue("m_cur_tmax", mc_tables.spread_text(cell(big, t_max, "C_curriculum")))
+better = [(w, t) for w, t in cur_cells if cell(w, t, "C_curriculum")["mean"] > cell(w, t, "C_scaled")["mean"]]
+worse = [(w, t) for w, t in cur_cells if cell(w, t, "C_curriculum")["mean"] < cell(w, t, "C_scaled")["mean"]]
+glue(
+    "m_cur_verdict",
+    f"higher in {len(better)} of the {len(cur_cells)} cells where C fits the budget, lower in {len(worse)}",
+)
+cur_run = json.loads((DEFAULT_DIR / CURRICULUM / "config.json").read_text())
+cur_lengths = cur_run["curriculum"]["lengths"]
+glue("m_cur_t0", f"2^{cur_lengths[0].bit_length() - 1}")
+glue("m_cur_t1", f"2^{cur_lengths[-1].bit_length() - 1}")
+glue("m_cur_per", cur_run["curriculum"]["batches_per_length"][str(cur_lengths[-1])])
+glue("m_cur_batch", cur_run["label_examples"] // sum(cur_run["curriculum"]["batches_per_length"].values()))
+per_run = []
+for run in acc["runs"]:
+    mine = [
+        c["runs"][run]["accuracy"]
+        for c in acc["cells"]
+        if "C_curriculum" in c["runs"][run]["accuracy"] and "C_scaled" in c["runs"][run]["accuracy"]
+    ]
+    if mine:
+        up = sum(r["C_curriculum"] > r["C_scaled"] for r in mine)
+        per_run.append(f"{run}: {up} of {len(mine)}")
+glue("m_cur_per_run", "; ".join(per_run))
+never = [t.split(":")[0] for t in per_run if t.split(": ")[1].startswith("0 of")]
+glue("m_cur_never", f"{len(never)} of {len(per_run)} runs ({', '.join(never)})" if never else "no run")
+best_run = max(acc["runs"], key=lambda r: cell_run(big, t_max, r, "C_curriculum"))
+glue("m_cur_best_run", best_run)
+glue("m_cur_best_tmax", number(cell_run(big, t_max, best_run, "C_curriculum"), 2))
+glue("m_cur_best_c", number(cell_run(big, t_max, best_run, "C_scaled"), 2))
+where = [
+    f"2^{t.bit_length() - 1} (W_max = {w})"
+    for w, t in cur_cells
+    if cell_run(w, t, best_run, "C_curriculum") > cell_run(w, t, best_run, "C_scaled")
+]
+glue("m_cur_best_where", ", ".join(where) if where else "no cell")
+print(cur_run["command"])
+print("C curriculum above C scaled in", better, "below in", worse)
+
+# Why: which units each LensNet asks to expand, on freshly labelled working contexts at one length.
+shipped = load(DEFAULT_DIR)
+st = shipped["config"]["settings"]
+probe_t = 2**14
+probe_task = LongRecallTask(
+    length=st["length"], facts=st["facts"], key_bits=st["key_bits"], value_bits=st["value_bits"], tail=st["tail"]
+)
+probe = label_set(shipped, probe_task, FocusConfig(w_max=st["w_max"], tail=st["tail"]), 1, 8, 11, lengths=[probe_t])[0]
+worth = probe["labelled"] & (targets(probe["delta"]) > 0)
+rest = probe["labelled"] & ~worth
+with torch.no_grad():
+    asks = {name: scores_of(shipped[name], probe) > 0 for name in ("lensnet", "lensnet_curriculum")}
+share = {name: (a[worth].float().mean().item(), a[rest].float().mean().item()) for name, a in asks.items()}
+glue("m_probe_t", f"2^{probe_t.bit_length() - 1}")
+glue("m_probe_n", int(worth.sum()))
+glue("m_probe_rest_n", int(rest.sum()))
+glue("m_probe_ship", number(share["lensnet"][0], 2))
+glue("m_probe_cur", number(share["lensnet_curriculum"][0], 2))
+glue("m_probe_ship_rest", number(share["lensnet"][1], 2))
+glue("m_probe_cur_rest", number(share["lensnet_curriculum"][1], 2))
+print({k: [round(v, 3) for v in vals] for k, vals in share.items()})
+
+# %% [markdown]
 # Selection recall (is the answer's block read as tokens?) says where C loses:
 
 # %% tags=["nbval-check-output"]
@@ -241,30 +365,13 @@ print("log-log slopes against T:", {k: round(v, 2) for k, v in slopes.items()})
 # allocator (scaled edit budget) on the same queries.
 
 # %% tags=["nbval-check-output"]
+display(mc_tables.lensnet_table(lens))
 rows = lens["rows"]
-scorers = list(dict.fromkeys(r["scorer"] for r in rows))
 lens_lengths = sorted({r["T"] for r in rows})
-display(
-    Table(
-        ["scorer"] + [f"T=2^{t.bit_length() - 1} {k}" for t in lens_lengths for k in ("acc.", "sel.")],
-        [
-            [s]
-            + [
-                next(r[k] for r in rows if r["scorer"] == s and r["T"] == t)
-                for t in lens_lengths
-                for k in ("accuracy", "selection")
-            ]
-            for s in scorers
-        ],
-        formats={i: ".2f" for i in range(1, 1 + 2 * len(lens_lengths))},
-        caption=f"W_max = {lens['w_max']}, {lens['edits']} edits per pass, {lens['queries']} queries per T; "
-        f"{lens['label_examples']} labelled examples, {lens['steps']} steps per scorer",
-    )
-)
 
 
-# %% tags=["nbval-check-output"]
 def lens_row(scorer, t, key="selection"):
+    """Mean, min and max over the seeds of one scorer at one length."""
     return next(r[key] for r in rows if r["scorer"] == scorer and r["T"] == t)
 
 
@@ -275,19 +382,34 @@ for short, name in (
     ("pair", "two-stage, pairwise"),
     ("rnd", "random"),
 ):
-    glue(f"m_lens_{short}_sel", number(lens_row(name, t_mid), 2))
-    glue(f"m_lens_{short}_acc", number(lens_row(name, t_mid, "accuracy"), 2))
+    glue(f"m_lens_{short}_sel", mc_tables.spread_text(lens_row(name, t_mid)))
+    glue(f"m_lens_{short}_acc", mc_tables.spread_text(lens_row(name, t_mid, "accuracy")))
+    glue(f"m_lens_{short}_acc_far", mc_tables.spread_text(lens_row(name, lens_lengths[-1], "accuracy")))
 glue("m_lens_t", f"2^{t_mid.bit_length() - 1}")
+glue("m_lens_tfar", f"2^{lens_lengths[-1].bit_length() - 1}")
 glue("m_lens_n", lens["label_examples"])
+glue("m_lens_seeds", len(lens["seeds"]))
+hand_best = all(
+    lens_row("hand-coded (cosine), regression", t_mid)["min"] > lens_row(name, t_mid)["max"]
+    for name in ("two-stage, regression", "two-stage, pairwise")
+)
+glue(
+    "m_lens_order",
+    "above both two-stage scorers in every seed" if hand_best else "not above both two-stage scorers in every seed",
+)
 
 # %% [markdown]
-# At $T$ = {glue:text}`m_lens_t`, the length of the labels, the hand-coded LensNet trained on the same
-# {glue:text}`m_lens_n` labelled examples, reaches selection recall {glue:text}`m_lens_hand_sel`
-# (accuracy {glue:text}`m_lens_hand_acc`); the two-stage LensNet reaches {glue:text}`m_lens_reg_sel`
-# (accuracy {glue:text}`m_lens_reg_acc`) by regression and {glue:text}`m_lens_pair_sel`
-# (accuracy {glue:text}`m_lens_pair_acc`) from pairwise preferences; random scores give
-# {glue:text}`m_lens_rnd_sel` ({glue:text}`m_lens_rnd_acc`). The learned scorers have to discover
-# key matching from the labels alone, which a cosine hands the hand-coded one.
+# Each scorer was trained {glue:text}`m_lens_seeds` times (seeds of the label set, the initialisation
+# and the order of the batches; the same queries evaluate every seed). At $T$ = {glue:text}`m_lens_t`,
+# the length of the labels, the hand-coded LensNet trained on {glue:text}`m_lens_n` labelled examples
+# reaches selection recall {glue:text}`m_lens_hand_sel` (accuracy {glue:text}`m_lens_hand_acc`),
+# {glue:text}`m_lens_order`; the two-stage LensNet reaches {glue:text}`m_lens_reg_sel` (accuracy
+# {glue:text}`m_lens_reg_acc`) by regression and {glue:text}`m_lens_pair_sel` (accuracy
+# {glue:text}`m_lens_pair_acc`) from pairwise preferences; random scores give
+# {glue:text}`m_lens_rnd_sel` ({glue:text}`m_lens_rnd_acc`). At {glue:text}`m_lens_tfar` tokens the
+# accuracies are {glue:text}`m_lens_hand_acc_far`, {glue:text}`m_lens_reg_acc_far` and
+# {glue:text}`m_lens_pair_acc_far` (random: {glue:text}`m_lens_rnd_acc_far`). The learned scorers
+# have to discover key matching from the labels alone, which a cosine hands the hand-coded one.
 #
 # ## What a gist loses
 #
@@ -392,25 +514,39 @@ for key, name in (
 # a LOD2 gist exposes 32 LOD1 gists, and a LOD1 gist usually answers.
 
 # %% [markdown]
-# ## The NTM trained end to end: fixed-cost soft memory
+# ## The NTM and the DNC trained end to end: fixed-cost soft memory
 #
 # Every reader above is handed its memory: each token is stored as it arrives, and only the read is
 # trained. An NTM has to learn what to write. With $N$ rows it costs $O(N)$ per step whatever $T$ is,
 # the same promise as $W_{\max}$, so it is the like-for-like rival: **fixed-cost soft memory against
-# fixed-cost hard selection**. Here the course's NTM (LSTM controller, one read and one write head) is
-# trained end to end by the course's trainer on the task of the tables above (16 facts, 16 key bits,
-# 8 value bits, no fact in the last 64 steps), with a curriculum over $T$, and evaluated on
-# {glue:text}`m_ntm_grid_n` fresh sequences per length.
+# fixed-cost hard selection**. Here the course's NTM (LSTM controller, one read and one write head)
+# and the course's DNC (the same controller, one read head, dynamic allocation and temporal links over
+# the same $N$ rows) are trained end to end by the course's trainer on the task of the tables above
+# (16 facts, 16 key bits, 8 value bits, no fact in the last 64 steps), with the same curriculum over
+# $T$ and the same time limit (both stop there, long before their step budget), and evaluated on {glue:text}`m_ntm_grid_n` fresh
+# sequences per length.
 
 # %%
 from ntm_minimal.training import TrainConfig, curriculum_value
 
-ntm_run = "long_recall_ntm"
-ntm_cfg, ntm_log, ntm_eval = pretrained.config(ntm_run), pretrained.metrics(ntm_run), pretrained.eval_results(ntm_run)
-ntm_task = pretrained.task(ntm_run)
-ntm_train = TrainConfig(**ntm_cfg["train"])
-print(ntm_cfg["command"])
+e2e_runs = {"NTM": "long_recall_ntm", "DNC": "long_recall_dnc"}
+e2e = {
+    label: {
+        "cfg": pretrained.config(run),
+        "log": pretrained.metrics(run),
+        "eval": pretrained.eval_results(run),
+        "task": pretrained.task(run),
+    }
+    for label, run in e2e_runs.items()
+}
+for label, r in e2e.items():
+    r["train"] = TrainConfig(**r["cfg"]["train"])
+    print(label, r["cfg"]["command"])
+ntm_cfg, ntm_log, ntm_eval, ntm_task, ntm_train = (e2e["NTM"][k] for k in ("cfg", "log", "eval", "task", "train"))
 n_rows, m_width = ntm_cfg["model_config"]["memory_n"], ntm_cfg["model_config"]["memory_m"]
+same_memory = all(r["cfg"]["model_config"]["memory_n"] == n_rows for r in e2e.values())
+same_task = all(r["cfg"]["task_config"] == ntm_cfg["task_config"] for r in e2e.values())
+print("same N:", same_memory, "same task:", same_task)
 chance = ntm_task.value_bits / 2  # a guess gets half the value bits wrong
 glue("m_ntm_n", n_rows)
 glue("m_ntm_m", m_width)
@@ -418,14 +554,25 @@ glue("m_ntm_share", number(n_rows * m_width / (min(budgets) * ntm_task.channels)
 glue("m_ntm_t0", ntm_train.curriculum_start)
 glue("m_ntm_t1", ntm_task.length)
 glue("m_ntm_csteps", ntm_train.curriculum_steps)
-glue("m_ntm_steps", int(ntm_log["step"][-1]))
-glue("m_ntm_seqs", f"{int(ntm_log['sequences'][-1]):,}")
-glue("m_ntm_minutes", number(ntm_log["wall_s"][-1] / 60, 0))
 glue("m_ntm_grid_n", f"{ntm_eval['grid'][0]['batch_size']:,}")
 glue("m_ntm_chance", number(chance, 0))
+for label, r in e2e.items():
+    key = label.lower()
+    glue(f"m_{key}_steps", f"{int(r['log']['step'][-1]):,}")
+    glue(f"m_{key}_seqs", f"{int(r['log']['sequences'][-1]):,}")
+    glue(f"m_{key}_minutes", number(r["log"]["wall_s"][-1] / 60, 0))
+    glue(f"m_{key}_final", number(r["eval"]["heldout"]["bit_errors"], 2))
+    glue(f"m_{key}_final_se", number(r["eval"]["heldout"]["bit_errors_se"], 2))
+    glue(f"m_{key}_held_n", r["eval"]["heldout"]["batch_size"])
 
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
-plotting.plot_learning_curves({f"NTM, N = {n_rows}": ntm_log}, x="sequences", y="heldout_bit_errors", logy=False, ax=ax)
+plotting.plot_learning_curves(
+    {f"{label}, N = {r['cfg']['model_config']['memory_n']}": r["log"] for label, r in e2e.items()},
+    x="sequences",
+    y="heldout_bit_errors",
+    logy=False,
+    ax=ax,
+)
 ax.axhline(chance, color="0.5", ls=":", lw=1)
 ax.text(ntm_log["sequences"][0], chance, " a guess", va="bottom", color="0.4", fontsize=8)
 ax.set_ylim(0, ntm_task.value_bits)
@@ -443,12 +590,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What the curve shows.** {glue:text}`m_ntm_steps` steps ({glue:text}`m_ntm_seqs` sequences,
-# {glue:text}`m_ntm_minutes` minutes of wall time on a shared CPU) end with
-# {glue:text}`m_ntm_final` held-out bit errors at $T$ = {glue:text}`m_ntm_t1` ({glue:text}`m_ntm_held_n` sequences), where a
-# guess gets {glue:text}`m_ntm_chance` of 8 wrong; the training length rose from
-# {glue:text}`m_ntm_t0` to {glue:text}`m_ntm_t1` over the first {glue:text}`m_ntm_csteps` steps
-# (dashed). Takeaway: {glue:text}`m_ntm_curve`.
+# **What the curves show.** The NTM's {glue:text}`m_ntm_steps` steps ({glue:text}`m_ntm_seqs`
+# sequences, {glue:text}`m_ntm_minutes` minutes of wall time on a shared CPU) end with
+# {glue:text}`m_ntm_final` ± {glue:text}`m_ntm_final_se` held-out bit errors at $T$ =
+# {glue:text}`m_ntm_t1` ({glue:text}`m_ntm_held_n` sequences); the DNC's {glue:text}`m_dnc_steps`
+# steps ({glue:text}`m_dnc_seqs` sequences, {glue:text}`m_dnc_minutes` minutes: a DNC step costs more)
+# end with {glue:text}`m_dnc_final` ± {glue:text}`m_dnc_final_se`, where a guess gets
+# {glue:text}`m_ntm_chance` of 8 wrong. The training length rose from {glue:text}`m_ntm_t0` to
+# {glue:text}`m_ntm_t1` over the first {glue:text}`m_ntm_csteps` steps (dashed). Takeaway: the NTM
+# {glue:text}`m_ntm_curve`; the DNC {glue:text}`m_dnc_curve`.
 
 
 # %% tags=["nbval-check-output"]
@@ -460,84 +610,93 @@ def perfect_se(row):
 
 small = min(budgets)
 readers = ("A", "B", "top_k", "C_scaled", "random")
-ntm_rows = []
-for row in ntm_eval["grid"]:
-    t = row["length"]
-    ntm_rows.append(
-        [t, row["bit_errors"], row["bit_errors_se"], row["perfect_share"], perfect_se(row)]
-        + [cell(small, t, r)["mean"] if t in lengths else None for r in readers]
-    )
+at = {label: {row["length"]: row for row in r["eval"]["grid"]} for label, r in e2e.items()}
+grid_lengths = sorted(set(at["NTM"]) & set(at["DNC"]))
+e2e_rows = []
+for t in grid_lengths:
+    cells_e2e = []
+    for label in e2e:
+        row = at[label][t]
+        cells_e2e += [row["bit_errors"], row["bit_errors_se"], row["perfect_share"], perfect_se(row)]
+    e2e_rows.append([t] + cells_e2e + [cell(small, t, r)["mean"] if t in lengths else None for r in readers])
 display(
     Table(
-        ["T", "NTM bit errors", "± s.e.", "NTM exact", "± s.e. ", *(mc_tables.READER_COLUMNS[r] for r in readers)],
-        ntm_rows,
-        formats={1: ".2f", 2: ".2f", 3: ".3f", 4: ".3f", **{5 + i: ".2f" for i in range(len(readers))}},
-        caption=f"NTM (N = {n_rows} rows of {m_width}): {ntm_eval['grid'][0]['batch_size']:,} fresh sequences "
-        f"per T; exact: all {ntm_task.value_bits} value bits right. Readers: accuracy at W_max = "
+        ["T"]
+        + [f"{label} {k}" for label in e2e for k in ("bit errors", "± s.e.", "exact", "± s.e. ")]
+        + [mc_tables.READER_COLUMNS[r] for r in readers],
+        e2e_rows,
+        formats={
+            **{1 + 4 * i + j: f for i in range(len(e2e)) for j, f in enumerate((".2f", ".2f", ".3f", ".3f"))},
+            **{1 + 4 * len(e2e) + i: ".2f" for i in range(len(readers))},
+        },
+        caption=f"NTM and DNC (N = {n_rows} rows of {m_width}): {ntm_eval['grid'][0]['batch_size']:,} fresh "
+        f"sequences per T; exact: all {ntm_task.value_bits} value bits right. Readers: accuracy at W_max = "
         f"{small}, mean over {len(acc['runs'])} training runs; — : not measured at that T",
     )
 )
-at = {row["length"]: row for row in ntm_eval["grid"]}
-t_cmp = max(t for t in at if t in lengths)
-ntm_exact = at[t_cmp]["perfect_share"]
-glue("m_ntm_final", number(ntm_eval["heldout"]["bit_errors"], 2))
-glue("m_ntm_held_n", ntm_eval["heldout"]["batch_size"])
+t_cmp = max(t for t in grid_lengths if t in lengths)
 glue("m_ntm_tcmp", t_cmp)
-glue("m_ntm_exact_cmp", number(ntm_exact, 3))
-glue("m_ntm_bits_cmp", number(at[t_cmp]["bit_errors"], 2))
-glue("m_ntm_exact_train", number(at[ntm_task.length]["perfect_share"], 3))
-glue("m_ntm_tmax_eval", max(at))
-beaten_by = [
-    mc_tables.READER_COLUMNS[r]
-    for r in ("A", "B", "top_k", "C", "C_scaled", "oracle", "random")
-    if cell(small, t_cmp, r)["mean"] > ntm_exact
-]
-glue("m_ntm_beaten", ", ".join(beaten_by) if beaten_by else "none of them")
+glue("m_ntm_tmax_eval", max(grid_lengths))
+beaten = {}
+for label, r in e2e.items():
+    key, rows_at = label.lower(), at[label]
+    exact = rows_at[t_cmp]["perfect_share"]
+    glue(f"m_{key}_exact_cmp", number(exact, 3))
+    glue(f"m_{key}_bits_cmp", number(rows_at[t_cmp]["bit_errors"], 2))
+    glue(f"m_{key}_exact_train", number(rows_at[r["task"].length]["perfect_share"], 3))
+    beaten[label] = [
+        mc_tables.READER_COLUMNS[n]
+        for n in ("A", "B", "top_k", "C", "C_scaled", "oracle", "random")
+        if cell(small, t_cmp, n)["mean"] > exact
+    ]
+    glue(f"m_{key}_beaten", ", ".join(beaten[label]) if beaten[label] else "none of them")
+    bits_train, se_train = rows_at[r["task"].length]["bit_errors"], rows_at[r["task"].length]["bit_errors_se"]
+    if bits_train > chance - 3 * se_train:
+        verdict = "has not left a guess within this budget: a model that did not learn, shown as it is"
+    elif rows_at[r["task"].length]["perfect_share"] < 0.5:
+        verdict = "has left a guess in bit errors, but rarely gets a whole value right"
+    else:
+        verdict = "has learned the task at its training length"
+    glue(f"m_{key}_verdict", verdict)
+    log, tc = r["log"], r["train"]
+    after = [e for e, st in zip(log["heldout_bit_errors"], log["step"]) if st >= tc.curriculum_steps]
+    curve = f"stays between {min(after):.2f} and {max(after):.2f} held-out bit errors after the curriculum"
+    glue(f"m_{key}_curve", curve + (", around a guess: it does not learn" if verdict.startswith("has not") else ""))
+    print(f"{label} at T = {t_cmp}: exact {exact:.3f}; readers that answer more often: {beaten[label]}")
 glue("m_ntm_a", number(cell(small, t_cmp, "A")["mean"], 2))
 glue("m_ntm_top", number(cell(small, t_cmp, "top_k")["mean"], 2))
 glue("m_ntm_c", number(cell(small, t_cmp, "C_scaled")["mean"], 2))
 glue("m_ntm_rnd", number(cell(small, t_cmp, "random")["mean"], 2))
 glue("m_ntm_b", number(cell(small, t_cmp, "B")["mean"], 2))
-print(f"NTM at T = {t_cmp}: exact {ntm_exact:.3f}; readers that answer more often: {beaten_by}")
-bits_train, se_train = at[ntm_task.length]["bit_errors"], at[ntm_task.length]["bit_errors_se"]
-if bits_train > chance - 3 * se_train:
-    verdict = "has not left a guess within this budget: a model that did not learn, shown as it is"
-elif at[ntm_task.length]["perfect_share"] < 0.5:
-    verdict = "has left a guess in bit errors, but rarely gets a whole value right"
-else:
-    verdict = "has learned the task at its training length"
-glue("m_ntm_verdict", verdict)
-after = [e for e, st in zip(ntm_log["heldout_bit_errors"], ntm_log["step"]) if st >= ntm_train.curriculum_steps]
-curve = f"after the curriculum its held-out bit errors stay between {min(after):.2f} and {max(after):.2f}"
-glue("m_ntm_curve", curve + (", around a guess: it does not learn" if verdict.startswith("has not") else ""))
 glue("m_ntm_numbers", f"{n_rows * m_width:,}")
 
 # %% [markdown]
 # **What the table shows.** At $T$ = {glue:text}`m_ntm_tcmp`, the first length of the accuracy
 # tables, the NTM gets {glue:text}`m_ntm_bits_cmp` of 8 bits wrong and answers
-# {glue:text}`m_ntm_exact_cmp` of the queries exactly; the readers that answer more often there:
-# {glue:text}`m_ntm_beaten` (soft read {glue:text}`m_ntm_a`, flat top-k {glue:text}`m_ntm_top`,
-# C scaled {glue:text}`m_ntm_c`, random allocator {glue:text}`m_ntm_rnd`, recency window
-# {glue:text}`m_ntm_b`, all at $W_{\max}$ = {glue:text}`m_small`). At its training length
-# {glue:text}`m_ntm_t1` it answers {glue:text}`m_ntm_exact_train` exactly: the NTM
-# {glue:text}`m_ntm_verdict`.
+# {glue:text}`m_ntm_exact_cmp` of the queries exactly, the DNC {glue:text}`m_dnc_bits_cmp` and
+# {glue:text}`m_dnc_exact_cmp`. The readers that answer more often than the NTM there:
+# {glue:text}`m_ntm_beaten`; than the DNC: {glue:text}`m_dnc_beaten` (soft read
+# {glue:text}`m_ntm_a`, flat top-k {glue:text}`m_ntm_top`, C scaled {glue:text}`m_ntm_c`, random
+# allocator {glue:text}`m_ntm_rnd`, recency window {glue:text}`m_ntm_b`, all at $W_{\max}$ =
+# {glue:text}`m_small`). At the training length {glue:text}`m_ntm_t1` the NTM answers
+# {glue:text}`m_ntm_exact_train` exactly and the DNC {glue:text}`m_dnc_exact_train`: the NTM
+# {glue:text}`m_ntm_verdict`; the DNC {glue:text}`m_dnc_verdict`.
 #
 # **Where each wins.** Hard selection over a stored stream wins on accuracy wherever both were
 # measured: the readers never decide what to keep, only where to look, because the tree (or the key
-# cache) keeps every token. The NTM wins on memory: its whole state is $N \times M$ =
+# cache) keeps every token. The trained memories win on memory: their whole state is $N \times M$ =
 # {glue:text}`m_ntm_numbers` numbers whatever $T$ is ({glue:text}`m_ntm_n` rows of
 # {glue:text}`m_ntm_m`, {glue:text}`m_ntm_share` of one working context of $W_{\max}$ =
-# {glue:text}`m_small` tokens of 26 channels), and nothing of the stream is kept, while the readers'
-# tree or key cache grows with $T$. What the NTM pays is training: one step costs $O(N)$, but a
-# training sequence costs $O(T \cdot N)$ forward and as much again backward through all $T$ steps,
-# so on this CPU the curriculum stops at $T$ = {glue:text}`m_ntm_t1` and the evaluation at
-# {glue:text}`m_ntm_tmax_eval`; the tables' $2^{14}$ to $2^{20}$ are out of reach of backpropagation
-# through time here. One training run; longer training, a larger $N$ and the DNC on this task are not
-# measured.
+# {glue:text}`m_small` tokens of 26 channels; the DNC adds an $N \times N$ link matrix), and nothing of
+# the stream is kept, while the readers' tree or key cache grows with $T$. What they pay is training:
+# one step costs $O(N)$ (the DNC's links $O(N^2)$), but a training sequence costs $O(T \cdot N)$
+# forward and as much again backward through all $T$ steps, so on this CPU the curriculum stops at
+# $T$ = {glue:text}`m_ntm_t1` and the evaluation at {glue:text}`m_ntm_tmax_eval`; the tables'
+# $2^{14}$ to $2^{20}$ are out of reach of backpropagation through time here.
 
 # %% tags=["nbval-check-output"]
 c_name = mc_tables.READER_COLUMNS["C_scaled"]
-glue("m_ntm_vs", "loses to" if c_name in beaten_by else "is not beaten by")
+glue("m_ntm_vs", "loses to" if all(c_name in b for b in beaten.values()) else "is not always beaten by")
 
 # %% [markdown]
 # ## Conclusion
@@ -551,11 +710,17 @@ glue("m_ntm_vs", "loses to" if c_name in beaten_by else "is not beaten by")
 # {glue:text}`m_a_tmax` at {glue:text}`m_ms_A_cached` ms. Where a hierarchy pays is the memory a
 # query may touch: C reads at most $W_{\max}$ entries whatever $T$ is, flat top-k reads $T/32$ gist
 # keys and the soft read all $T$ keys. With one good level of gists and a content-addressable task,
-# {glue:text}`m_verdict`.
-# The course's NTM, trained end to end at a fixed cost per step ({glue:text}`m_ntm_n` rows),
-# answers {glue:text}`m_ntm_exact_cmp` of the queries at {glue:text}`m_ntm_tcmp` tokens after
-# {glue:text}`m_ntm_minutes` minutes of training: soft memory that must learn what to write
-# {glue:text}`m_ntm_vs` hard selection over a stored stream here, with a far smaller memory.
+# {glue:text}`m_verdict`. Training LensNet on a curriculum over $T$ (question 7) gives
+# {glue:text}`m_cur_tmax` at {glue:text}`m_tmax` tokens against {glue:text}`m_c_tmax`: on average
+# {glue:text}`m_cur_verdict`, though its best run answers {glue:text}`m_cur_best_tmax` there. A LensNet without the hand-coded cosine, trained on the same labels,
+# selects the answer {glue:text}`m_lens_reg_sel` of the time by regression and
+# {glue:text}`m_lens_pair_sel` from pairwise preferences, against {glue:text}`m_lens_hand_sel` with it
+# ({glue:text}`m_lens_seeds` seeds each).
+# The course's NTM and DNC, trained end to end at a fixed cost per step ({glue:text}`m_ntm_n` rows),
+# answer {glue:text}`m_ntm_exact_cmp` and {glue:text}`m_dnc_exact_cmp` of the queries at
+# {glue:text}`m_ntm_tcmp` tokens after {glue:text}`m_ntm_minutes` and {glue:text}`m_dnc_minutes`
+# minutes of training: soft memory that must learn what to write {glue:text}`m_ntm_vs` hard selection
+# over a stored stream here, with a far smaller memory.
 #
 # ## Limits
 #
@@ -563,14 +728,17 @@ glue("m_ntm_vs", "loses to" if c_name in beaten_by else "is not beaten by")
 #   which makes exact counterfactual labels affordable here and not at scale.
 # - **The task suits content addressing.** A fact is one token with a unique key, found by a cosine;
 #   real long-context use needs reasoning over spans, which a gist may blur more than it does here.
-# - **One end-to-end NTM run, on a CPU.** The NTM is one training run of {glue:text}`m_ntm_minutes`
-#   minutes with $N$ = {glue:text}`m_ntm_n` rows, fewer than the $W_{\max}$ tokens it is compared with;
-#   the DNC is not trained on this task, and neither is the design note's **question 7**, a curriculum
-#   over $T$ for LensNet, although the accuracy tables show where it would be needed.
+# - **One end-to-end run of each memory, on a CPU.** The NTM and the DNC are one training run each
+#   ({glue:text}`m_ntm_minutes` and {glue:text}`m_dnc_minutes` minutes) with $N$ = {glue:text}`m_ntm_n`
+#   rows, fewer than the $W_{\max}$ tokens they are compared with; longer training, other seeds and a
+#   larger $N$ are not measured, nor the DNC with the fixes of Csordás & Schmidhuber (2019).
+# - **The curriculum LensNet** is trained once per training run ({glue:text}`m_cur_runs` runs), on
+#   {glue:text}`m_cur_per` labelled batches of {glue:text}`m_cur_batch` streams per length: few at the
+#   longest lengths, where a label costs the most.
 # - **Timings are for this implementation on a shared CPU**, batch 1, float32; C's constant is a
 #   Python-level edit loop. The slopes and the FLOPs, not the constants, are the point.
-# - **Training runs**: each accuracy cell spans the runs listed at the top; the LensNet comparison and
-#   the streaming table are one run each.
+# - **Training runs**: each accuracy cell spans the runs listed at the top; the LensNet comparison
+#   spans {glue:text}`m_lens_seeds` seeds evaluated on the same queries; the streaming table is one run.
 
 # %% [markdown]
 # **What next:** back to [chapter 15](15_megacontext.ipynb) for the equations, or
