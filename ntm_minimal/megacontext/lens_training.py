@@ -13,6 +13,8 @@ contexts (``train.random_context``); every scorer then trains on the same exampl
 ``python -m ntm_minimal.megacontext.lens_training --out DIR`` trains the hand-coded :class:`~.lensnet.LensNet`
 (regression) and the :class:`~.two_stage_lensnet.TwoStageLensNet` (regression and pairwise), writes
 one run folder per scorer and ``comparison.json`` (selection recall and accuracy against ``T``).
+``--combine "seed 0=DIR0/comparison.json" "seed 1=DIR1/comparison.json" ... --out FILE`` joins several
+seeds' comparisons into one (:func:`combine_seeds`; the shipped ``results/megacontext_lensnets.json``).
 
 **Curriculum over T** (the design note's question 7): with ``--curriculum-max-t``, the labelled batches
 are drawn at ``T`` rising in powers of two from the trained length to that length
