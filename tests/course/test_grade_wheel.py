@@ -76,6 +76,30 @@ def test_the_wheel_is_what_runs(fresh, tmp_path):
     assert str(fresh.parent.parent) in out, out
 
 
+def _data_files(package: Path) -> set[str]:
+    """The shipped data files below ``package`` (checkpoints and results), relative to it."""
+    return {
+        p.relative_to(package).as_posix()
+        for folder in ("checkpoints", "results")
+        for p in (package / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_the_wheel_ships_every_checkpoint_and_result_but_no_training_state(fresh, tmp_path):
+    where = subprocess.run(
+        [str(fresh), "-c", "import ntm_minimal; print(ntm_minimal.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.strip()
+    installed, source = _data_files(Path(where).parent), _data_files(ROOT / "ntm_minimal")
+    in_progress = {f for f in source if f.startswith("checkpoints/in_progress/")}
+    assert source - in_progress - installed == set()  # e.g. a run folder one level deeper than the globs
+    assert not any(f.endswith(".pt") for f in installed)  # resumable optimizer states stay out
+
+
 def test_the_installed_grader_grades_a_folder(fresh, tmp_path):
     subs = tmp_path / "subs" / "ana"
     subs.mkdir(parents=True)
