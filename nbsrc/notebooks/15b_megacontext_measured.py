@@ -617,21 +617,21 @@ for t in grid_lengths:
     cells_e2e = []
     for label in e2e:
         row = at[label][t]
-        cells_e2e += [row["bit_errors"], row["bit_errors_se"], row["perfect_share"], perfect_se(row)]
+        cells_e2e += [
+            f"{row['bit_errors']:.2f} ± {row['bit_errors_se']:.2f}",
+            f"{row['perfect_share']:.3f} ± {perfect_se(row):.3f}",
+        ]
     e2e_rows.append([t] + cells_e2e + [cell(small, t, r)["mean"] if t in lengths else None for r in readers])
 display(
     Table(
         ["T"]
-        + [f"{label} {k}" for label in e2e for k in ("bit errors", "± s.e.", "exact", "± s.e. ")]
+        + [f"{label} {k}" for label in e2e for k in ("bit errors", "exact")]
         + [mc_tables.READER_COLUMNS[r] for r in readers],
         e2e_rows,
-        formats={
-            **{1 + 4 * i + j: f for i in range(len(e2e)) for j, f in enumerate((".2f", ".2f", ".3f", ".3f"))},
-            **{1 + 4 * len(e2e) + i: ".2f" for i in range(len(readers))},
-        },
+        formats={1 + 2 * len(e2e) + i: ".2f" for i in range(len(readers))},
         caption=f"NTM and DNC (N = {n_rows} rows of {m_width}): {ntm_eval['grid'][0]['batch_size']:,} fresh "
-        f"sequences per T; exact: all {ntm_task.value_bits} value bits right. Readers: accuracy at W_max = "
-        f"{small}, mean over {len(acc['runs'])} training runs; — : not measured at that T",
+        f"sequences per T (mean ± s.e.); exact: all {ntm_task.value_bits} value bits right. Readers: accuracy at W_max = "
+        f"{small}, mean over {len(acc['runs'])} training runs; blank: not measured at that T",
     )
 )
 t_cmp = max(t for t in grid_lengths if t in lengths)
