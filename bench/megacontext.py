@@ -13,7 +13,8 @@ and reader (``ntm_minimal/checkpoints/megacontext``):
 5. accuracy and selection recall against ``T`` (``2^12 .. 2^20``) at ``W_max`` 512 and 2048 for every
    reader of ``experiments.READERS``, for the shipped run and the further training seeds
    (``checkpoints/megacontext/seed*``): mean and spread over runs;
-6. CPU (process) time, counted matrix-multiply FLOPs and peak extra memory per query of the same readers.
+6. CPU (process) time, counted matrix-multiply FLOPs and peak extra memory per query of the same readers,
+   for the same runs: each run's values and mean and spread over runs.
 
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/megacontext.py [--json ntm_minimal/results/megacontext.json]``
 (default sizes: a few minutes on 2 cores; ``--max-log2-t 20`` is the default top length).
@@ -88,9 +89,12 @@ def against_t(args, argv) -> dict:
             print(mc_tables.accuracy_table(out["accuracy"], w).to_text(), "\n")
     if "cost" in args.parts:
         t1 = time.process_time()
-        out["cost"] = experiments.cost_against_length(runs[next(iter(runs))], lengths, budgets, repeats=args.repeats)
+        out["cost"] = experiments.cost_over_runs(runs, lengths, budgets, repeats=args.repeats)
         out["cost"].update(command=command, machine=_machine(), cpu_seconds=round(time.process_time() - t1, 1))
-        print(f"6. Cost per query, one stream, batch 1 (median CPU time of {args.repeats} calls)")
+        print(
+            f"6. Cost per query, one stream, batch 1 (median CPU time of {args.repeats} calls; "
+            f"mean [min, max] over runs {list(runs)})"
+        )
         for field in ("cpu_ms", "flops", "peak_MiB"):
             for w in budgets:
                 print(mc_tables.cost_table(out["cost"], w, field).to_text(), "\n")

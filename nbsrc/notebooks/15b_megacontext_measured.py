@@ -63,8 +63,23 @@ def cell_run(w_max, length, run, reader, kind="accuracy"):
 
 
 def cost_of(w_max, length, reader, field="cpu_ms"):
+    """Mean over training runs of one reader's cost per query at one (T, W_max); None if not measured."""
     r = next(r for r in cost["rows"] if r["W_max"] == w_max and r["T"] == length)
     return r[reader][field] if reader in r else None
+
+
+def cost_runs(w_max, length, reader, field="cpu_ms"):
+    """Each training run's cost per query of one reader at one (T, W_max): {run: value}."""
+    r = next(r for r in cost["rows"] if r["W_max"] == w_max and r["T"] == length)
+    return {run: v[reader][field] for run, v in r["runs"].items() if reader in v}
+
+
+def spread_of(values, digits):
+    """``mean [min, max]`` of per-run values, ``digits`` decimals (the mean alone if they agree)."""
+    values = list(values)
+    mean = sum(values) / len(values)
+    lo, hi = number(min(values), digits), number(max(values), digits)
+    return number(mean, digits) if lo == hi else f"{number(mean, digits)} [{lo}, {hi}]"
 
 
 lengths = sorted({c["T"] for c in acc["cells"]})
@@ -286,6 +301,9 @@ for w, key in ((big, "big"), (small, "small")):
 # **matrix-multiply FLOPs** that `torch.utils.flop_counter` counts (elementwise work such as the
 # softmax is not counted), and the **peak extra memory** the query allocates (torch profiler). The
 # tree and the key caches are built once per stream, like the tokens themselves, and are not counted.
+# Every reader is measured with each of the {glue:text}`m_cost_runs` training runs' models on the same
+# streams; the tables give the mean [min, max] over the runs, the plot the mean with the runs' range
+# shaded, and the numbers below are the mean [min, max] too (ratios taken run by run).
 
 # %%
 fig = mcplot.plot_cost_against_t(cost, big)
@@ -297,27 +315,48 @@ for field in ("cpu_ms", "flops", "peak_MiB"):
 
 # %% tags=["nbval-check-output"]
 t_cost = max(r["T"] for r in cost["rows"])
-ms = {r: cost_of(big, t_cost, r) for r in ("A", "A_cached", "top_k", "C", "C_scaled")}
+cost_names = ("A", "A_cached", "top_k", "C", "C_scaled")
+per_run = {r: cost_runs(big, t_cost, r) for r in cost_names}  # {reader: {run: ms}}
+ms = {r: cost_of(big, t_cost, r) for r in cost_names}
 for name, value in ms.items():
-    glue(f"m_ms_{name}", number(value, 2 if value < 10 else 1))
+    glue(f"m_ms_{name}", spread_of(per_run[name].values(), 2 if value < 10 else 1))
 glue("m_tcost", f"2^{t_cost.bit_length() - 1}")
-glue("m_ratio_cached", number(ms["C_scaled"] / ms["A_cached"], 1))
-glue("m_ratio_a", number(ms["A"] / ms["C_scaled"], 1))
-glue("m_ratio_top", number(ms["C_scaled"] / ms["top_k"], 0))
-flops = {r: cost_of(big, t_cost, r, "flops") for r in ("A_cached", "top_k", "C_scaled")}
-glue("m_flops_a", f"{flops['A_cached']:.2g}")
-glue("m_flops_c", f"{flops['C_scaled']:.2g}")
-glue("m_flops_top", f"{flops['top_k']:.2g}")
-cross = next(
-    (
-        r["T"]
-        for r in sorted(cost["rows"], key=lambda r: r["T"])
-        if r["W_max"] == big and r["C_scaled"]["cpu_ms"] < r["A_cached"]["cpu_ms"]
-    ),
-    None,
-)
-glue("m_cross", f"from T = 2^{cross.bit_length() - 1} on" if cross else "at no length measured here")
+glue("m_cost_runs", len(cost["runs"]))
+
+
+def run_ratios(num, den):
+    """The ratio ``num / den`` of two readers' CPU times, run by run (both measured on the same run)."""
+    return [per_run[num][run] / per_run[den][run] for run in per_run[num]]
+
+
+glue("m_ratio_cached", spread_of(run_ratios("C_scaled", "A_cached"), 1))
+glue("m_ratio_a", spread_of(run_ratios("A", "C_scaled"), 1))
+glue("m_ratio_top", spread_of(run_ratios("C_scaled", "top_k"), 0))
+flops = {r: cost_runs(big, t_cost, r, "flops") for r in ("A_cached", "top_k", "C_scaled")}  # {reader: {run: FLOPs}}
+for name, key in (("A_cached", "a"), ("C_scaled", "c"), ("top_k", "top")):
+    values = list(flops[name].values())
+    lo, hi = f"{min(values):.2g}", f"{max(values):.2g}"
+    mean = f"{sum(values) / len(values):.2g}"
+    glue(f"m_flops_{key}", mean if lo == hi else f"{mean} [{lo}, {hi}]")
 big_rows = sorted((r for r in cost["rows"] if r["W_max"] == big), key=lambda r: r["T"])
+
+
+def c_cheaper(r):
+    """Scaled C takes less CPU time than the cached soft read in every run at this row."""
+    return all(r["runs"][run]["C_scaled"]["cpu_ms"] < r["runs"][run]["A_cached"]["cpu_ms"] for run in r["runs"])
+
+
+# The shortest T from which on scaled C is cheaper than the cached read in every run (at every longer T too).
+cross = next((r["T"] for i, r in enumerate(big_rows) if all(map(c_cheaper, big_rows[i:]))), None)
+anywhere = any(
+    v["C_scaled"]["cpu_ms"] < v["A_cached"]["cpu_ms"] for r in big_rows for v in r["runs"].values() if "C_scaled" in v
+)
+glue(
+    "m_cross",
+    f"in every run from T = 2^{cross.bit_length() - 1} on"
+    if cross
+    else ("in some runs at some lengths only" if anywhere else "at no length measured here, in any run"),
+)
 slopes = {
     (name, field): loglog_slope([r["T"] for r in big_rows], [r[name][field] for r in big_rows])
     for name in ("A_cached", "C_scaled", "top_k")
@@ -325,14 +364,14 @@ slopes = {
 }
 for (name, field), value in slopes.items():
     glue(f"m_slope_{name}_{field}", number(value, 2))
-flat_wins = top_wins == cells_with_c and ms["top_k"] < ms["C_scaled"]
+flat_wins = top_wins == cells_with_c and max(per_run["top_k"].values()) < min(per_run["C_scaled"].values())
 glue(
     "m_verdict",
     "flat retrieval wins: at least as accurate in every cell, and cheaper"
     if flat_wins
     else "neither wins everywhere: see the tables",
 )
-print(ms, flops, "C scaled faster than cached A from T =", cross)
+print(per_run, flops, "C scaled faster than cached A in every run from T =", cross)
 print("log-log slopes against T:", {k: round(v, 2) for k, v in slopes.items()})
 
 # %% [markdown]
@@ -342,7 +381,7 @@ print("log-log slopes against T:", {k: round(v, 2) for k, v in slopes.items()})
 # MegaContext-lite costs {glue:text}`m_ms_C_scaled` ms ({glue:text}`m_ms_C` ms with 4 edits per
 # pass): {glue:text}`m_ratio_a` times less than the uncached read, but {glue:text}`m_ratio_cached`
 # times the cached one; it is cheaper than the cached soft read {glue:text}`m_cross`. Against $T$
-# (log-log slopes over the table), the cached read's FLOPs grow with slope
+# (log-log slopes of the means over the table), the cached read's FLOPs grow with slope
 # {glue:text}`m_slope_A_cached_flops` and its CPU time with {glue:text}`m_slope_A_cached_cpu_ms`;
 # scaled C's FLOPs with {glue:text}`m_slope_C_scaled_flops` and its CPU time with
 # {glue:text}`m_slope_C_scaled_cpu_ms`: far slower than $T$ (the coarse cover holds more gists for a
@@ -737,7 +776,7 @@ glue("m_ntm_vs", "loses to" if all(c_name in b for b in beaten.values()) else "i
 #   longest lengths, where a label costs the most.
 # - **Timings are for this implementation on a shared CPU**, batch 1, float32; C's constant is a
 #   Python-level edit loop. The slopes and the FLOPs, not the constants, are the point.
-# - **Training runs**: each accuracy cell spans the runs listed at the top; the LensNet comparison
+# - **Training runs**: each accuracy cell and each cost cell spans the runs listed at the top; the LensNet comparison
 #   spans {glue:text}`m_lens_seeds` seeds evaluated on the same queries; the streaming table is one run.
 
 # %% [markdown]

@@ -512,6 +512,48 @@ def cost_against_length(models, lengths, budgets, repeats: int = 5, seed: int = 
     return {"repeats": repeats, "readers": READERS, "rows": rows}
 
 
+#: The per-query cost fields of :func:`cost_against_length` (one value per reader and cell).
+COST_FIELDS = ("cpu_ms", "flops", "peak_MiB")
+
+
+def cost_over_runs(runs: dict, lengths, budgets, repeats: int = 5, seed: int = 9) -> dict:
+    """:func:`cost_against_length` for every trained run in ``runs`` (name -> models), on the same data,
+    joined by :func:`join_cost_runs`."""
+    return join_cost_runs(
+        {run: cost_against_length(models, lengths, budgets, repeats, seed) for run, models in runs.items()}
+    )
+
+
+def join_cost_runs(per_run: dict) -> dict:
+    """One :func:`cost_against_length` result per run (name -> result) joined cell by cell: each row keeps
+    its runs' values (``row["runs"][run][reader][field]``, ``row["runs"][run]["ingest_cpu_us_per_token"]``),
+    ``row[reader]["spread"][field]`` is the mean, min and max over the runs that measured the reader, and
+    ``row[reader][field]`` (and ``row["ingest_cpu_us_per_token"]``) the mean, as a single run writes it."""
+    if not per_run:
+        raise ValueError("per_run: expected at least one run")
+    key = lambda r: (r["T"], r["W_max"])  # noqa: E731
+    results = list(per_run.values())
+    order = [key(r) for r in results[0]["rows"]]
+    for res in results[1:]:
+        if sorted(map(key, res["rows"])) != sorted(order):
+            raise ValueError("per_run: expected the same cells (T, W_max) in every run")
+    if len({res["repeats"] for res in results}) != 1:
+        raise ValueError("per_run: expected the same repeats in every run")
+    at = {run: {key(r): r for r in res["rows"]} for run, res in per_run.items()}
+    rows = []
+    for cell in order:
+        mine = {run: at[run][cell] for run in per_run}
+        row = {"T": cell[0], "W_max": cell[1]}
+        row["runs"] = {run: {k: v for k, v in r.items() if k not in ("T", "W_max", "runs")} for run, r in mine.items()}
+        row["ingest_cpu_us_per_token"] = _spread([r["ingest_cpu_us_per_token"] for r in mine.values()])["mean"]
+        names = dict.fromkeys(k for r in mine.values() for k, v in r.items() if isinstance(v, dict) and k != "runs")
+        for name in names:
+            spread = {f: _spread([r[name][f] for r in mine.values() if name in r]) for f in COST_FIELDS}
+            row[name] = {f: spread[f]["mean"] for f in COST_FIELDS} | {"spread": spread}
+        rows.append(row)
+    return {"repeats": results[0]["repeats"], "readers": READERS, "runs": list(per_run), "rows": rows}
+
+
 @torch.no_grad()
 def compare_scorers(
     models, scorers: dict, lengths, w_max: int, streams: int = 8, facts: int = 16, seed: int = 5

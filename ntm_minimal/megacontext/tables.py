@@ -22,13 +22,15 @@ READER_COLUMNS = {
 }
 
 
-def spread_text(cell: dict | None, digits: int = 2) -> str:
-    """``mean [min, max]`` of one reader over runs (only the mean for a single run; ``—`` if absent)."""
+def spread_text(cell: dict | None, digits: int = 2, fmt: str | None = None) -> str:
+    """``mean [min, max]`` of one reader over runs (only the mean for a single run; ``—`` if absent).
+    ``fmt``: a format spec (such as ``".3g"``) used instead of ``digits`` decimals."""
     if cell is None:
         return "—"
-    if cell["n"] == 1 or cell["min"] == cell["max"]:
-        return f"{cell['mean']:.{digits}f}"
-    return f"{cell['mean']:.{digits}f} [{cell['min']:.{digits}f}, {cell['max']:.{digits}f}]"
+    spec = fmt or f".{digits}f"
+    if cell["n"] == 1 or format(cell["min"], spec) == format(cell["max"], spec):
+        return format(cell["mean"], spec)
+    return f"{cell['mean']:{spec}} [{cell['min']:{spec}}, {cell['max']:{spec}}]"
 
 
 def accuracy_table(result: dict, w_max: int, kind: str = "accuracy") -> Table:
@@ -52,25 +54,33 @@ def accuracy_table(result: dict, w_max: int, kind: str = "accuracy") -> Table:
 
 
 def cost_table(result: dict, w_max: int, field: str = "cpu_ms") -> Table:
-    """One row per ``T``, one column per reader: ``field`` (``cpu_ms``, ``flops`` or ``peak_MiB``) per query."""
+    """One row per ``T``, one column per reader: ``field`` (``cpu_ms``, ``flops`` or ``peak_MiB``) per query;
+    ``mean [min, max]`` over the training runs where the rows hold a spread (``experiments.cost_over_runs``)."""
     if field not in ("cpu_ms", "flops", "peak_MiB"):
         raise ValueError(f"field: expected 'cpu_ms', 'flops' or 'peak_MiB', got {field!r}")
     rows = [r for r in result["rows"] if r["W_max"] == w_max]
     if not rows:
         raise ValueError(f"w_max: expected one of {sorted({r['W_max'] for r in result['rows']})}, got {w_max!r}")
     names = [n for n in READER_COLUMNS if any(n in r for r in rows)]
-    fmt = {"cpu_ms": ".3g", "flops": ".3g", "peak_MiB": ".3g"}[field]
-    table_rows = [[f"2^{r['T'].bit_length() - 1}"] + [r[n][field] if n in r else None for n in names] for r in rows]
+
+    def text(r: dict, n: str) -> str | None:
+        if n not in r:
+            return None
+        spread = r[n].get("spread", {}).get(field)
+        return spread_text(spread if spread else {"mean": r[n][field], "n": 1}, fmt=".3g")
+
+    table_rows = [[f"2^{r['T'].bit_length() - 1}"] + [text(r, n) for n in names] for r in rows]
     what = {
         "cpu_ms": "CPU (process) time per query, ms, median",
         "flops": "matrix-multiply FLOPs per query (counted)",
         "peak_MiB": "peak extra memory per query, MiB",
     }[field]
+    runs = result.get("runs", [])
+    over = f"mean [min, max] over {len(runs)} training runs; " if len(runs) > 1 else ""
     return Table(
         ["T"] + [READER_COLUMNS[n] for n in names],
         table_rows,
-        formats={READER_COLUMNS[n]: fmt for n in names},
-        caption=f"{what}, W_max = {w_max}, one stream, batch 1; empty: not measured (budget too small)",
+        caption=f"{what}, W_max = {w_max}, one stream, batch 1; {over}empty: not measured (budget too small)",
     )
 
 

@@ -68,7 +68,8 @@ def plot_accuracy_against_t(result: dict, kind: str = "accuracy"):
 
 
 def plot_cost_against_t(result: dict, w_max: int):
-    """Log-log CPU time and counted FLOPs per query of every measured reader against ``T`` at ``w_max``."""
+    """Log-log CPU time, counted FLOPs and peak extra memory per query of every measured reader against ``T``
+    at ``w_max``: the mean over the training runs, shaded from min to max where the rows hold a spread."""
     rows = [r for r in result["rows"] if r["W_max"] == w_max]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
     for ax, field, label in zip(
@@ -77,15 +78,21 @@ def plot_cost_against_t(result: dict, w_max: int):
         ("CPU time per query (ms)", "counted FLOPs per query", "peak extra memory (MiB)"),
     ):
         for name, (text, color, style) in AGAINST_T_STYLE.items():
-            pts = [(r["T"], r[name][field]) for r in rows if name in r and r[name][field] > 0]
+            pts = [(r["T"], r[name][field], r[name].get("spread", {}).get(field)) for r in rows if name in r]
+            pts = [p for p in pts if p[1] > 0]
             if pts:
-                ax.loglog(
-                    [p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3, color=color, label=text, base=2
-                )
+                t = [p[0] for p in pts]
+                ax.loglog(t, [p[1] for p in pts], style, marker="o", ms=3, color=color, label=text, base=2)
+                spreads = [p[2] for p in pts]
+                if all(sp is not None and sp["min"] > 0 for sp in spreads):
+                    lo, hi = [sp["min"] for sp in spreads], [sp["max"] for sp in spreads]
+                    ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
         ax.set_xlabel("tokens T")
         ax.set_ylabel(label)
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"W_max = {w_max}, one query, batch 1")
+    runs = result.get("runs", [])
+    over = f"; mean over {len(runs)} training runs, shaded: min to max" if len(runs) > 1 else ""
+    fig.suptitle(f"W_max = {w_max}, one query, batch 1{over}")
     fig.tight_layout()
     return fig
 

@@ -82,14 +82,69 @@ def test_against_t_runs_small_and_the_tables_show_it():
     assert cell["accuracy"]["oracle"]["mean"] == 1.0 and cell["selection"]["oracle"]["mean"] == 1.0
     text = tables.accuracy_table(acc, 256).to_text()
     assert "flat top-k" in text and "2^11" in text
-    cost = experiments.cost_against_length(models, [2048], [256], repeats=1)
+    cost = experiments.cost_over_runs({"a": models, "b": models}, [2048], [256], repeats=1)
     row = cost["rows"][0]
+    assert cost["runs"] == ["a", "b"] and set(row["runs"]) == {"a", "b"}
     assert row["A"]["flops"] > row["top_k"]["flops"] > 0 and row["C"]["cpu_ms"] > 0
+    # The same models on the same stream: the same counted FLOPs in both runs.
+    assert row["runs"]["a"]["C_scaled"]["flops"] == row["runs"]["b"]["C_scaled"]["flops"] == row["C_scaled"]["flops"]
     assert "C scaled" in tables.cost_table(cost, 256, "flops").to_text()
     with pytest.raises(ValueError, match="w_max"):
         tables.cost_table(cost, 999)
     with pytest.raises(ValueError, match="field"):
         tables.cost_table(cost, 256, "watts")
+
+
+def _cost_run(scale, drop_c=False, cells=((2048, 256), (4096, 256))):
+    """A fake cost_against_length result: every value of the run times ``scale``."""
+    rows = []
+    for t, w in cells:
+        row = {"T": t, "W_max": w, "ingest_cpu_us_per_token": 2.0 * scale}
+        for i, name in enumerate(("A", "top_k", "C_scaled")):
+            if name == "C_scaled" and drop_c:
+                continue
+            row[name] = {"cpu_ms": scale * (i + 1) * t / 1024, "flops": 1000.0 * (i + 1) * t, "peak_MiB": 0.5 * scale}
+        rows.append(row)
+    return {"repeats": 3, "readers": experiments.READERS, "rows": rows}
+
+
+def test_cost_over_runs_keeps_each_run_and_its_spread():
+    joined = experiments.join_cost_runs({"s0": _cost_run(1.0), "s1": _cost_run(3.0), "s2": _cost_run(2.0, True)})
+    assert joined["runs"] == ["s0", "s1", "s2"] and joined["repeats"] == 3
+    row = next(r for r in joined["rows"] if r["T"] == 4096)
+    assert row["runs"]["s1"]["A"]["cpu_ms"] == 12.0 and "C_scaled" not in row["runs"]["s2"]
+    assert row["A"]["cpu_ms"] == pytest.approx(8.0)  # the mean of 4, 12, 8, where a single run puts its value
+    assert row["A"]["spread"]["cpu_ms"] == {"mean": pytest.approx(8.0), "min": 4.0, "max": 12.0, "n": 3}
+    assert row["C_scaled"]["spread"]["cpu_ms"]["n"] == 2  # only the runs that measured it
+    assert row["C_scaled"]["cpu_ms"] == pytest.approx(24.0)
+    assert row["A"]["spread"]["flops"]["min"] == row["A"]["spread"]["flops"]["max"] == row["A"]["flops"]
+    assert row["ingest_cpu_us_per_token"] == pytest.approx(4.0)
+    text = tables.cost_table(joined, 256, "cpu_ms").to_text()
+    assert "8 [4, 12]" in text and "over 3 training runs" in text
+    assert "4.1e+06" in tables.cost_table(joined, 256, "flops").to_text()  # equal in every run: the value alone
+    single = tables.cost_table(_cost_run(1.0), 256, "cpu_ms").to_text()
+    assert "[" not in single and "training runs" not in single
+    with pytest.raises(ValueError, match="same cells"):
+        experiments.join_cost_runs({"a": _cost_run(1.0), "b": _cost_run(1.0, cells=((2048, 256),))})
+    with pytest.raises(ValueError, match="at least one"):
+        experiments.join_cost_runs({})
+
+
+def test_the_cost_plot_shades_the_spread_over_runs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.collections import PolyCollection
+
+    from ntm_minimal.plotting import megacontext as mcplot
+
+    joined = experiments.join_cost_runs({"s0": _cost_run(1.0), "s1": _cost_run(3.0)})
+    fig = mcplot.plot_cost_against_t(joined, 256)
+    shaded = [c for ax in fig.axes for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(shaded) == 3 * 3  # three readers in each of the three panels
+    assert "3 training runs" not in fig._suptitle.get_text() and "2 training runs" in fig._suptitle.get_text()
+    one = mcplot.plot_cost_against_t(_cost_run(1.0), 256)  # a single run: lines only
+    assert not [c for ax in one.axes for c in ax.collections if isinstance(c, PolyCollection)]
 
 
 def test_a_reader_measured_later_joins_the_runs_cells():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ntm_minimal import pretrained
 from ntm_minimal.megacontext import tables
 from ntm_minimal.megacontext.experiments import READERS, scaled_edits
@@ -77,3 +79,27 @@ def test_shipped_runs_and_lensnet_comparison():
         rows = {(r["T"], r["scorer"]): r for r in lens["runs"][seed]}
         for r in lens["rows"]:  # each seed's value lies in the spread
             assert r["accuracy"]["min"] <= rows[r["T"], r["scorer"]]["accuracy"] <= r["accuracy"]["max"]
+
+
+def test_cost_against_t_measures_every_training_run():
+    cost = pretrained.bench_result("megacontext_against_t")["cost"]
+    acc = pretrained.bench_result("megacontext_accuracy")["accuracy"]
+    assert cost["runs"] == acc["runs"] and len(cost["runs"]) == 3
+    assert "--parts cost" in cost["command"]
+    for r in cost["rows"]:
+        assert set(r["runs"]) == set(cost["runs"])
+        names = [n for n in READERS if n in r]
+        assert {"A", "A_cached", "B", "top_k"} <= set(names)
+        for name in names:
+            for field in ("cpu_ms", "flops", "peak_MiB"):
+                values = [v[name][field] for v in r["runs"].values()]  # every run measures the same readers
+                spread = r[name]["spread"][field]
+                assert spread["n"] == 3 and spread["min"] == min(values) and spread["max"] == max(values)
+                assert r[name][field] == spread["mean"] == pytest.approx(sum(values) / 3)
+            if name in ("A", "A_cached", "B", "top_k"):  # fixed work on the same streams: the same FLOPs
+                assert len({v[name]["flops"] for v in r["runs"].values()}) == 1
+    text = tables.cost_table(cost, 2048, "cpu_ms").to_text()
+    assert "mean [min, max] over 3 training runs" in text
+    top = next(r for r in cost["rows"] if r["T"] == 2**20 and r["W_max"] == 2048)
+    shown = tables.spread_text(top["C_scaled"]["spread"]["cpu_ms"], fmt=".3g")
+    assert "[" in shown and shown in text  # CPU times differ between runs: the table shows the range
