@@ -141,14 +141,21 @@ PLATEAU = 30  # wrong bits of 128 on the held-out lists (a guess makes 64)
 plateau = next(i for i, v in enumerate(curve["heldout_bit_errors"]) if v < PLATEAU)
 glue("plateau_bits", PLATEAU)
 glue("plateau_sequences", f"{int(curve['sequences'][plateau]):,}")
+errors_after = curve["heldout_bit_errors"][plateau:]
+spike = plateau + max(range(len(errors_after)), key=errors_after.__getitem__)  # the worst row on the way down
+glue("spike_step", f"{int(curve['step'][spike]):,}")
+glue("spike_bits", number(curve["heldout_bit_errors"][spike], 1))
+glue("spike_next", number(curve["heldout_bit_errors"][spike + 1], 1))
 glue("final_heldout", number(curve["heldout_bit_errors"][-1], 1))
 _ = glue("final_sequences", f"{int(curve['sequences'][-1]):,}")
 
 # %% [markdown]
 # The 8 + 8 NTM sits on a plateau for a long time, then falls: it first gets below {glue:text}`plateau_bits` wrong bits
 # (of 128) on the held-out lists after {glue:text}`plateau_sequences` training lists, and ends at
-# {glue:text}`final_heldout` after {glue:text}`final_sequences`. The 4 + 4 NTM and the LSTM level
-# off far higher.
+# {glue:text}`final_heldout` after {glue:text}`final_sequences`. On the way down one log row jumps
+# back to {glue:text}`spike_bits` (step {glue:text}`spike_step`), and the next is back at
+# {glue:text}`spike_next`: a brief instability, not a lasting setback. The 4 + 4 NTM and the
+# LSTM level off far higher.
 #
 # ## Measured on fresh lists
 #
