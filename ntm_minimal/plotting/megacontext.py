@@ -71,7 +71,8 @@ def plot_cost_against_t(result: dict, w_max: int):
     """Log-log CPU time, counted FLOPs and peak extra memory per query of every measured reader against ``T``
     at ``w_max``: the mean over the training runs, shaded from min to max where the rows hold a spread."""
     rows = [r for r in result["rows"] if r["W_max"] == w_max]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
+    # One panel under the other, so that each is as wide as the book's column and its labels stay legible.
+    fig, axes = plt.subplots(3, 1, figsize=(6.4, 8.6), sharex=True)
     for ax, field, label in zip(
         axes,
         ("cpu_ms", "flops", "peak_MiB"),
@@ -87,13 +88,14 @@ def plot_cost_against_t(result: dict, w_max: int):
                 if all(sp is not None and sp["min"] > 0 for sp in spreads):
                     lo, hi = [sp["min"] for sp in spreads], [sp["max"] for sp in spreads]
                     ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
-        ax.set_xlabel("tokens T")
         ax.set_ylabel(label)
-    axes[0].legend(fontsize=7)
+    axes[-1].set_xlabel("tokens T")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
     runs = result.get("runs", [])
-    over = f"; mean over {len(runs)} training runs, shaded: min to max" if len(runs) > 1 else ""
+    over = f";\nmean over {len(runs)} training runs, shaded: min to max" if len(runs) > 1 else ""
     fig.suptitle(f"W_max = {w_max}, one query, batch 1{over}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 
