@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 
 from ntm_minimal import NTM, checkpoint, pretrained
 from ntm_minimal.baselines import LSTMBaseline
-from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch
+from ntm_minimal.evaluation import evaluate, evaluate_batch, heldout_batch, setting_of
 from ntm_minimal.tasks import CopyTask, make_task
 from ntm_minimal.train import learning_rates, main, reproduction
 from ntm_minimal.training import (
@@ -518,7 +518,7 @@ def test_seed_runs_differ_only_in_the_seed(name, seed):
     assert learning_rates(config) == learning_rates(shipped)
     result, own = checkpoint.load_eval(run), checkpoint.load_eval(base)
     assert result["steps"] == own["steps"] and result["stop_reason"] == "steps"
-    assert [r["length"] for r in result["grid"]] == [r["length"] for r in own["grid"]]
+    assert [setting_of(r) for r in result["grid"]] == [setting_of(r) for r in own["grid"]]
 
 
 @pytest.mark.skipif("ngrams_learned" not in SHIPPED, reason="checkpoint not shipped")
