@@ -196,8 +196,8 @@ _ = glue("position_worst", int(per_position.argmax()))
 # {glue:text}`ntm_verdict`. Its worst list has {glue:text}`ntm_worst` wrong bits, so the tail is
 # far from the mean. The LSTM gets {glue:text}`lstm_right` of its answers right; the DNC of chapter
 # 14, with one write head and 32 rows, {glue:text}`dnc_verdict`. The shipped NTM is one training
-# run: the same command with other seeds meets the bar in {glue:text}`seeds_meeting` of
-# {glue:text}`n_seeds` runs within the same budget (chapter 12b).
+# run: of {glue:text}`n_seeds` seeds of the same command (this one included),
+# {glue:text}`seeds_meeting` meet the bar within the same budget (chapter 12b).
 
 # %%
 fig = plotting.plot_errors_per_position({label: q["per_position"] for label, q in measured.items()})
