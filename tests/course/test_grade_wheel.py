@@ -65,14 +65,19 @@ def fresh(tmp_path_factory) -> Path:
     return python
 
 
-def test_the_wheel_is_what_runs(fresh, tmp_path):
-    out = subprocess.run(
-        [str(fresh), "-c", "import ntm_minimal, nbclient, nbformat; print(ntm_minimal.__file__)"],
+def _package_file(python: Path, cwd: Path, imports: str = "ntm_minimal") -> str:
+    """``ntm_minimal.__file__`` as ``python`` sees it, after importing ``imports``."""
+    return subprocess.run(
+        [str(python), "-c", f"import {imports}; print(ntm_minimal.__file__)"],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
         check=True,
     ).stdout.strip()
+
+
+def test_the_wheel_is_what_runs(fresh, tmp_path):
+    out = _package_file(fresh, tmp_path, "ntm_minimal, nbclient, nbformat")
     assert str(fresh.parent.parent) in out, out
 
 
@@ -87,14 +92,8 @@ def _data_files(package: Path) -> set[str]:
 
 
 def test_the_wheel_ships_every_checkpoint_and_result_but_no_training_state(fresh, tmp_path):
-    where = subprocess.run(
-        [str(fresh), "-c", "import ntm_minimal; print(ntm_minimal.__file__)"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    ).stdout.strip()
-    installed, source = _data_files(Path(where).parent), _data_files(ROOT / "ntm_minimal")
+    installed = _data_files(Path(_package_file(fresh, tmp_path)).parent)
+    source = _data_files(ROOT / "ntm_minimal")
     in_progress = {f for f in source if f.startswith("checkpoints/in_progress/")}
     assert source - in_progress - installed == set()  # e.g. a run folder one level deeper than the globs
     assert not any(f.endswith(".pt") for f in installed)  # resumable optimizer states stay out
