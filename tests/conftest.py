@@ -5,6 +5,8 @@ Every test gets its own seeded generator, so results do not depend on which test
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -68,3 +70,24 @@ def assert_weighting(w: torch.Tensor, atol: float | None = None) -> None:
     assert bool(torch.isfinite(w).all()), "weighting has NaN/inf"
     assert bool((w >= 0).all()), f"weighting has negative entries, min {w.min().item()}"
     torch.testing.assert_close(w.sum(-1), torch.ones_like(w.sum(-1)), rtol=0, atol=atol)
+
+
+def tiny_cli(
+    *extra: str,
+    max_len: int | None = 3,
+    eval_every: int = 2,
+    eval_batch_size: int = 4,
+    grid_length: int = 5,
+    compile_flag: str | None = "--no-compile",
+) -> list[str]:
+    """Arguments of ``python -m ntm_minimal.train`` for a copy NTM small enough to train in a test
+    (controller 8, memory 8 x 4, batches of 4), then ``extra``. ``max_len=None`` keeps the task's
+    default lengths; ``compile_flag=None`` leaves compiling to the trainer's default."""
+    args = ["--task", "copy"]
+    if max_len is not None:
+        args += ["--task-config", json.dumps({"max_len": max_len})]
+    args += ["--controller-size", "8", "--memory-n", "8", "--memory-m", "4", "--batch-size", "4"]
+    args += ["--eval-every", str(eval_every), "--eval-batch-size", str(eval_batch_size)]
+    args += ["--eval-grid", json.dumps([{"length": grid_length}]), "--grid-batch-size", "4"]
+    args += ["--no-progress", "--device", "cpu"]
+    return args + ([compile_flag] if compile_flag else []) + list(extra)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import tiny_cli
 from safetensors.torch import load_file
 
 from ntm_minimal import checkpoint, pretrained
@@ -14,30 +15,7 @@ from ntm_minimal.evaluation import evaluate
 from ntm_minimal.tasks import make_task
 from ntm_minimal.train import main
 
-TINY = [
-    "--task",
-    "copy",
-    "--controller-size",
-    "8",
-    "--memory-n",
-    "8",
-    "--memory-m",
-    "4",
-    "--batch-size",
-    "4",
-    "--eval-every",
-    "2",
-    "--eval-batch-size",
-    "4",
-    "--eval-grid",
-    '[{"length": 5}]',
-    "--grid-batch-size",
-    "4",
-    "--no-progress",
-    "--device",
-    "cpu",
-    "--no-compile",
-]
+TINY = tiny_cli(max_len=None)
 
 
 def test_a_run_starts_from_another_runs_weights(tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import tiny_cli
 from safetensors.torch import load_file
 
 from ntm_minimal import NTM, checkpoint, pretrained
@@ -28,31 +29,7 @@ from ntm_minimal.training import (
 )
 
 #: A tiny NTM on short copies: a few steps take well under a second.
-TINY = [
-    "--task",
-    "copy",
-    "--task-config",
-    '{"max_len": 3}',
-    "--controller-size",
-    "8",
-    "--memory-n",
-    "8",
-    "--memory-m",
-    "4",
-    "--batch-size",
-    "4",
-    "--eval-every",
-    "3",
-    "--eval-batch-size",
-    "8",
-    "--eval-grid",
-    '[{"length": 5}]',
-    "--grid-batch-size",
-    "4",
-    "--no-progress",
-    "--device",
-    "cpu",
-]
+TINY = tiny_cli(eval_every=3, eval_batch_size=8, compile_flag=None)
 
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import tiny_cli
 from test_init_from import regrid_against_copy
 
 from ntm_minimal import NTM, checkpoint, pretrained
@@ -83,36 +84,7 @@ def test_train_config_rejects_a_bad_margin(field, value):
         TrainConfig(**{field: value})
 
 
-TINY = [
-    "--task",
-    "copy",
-    "--task-config",
-    '{"max_len": 3}',
-    "--controller-size",
-    "8",
-    "--memory-n",
-    "8",
-    "--memory-m",
-    "4",
-    "--batch-size",
-    "4",
-    "--eval-every",
-    "2",
-    "--eval-batch-size",
-    "4",
-    "--eval-grid",
-    '[{"length": 3}]',
-    "--grid-batch-size",
-    "4",
-    "--no-progress",
-    "--device",
-    "cpu",
-    "--no-compile",
-    "--steps",
-    "2",
-    "--seed",
-    "3",
-]
+TINY = tiny_cli("--steps", "2", "--seed", "3", grid_length=3)
 
 
 def test_the_margin_term_changes_the_step_but_not_the_reported_cost(tmp_path):

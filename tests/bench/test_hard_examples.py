@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import tiny_cli
 
 from ntm_minimal import NTM, checkpoint
 from ntm_minimal.metrics import min_signed_margin
@@ -84,38 +85,7 @@ def test_train_config_rejects_bad_hard_example_settings(settings):
 
 
 def test_the_cli_records_hard_examples_and_a_resumed_run_continues_exactly(tmp_path):
-    tiny = [
-        "--task",
-        "copy",
-        "--task-config",
-        '{"max_len": 3}',
-        "--controller-size",
-        "8",
-        "--memory-n",
-        "8",
-        "--memory-m",
-        "4",
-        "--batch-size",
-        "4",
-        "--eval-every",
-        "2",
-        "--eval-batch-size",
-        "4",
-        "--eval-grid",
-        '[{"length": 3}]',
-        "--grid-batch-size",
-        "4",
-        "--no-progress",
-        "--device",
-        "cpu",
-        "--no-compile",
-        "--seed",
-        "3",
-        "--hard-pool",
-        "16",
-        "--hard-examples",
-        "2",
-    ]
+    tiny = tiny_cli("--seed", "3", "--hard-pool", "16", "--hard-examples", "2", grid_length=3)
     main([*tiny, "--steps", "4", "--out", str(tmp_path / "whole")])
     config = checkpoint.load_config(tmp_path / "whole")
     assert (config["train"]["hard_pool"], config["train"]["hard_examples"]) == (16, 2)

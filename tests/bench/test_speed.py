@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import tiny_cli
 from torch.nn import functional as F
 
 from ntm_minimal import DNC, NTM, checkpoint, kernels, training
@@ -147,33 +148,7 @@ def test_compiler_available_looks_for_a_cpp_compiler(monkeypatch):
     assert training.compiler_available("cpu")
 
 
-TINY = [
-    "--task",
-    "copy",
-    "--task-config",
-    '{"max_len": 3}',
-    "--controller-size",
-    "8",
-    "--memory-n",
-    "8",
-    "--memory-m",
-    "4",
-    "--batch-size",
-    "4",
-    "--eval-every",
-    "2",
-    "--eval-batch-size",
-    "4",
-    "--eval-grid",
-    '[{"length": 5}]',
-    "--grid-batch-size",
-    "4",
-    "--no-progress",
-    "--device",
-    "cpu",
-    "--steps",
-    "2",
-]
+TINY = tiny_cli("--steps", "2", compile_flag=None)
 
 
 def test_cli_records_its_compile_decision(tmp_path, monkeypatch):
