@@ -122,12 +122,13 @@ _ = glue("adam_bits_then", number(adam["heldout_bit_errors"][adam["step"].index(
 # ## The 4 + 4 NTM: the paper's algorithm, and why it does not sort
 #
 # Before the 8 + 8 run, the course's sort NTM had 4 read and 4 write heads (the other reading of
-# "8 heads"), trained for 12,000 steps. Unlike the 8 + 8 NTM, it writes each vector at a location
+# "8 heads"), trained for {glue:text}`small_steps` steps. Unlike the 8 + 8 NTM, it writes each vector at a location
 # that depends on its priority. One list, each write head's most-weighted row against the input's
 # priority (rows past 63 drawn as negative offsets, since the memory wraps):
 
 # %%
 small = pretrained.load("priority_sort_4heads")
+glue("small_steps", f"{pretrained.eval_results('priority_sort_4heads')['steps']:,}")
 one, prio = task.sample_with_priorities(1, torch.Generator().manual_seed(5))
 with torch.no_grad():
     _, trace = small(one.x, return_trace=True)
