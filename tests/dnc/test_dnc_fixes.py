@@ -11,12 +11,11 @@ import torch
 from oracles.dnc import SHARPNESS_EPS, masked_lookup_oracle, sharpen_oracle
 from torch.autograd import gradcheck
 
-from ntm_minimal import DNC, checkpoint, pretrained
+from ntm_minimal import DNC, pretrained
 from ntm_minimal.addressing import content_weighting
 from ntm_minimal.dnc import equations as eq
 from ntm_minimal.dnc import kernels as dk
 from ntm_minimal.dnc.interface import interface_size
-from ntm_minimal.train import main as train_main
 
 
 @pytest.fixture
@@ -261,43 +260,6 @@ def test_sharpness_without_links_is_refused():
         DNC(**SMALL, temporal_links=False, link_sharpness=True)
     with pytest.raises(ValueError, match="^masking"):
         DNC(**SMALL, masking=1)
-
-
-def test_cli_trains_resumes_and_reloads_with_the_fixes(tmp_path):
-    common = [
-        "--task",
-        "copy",
-        "--task-config",
-        '{"max_len": 3, "bits": 3}',
-        "--model",
-        "dnc",
-        "--controller-size",
-        "8",
-        "--memory-n",
-        "6",
-        "--memory-m",
-        "4",
-        "--read-heads",
-        "2",
-        "--masking",
-        "--link-sharpness",
-        "--dealloc-content",
-        "--batch-size",
-        "4",
-        "--eval-every",
-        "3",
-        "--eval-batch-size",
-        "4",
-        "--no-progress",
-    ]
-    straight = train_main([*common, "--steps", "6", "--out", str(tmp_path / "a")])
-    train_main([*common, "--steps", "3", "--out", str(tmp_path / "b")])
-    resumed = train_main(["--resume", str(tmp_path / "b"), "--steps", "6"])
-    assert straight["heldout"] == resumed["heldout"]
-    config = checkpoint.load_config(tmp_path / "a")["model_config"]
-    assert config["masking"] and config["link_sharpness"] and config["dealloc_content"]
-    model = checkpoint.load_model(tmp_path / "a")
-    assert model.config["masking"] and model.interface.masking and model.interface.link_sharpness
 
 
 def test_checkpoints_without_the_new_keys_still_load():

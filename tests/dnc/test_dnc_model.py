@@ -386,9 +386,16 @@ def test_runs_on_cuda(controller):
 # ------------------------------------------------------------------ training
 
 
-def test_cli_trains_and_resumes_exactly(tmp_path):
-    """--model dnc through the CLI: 6 steps straight equal 3 steps, then a resume to 6."""
+#: Csordás & Schmidhuber (2019)'s three fixes, as command-line switches
+FIXES = ["--masking", "--link-sharpness", "--dealloc-content"]
+
+
+@pytest.mark.parametrize("fixes", [[], FIXES], ids=["plain", "fixes"])
+def test_cli_trains_and_resumes_exactly(tmp_path, fixes):
+    """--model dnc through the CLI, plain and with the three fixes: 6 steps straight equal 3 steps,
+    then a resume to 6, and the fixes survive the reload."""
     common = [
+        *fixes,
         "--task",
         "copy",
         "--task-config",
@@ -424,6 +431,10 @@ def test_cli_trains_and_resumes_exactly(tmp_path):
     for k, v in a.state_dict().items():
         assert torch.equal(v, b.state_dict()[k]), k
     assert [row.get("memory_n") for row in straight["grid"]] == [None, 10]
+    config = checkpoint.load_config(tmp_path / "a")["model_config"]
+    on = bool(fixes)
+    assert config["masking"] is on and config["link_sharpness"] is on and config["dealloc_content"] is on
+    assert a.interface.masking is on and a.interface.link_sharpness is on
 
 
 @pytest.mark.parametrize("controller", CONTROLLERS)
