@@ -56,6 +56,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ntm_minimal import NTM, pretrained  # noqa: E402
 from ntm_minimal.tasks import CopyTask  # noqa: E402
+from ntm_minimal.tasks.copy import PAPER_NTM  # noqa: E402
 from ntm_minimal.training import STEP_CHUNK, TrainConfig, Trainer, compiler_available  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
@@ -66,17 +67,6 @@ MD_OUT = BENCH / "convergence.md"
 #: The rendered table goes between these lines of ``MD_OUT``; the rest of that file is prose.
 MD_BEGIN, MD_END = "<!-- convergence.py: begin -->", "<!-- convergence.py: end -->"
 
-COPY_NTM = dict(
-    input_size=9,
-    output_size=8,
-    controller="lstm",
-    controller_size=100,
-    memory_n=128,
-    memory_m=20,
-    read_heads=1,
-    write_heads=1,
-    shift_range=1,
-)
 ADAM16 = dict(optimizer="adam", lr=1e-3, batch_size=16, clip_value=10.0)
 SETTINGS = {
     "paper": (dict(optimizer="rmsprop", lr=1e-4, momentum=0.9, batch_size=1, clip_value=10.0), "constant"),
@@ -137,7 +127,7 @@ def run_setting(name: str, seed: int, args, steps: int = 10**7) -> dict:
     """Train one setting until the target, the time limit or ``steps``; returns one table row."""
     settings, memory = SETTINGS[name]
     torch.manual_seed(seed)
-    model = NTM(**COPY_NTM)
+    model = NTM(**PAPER_NTM)
     if memory == "random":
         gen = torch.Generator().manual_seed(seed)
         model.memory_init.copy_(0.5 * torch.randn(model.memory_init.shape, generator=gen))

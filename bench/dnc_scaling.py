@@ -24,7 +24,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from step import COPY_SHAPE, DNC_SHAPE, Runner, measure  # noqa: E402
+from step import DNC_SHAPE, PAPER_NTM, Runner, measure  # noqa: E402
 
 import ntm_minimal  # noqa: E402
 from ntm_minimal.tasks.copy import CopyTask  # noqa: E402
@@ -49,7 +49,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def runners_at(n: int, args, device: torch.device) -> list[Runner]:
     batch = CopyTask().sample(args.batch_size, torch.Generator().manual_seed(args.seed), length=args.length).to(device)
     torch.manual_seed(args.seed)
-    ntm = ntm_minimal.NTM(**{**COPY_SHAPE, "memory_n": n}).to(device)
+    ntm = ntm_minimal.NTM(**{**PAPER_NTM, "memory_n": n}).to(device)
     dnc = ntm_minimal.DNC(**{**DNC_SHAPE, "memory_n": n}).to(device)
     return [Runner("NTM", ntm, batch, device), Runner("DNC", dnc, batch, device)]
 

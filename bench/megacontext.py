@@ -201,39 +201,10 @@ def main(argv=None) -> dict:
     print(
         f"2. Accuracy (all 8 value bits right) vs W_max / T, T = {args.sweep_t}, {args.sweep_batch} queries, 16 facts"
     )
-    print(
-        _table(
-            out["budget_sweep"]["rows"],
-            [
-                "W_max",
-                "W_over_T",
-                "A",
-                "B",
-                "C",
-                "oracle",
-                "random",
-                "C_selection",
-                "oracle_selection",
-                "random_selection",
-                "C_edits",
-            ],
-            {
-                k: ".3f"
-                for k in (
-                    "W_over_T",
-                    "A",
-                    "B",
-                    "C",
-                    "oracle",
-                    "random",
-                    "C_selection",
-                    "oracle_selection",
-                    "random_selection",
-                )
-            }
-            | {"C_edits": ".1f"},
-        )
-    )
+    sweep_columns = ["W_max", "W_over_T", "A", "B", "C", "oracle", "random"]
+    sweep_columns += ["C_selection", "oracle_selection", "random_selection", "C_edits"]
+    sweep_formats = {k: ".3f" for k in sweep_columns[1:-1]} | {"C_edits": ".1f"}
+    print(_table(out["budget_sweep"]["rows"], sweep_columns, sweep_formats))
     print()
     out["substitution_gap"] = experiments.substitution_gap(models)
     gap_rows = [

@@ -43,25 +43,14 @@ from plain_ntm import load_from_ntm, plain_from_config  # noqa: E402
 
 import ntm_minimal  # noqa: E402
 from ntm_minimal.metrics import masked_loss  # noqa: E402
-from ntm_minimal.tasks.copy import CopyTask  # noqa: E402
+from ntm_minimal.tasks.copy import PAPER_NTM, CopyTask  # noqa: E402
 from ntm_minimal.training import STEP_CHUNK, compile_step  # noqa: E402
 
-COPY_SHAPE = dict(
-    input_size=9,
-    output_size=8,
-    controller="lstm",
-    controller_size=100,
-    memory_n=128,
-    memory_m=20,
-    read_heads=1,
-    write_heads=1,
-    shift_range=1,
-)
 #: The paper's optimiser (RMSProp, momentum 0.9) and elementwise gradient clipping at +-10.
 LR, MOMENTUM, CLIP = 1e-4, 0.9, 10.0
 PACKAGE = "ntm_minimal"
 #: The DNC at the copy shape: the same controller and memory, one read head (the write head is implied).
-DNC_SHAPE = {k: v for k, v in COPY_SHAPE.items() if k not in ("write_heads", "shift_range")}
+DNC_SHAPE = {k: v for k, v in PAPER_NTM.items() if k not in ("write_heads", "shift_range")}
 DNC_NAME = PACKAGE + " DNC"
 #: The package's NTM step as it was before the speed work (``bench/ntm_before.py``), run eagerly.
 BEFORE = "before (a3c4099, eager)"
@@ -179,19 +168,19 @@ def make_runners(batch_size: int, args, device: torch.device) -> list[Runner]:
     batch = CopyTask().sample(batch_size, gen, length=args.length)
     batch = type(batch)(*(t.to(device) for t in batch))
     torch.manual_seed(args.seed)
-    ntm = ntm_minimal.NTM(**COPY_SHAPE).to(device)
+    ntm = ntm_minimal.NTM(**PAPER_NTM).to(device)
     runners = [Runner(PACKAGE, ntm, batch, device)]
     if args.before:  # the package's step as it was before the speed work: the ratio to beat
-        before = ntm_minimal.NTM(**COPY_SHAPE).to(device)
+        before = ntm_minimal.NTM(**PAPER_NTM).to(device)
         before.load_state_dict(ntm.state_dict())
         runners.append(Runner(BEFORE, BeforeNTM(before), batch, device))
     for chunk in args.chunks if args.compile else []:
-        twin = ntm_minimal.NTM(**COPY_SHAPE).to(device)
+        twin = ntm_minimal.NTM(**PAPER_NTM).to(device)
         twin.load_state_dict(ntm.state_dict())
         compile_step(twin, chunk=chunk)  # what the trainer's --compile does; the loop over time stays Python
         runners.append(Runner(compiled_name(chunk), twin, batch, device))
     for mode in args.baselines:
-        plain = load_from_ntm(plain_from_config(COPY_SHAPE, mode).to(device), ntm)
+        plain = load_from_ntm(plain_from_config(PAPER_NTM, mode).to(device), ntm)
         with torch.no_grad():  # the comparison is only fair if both compute the same thing
             diff = (plain(batch.x) - ntm(batch.x)).abs().max().item()
         if diff > 1e-4:
@@ -227,7 +216,7 @@ def header(args) -> str:
             "",
             f"torch {torch.__version__}, Python {platform.python_version()}, {platform.machine()}, "
             f"{os.cpu_count()} CPUs visible, torch threads {args.threads}, {gpu}seed {args.seed}",
-            f"shape: {COPY_SHAPE}; L = {args.length} -> T = 2L+1 = {2 * args.length + 1} steps per sequence",
+            f"shape: {PAPER_NTM}; L = {args.length} -> T = 2L+1 = {2 * args.length + 1} steps per sequence",
             f"timing: {args.warmup} warm-up steps, then median of {args.repeats} steps per cell, "
             "implementations interleaved",
         ]

@@ -24,6 +24,20 @@ import torch
 
 from .base import Batch, check_batch_size, check_int_range, draw_int, random_bits
 
+#: The NTM of the paper's copy experiment (Graves et al. 2014, Table 2) for 8-bit vectors: an LSTM
+#: controller of 100 units, a 128 x 20 memory, one read and one write head, shifts of -1, 0, +1.
+PAPER_NTM = dict(
+    input_size=9,
+    output_size=8,
+    controller="lstm",
+    controller_size=100,
+    memory_n=128,
+    memory_m=20,
+    read_heads=1,
+    write_heads=1,
+    shift_range=1,
+)
+
 
 @dataclass
 class CopyTask:

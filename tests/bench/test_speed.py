@@ -16,6 +16,7 @@ from torch.nn import functional as F
 
 from ntm_minimal import DNC, NTM, checkpoint, kernels, training
 from ntm_minimal.tasks import CopyTask
+from ntm_minimal.tasks.copy import PAPER_NTM
 from ntm_minimal.train import main, reproduction
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -29,22 +30,17 @@ def todays_cosine(monkeypatch):
     monkeypatch.setattr(ntm_before, "cosine", kernels.cosine_similarity)
 
 
-COPY = dict(
-    input_size=9,
-    output_size=8,
-    controller="lstm",
-    controller_size=100,
-    memory_n=128,
-    memory_m=20,
-    read_heads=1,
-    write_heads=1,
-    shift_range=1,
-)
 CONFIGS = {
-    "copy": COPY,
-    "3 writes, shift 2": {**COPY, "read_heads": 2, "write_heads": 3, "shift_range": 2, "memory_n": 16},
-    "feed-forward, no shift": {**COPY, "controller": "feedforward", "shift_range": 0, "controller_size": 32},
-    "learned memory, 4+4 heads": {**COPY, "memory_init": "learned", "read_heads": 4, "write_heads": 4, "memory_n": 32},
+    "copy": PAPER_NTM,
+    "3 writes, shift 2": {**PAPER_NTM, "read_heads": 2, "write_heads": 3, "shift_range": 2, "memory_n": 16},
+    "feed-forward, no shift": {**PAPER_NTM, "controller": "feedforward", "shift_range": 0, "controller_size": 32},
+    "learned memory, 4+4 heads": {
+        **PAPER_NTM,
+        "memory_init": "learned",
+        "read_heads": 4,
+        "write_heads": 4,
+        "memory_n": 32,
+    },
 }
 
 
@@ -91,7 +87,7 @@ def test_time_steps_in_chunks_bit_for_bit(name, chunk):
 def test_compiled_chunks_match_eager_to_rounding(kind):
     """compile_step's chunked, compiled forward: the same logits and gradients to float rounding."""
     torch.manual_seed(3)
-    small = {**COPY, "memory_n": 16, "controller_size": 16}
+    small = {**PAPER_NTM, "memory_n": 16, "controller_size": 16}
     model = (
         NTM(**small)
         if kind == "ntm"
@@ -106,7 +102,7 @@ def test_compiled_chunks_match_eager_to_rounding(kind):
     for key in eager_grads:
         torch.testing.assert_close(compiled_grads[key], eager_grads[key], rtol=1e-4, atol=1e-5, msg=key)
     with pytest.raises(ValueError, match="chunk"):
-        training.compile_step(NTM(**COPY), chunk=0)
+        training.compile_step(NTM(**PAPER_NTM), chunk=0)
 
 
 def test_trained_model_bit_for_bit():
@@ -120,7 +116,7 @@ def test_trained_model_bit_for_bit():
 
 def test_every_time_step_sees_the_same_strides():
     """x_t is contiguous whatever T is, so a compiled step needs no new version per length."""
-    model, seen = NTM(**{**COPY, "memory_n": 8}), []
+    model, seen = NTM(**{**PAPER_NTM, "memory_n": 8}), []
     step = model._step
     model._step = lambda x_t, state: seen.append(x_t.stride()) or step(x_t, state)
     for t in (3, 7):
@@ -172,7 +168,7 @@ def _failing_compiler(*args):
 
 def test_a_compile_with_fallback_runs_eagerly_on_compiler_errors():
     torch.manual_seed(0)
-    model, x = NTM(**{**COPY, "memory_n": 8}), torch.rand(2, 7, 9)
+    model, x = NTM(**{**PAPER_NTM, "memory_n": 8}), torch.rand(2, 7, 9)
     eager = model(x)
     model.compile_steps(chunk=2, fallback=True)
     model._compiled = (_failing_compiler, _failing_compiler)  # what a missing compiler does on the first call

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from ntm_minimal import pretrained
 from ntm_minimal.tasks import CopyTask, make_task
+from ntm_minimal.tasks.copy import PAPER_NTM
 from ntm_minimal.tasks.repeat_copy import RepeatCopyTask
 
 
@@ -24,6 +26,12 @@ def test_copy_fixed_length_layout():
     assert torch.equal(b.x[:, :5, 8], torch.zeros(4, 5)) and torch.equal(b.x[:, 6:], torch.zeros(4, 5, 9))
     assert torch.equal(b.y[:, 6:], b.x[:, :5, :8])
     assert torch.equal(b.mask, torch.cat([torch.zeros(4, 6), torch.ones(4, 5)], 1))
+
+
+def test_paper_ntm_fits_the_default_task_and_is_the_shipped_copy_model():
+    task = CopyTask()
+    assert (PAPER_NTM["input_size"], PAPER_NTM["output_size"]) == (task.input_size, task.output_size)
+    assert pretrained.config("copy")["model_config"] == PAPER_NTM
 
 
 def test_copy_mixed_lengths_pad_and_mask():
