@@ -16,7 +16,7 @@
 # | C (4 edits) | MegaContext-lite: 3 refocus passes of at most 4 edits from the coarse cover | $O(W_{\max})$ once the tree is built |
 # | C scaled | the same with an edit budget that grows with $W_{\max}$ | $O(W_{\max})$ |
 # | oracle, random | the allocator (scaled budget) with scores that know the answer, or random ones | $O(W_{\max})$ |
-# | NTM | end to end: $N$ memory rows it learns to write, trained through all $T$ steps | $O(N)$ per step |
+# | NTM, DNC | end to end: $N = W_{\max}$ memory rows they learn to write, trained through all $T$ steps | $O(N)$ per step ($O(N \log N)$ with the DNC's allocation) |
 #
 # Flat top-k is the family of block retrieval over one level of summaries (InfLLM, Landmark attention,
 # NSA's selection branch): no hierarchy, no allocator. Every number below comes from
@@ -95,7 +95,7 @@ print(
 glue("m_runs", len(acc["runs"]))
 glue("m_queries", acc["cells"][0]["queries"])
 glue("m_tmax", f"2^{t_max.bit_length() - 1}")
-glue("m_tmin", f"2^{t_min.bit_length() - 1}")
+_ = glue("m_tmin", f"2^{t_min.bit_length() - 1}")
 
 # %% [markdown]
 # Each cell asks {glue:text}`m_queries` queries (16 streams, every one of their 16 facts), at $T$ from
@@ -432,7 +432,7 @@ hand_best = all(
     lens_row("hand-coded (cosine), regression", t_mid)["min"] > lens_row(name, t_mid)["max"]
     for name in ("two-stage, regression", "two-stage, pairwise")
 )
-glue(
+_ = glue(
     "m_lens_order",
     "above both two-stage scorers in every seed" if hand_best else "not above both two-stage scorers in every seed",
 )
@@ -473,7 +473,7 @@ g = gap["results"]
 glue("m_gap_lod1", number(g["learned_lod1"]["nll"] - g["learned_lod0"]["nll"], 2))
 glue("m_gap_lod1_acc", number(g["learned_lod1"]["accuracy"], 2))
 glue("m_gap_mean", number(g["mean_lod1"]["nll"], 1))
-glue("m_gap_lod2_acc", number(g["learned_lod2"]["accuracy"], 2))
+_ = glue("m_gap_lod2_acc", number(g["learned_lod2"]["accuracy"], 2))
 
 # %% [markdown]
 # A learned LOD1 gist stands in for its 32 tokens most of the time ({glue:text}`m_gap_lod1` nats
@@ -559,61 +559,82 @@ for key, name in (
 # trained. An NTM has to learn what to write. With $N$ rows it costs $O(N)$ per step whatever $T$ is,
 # the same promise as $W_{\max}$, so it is the like-for-like rival: **fixed-cost soft memory against
 # fixed-cost hard selection**. Here the course's NTM (LSTM controller, one read and one write head)
-# and the course's DNC (the same controller, one read head, dynamic allocation and temporal links over
-# the same $N$ rows) are trained end to end by the course's trainer on the task of the tables above
-# (16 facts, 16 key bits, 8 value bits, no fact in the last 64 steps), with the same curriculum over
-# $T$ and the same time limit (both stop there, long before their step budget), and evaluated on {glue:text}`m_ntm_grid_n` fresh
-# sequences per length.
+# and the course's DNC (the same controller, one read head, dynamic allocation) get $N$ =
+# {glue:text}`m_ntm_n` rows, the smallest working context $W_{\max}$ above, and are trained end to end
+# by the course's trainer on the task of the tables above (16 facts, 16 key bits, 8 value bits, no
+# fact in the last 64 steps), with the same curriculum over $T$ and the same time limit (both stop
+# there, long before their step budget), and evaluated on {glue:text}`m_ntm_grid_n` fresh sequences
+# per length. The DNC runs without its temporal link matrix: that matrix holds $N^2$ numbers per
+# sequence, and backpropagation through $T$ = {glue:text}`m_ntm_t1` steps of a batch of
+# {glue:text}`m_ntm_batch` keeps one copy per step, {glue:text}`m_link_gb` GB of float32 for the
+# matrix alone; a fact here is found by its key, which needs no links. A first pair with $N$ =
+# {glue:text}`m_small_n` rows (the DNC with its links) trained the same way is drawn beside them.
 
 # %%
 from ntm_minimal.training import TrainConfig, curriculum_value
 
-e2e_runs = {"NTM": "long_recall_ntm", "DNC": "long_recall_dnc"}
-e2e = {
-    label: {
-        "cfg": pretrained.config(run),
+
+def run_record(run):
+    """A trained run's config, log, eval.json, task and train settings, as this section uses them."""
+    cfg = pretrained.config(run)
+    return {
+        "cfg": cfg,
         "log": pretrained.metrics(run),
         "eval": pretrained.eval_results(run),
         "task": pretrained.task(run),
+        "train": TrainConfig(**cfg["train"]),
     }
-    for label, run in e2e_runs.items()
-}
-for label, r in e2e.items():
-    r["train"] = TrainConfig(**r["cfg"]["train"])
-    print(label, r["cfg"]["command"])
+
+
+def run_label(label, r):
+    links = r["cfg"]["model_config"].get("temporal_links", True)
+    return f"{label}, N = {r['cfg']['model_config']['memory_n']}" + ("" if links else ", no links")
+
+
+e2e = {label: run_record(run) for label, run in {"NTM": "long_recall_ntm_n512", "DNC": "long_recall_dnc_n512"}.items()}
+e2e_small = {label: run_record(run) for label, run in {"NTM": "long_recall_ntm", "DNC": "long_recall_dnc"}.items()}
+for label, r in [*e2e.items(), *e2e_small.items()]:
+    print(run_label(label, r), "|", r["cfg"]["command"])
 ntm_cfg, ntm_log, ntm_eval, ntm_task, ntm_train = (e2e["NTM"][k] for k in ("cfg", "log", "eval", "task", "train"))
 n_rows, m_width = ntm_cfg["model_config"]["memory_n"], ntm_cfg["model_config"]["memory_m"]
-same_memory = all(r["cfg"]["model_config"]["memory_n"] == n_rows for r in e2e.values())
-same_task = all(r["cfg"]["task_config"] == ntm_cfg["task_config"] for r in e2e.values())
-print("same N:", same_memory, "same task:", same_task)
+runs_alike = [*e2e.values(), *e2e_small.values()]
+same_task = all(r["cfg"]["task_config"] == ntm_cfg["task_config"] for r in runs_alike)
+same_time = all(r["train"].max_seconds == ntm_train.max_seconds for r in e2e.values())
+print("N = W_max:", all(r["cfg"]["model_config"]["memory_n"] == min(budgets) for r in e2e.values()))
+print("same task:", same_task, "same time limit:", same_time)
 chance = ntm_task.value_bits / 2  # a guess gets half the value bits wrong
 glue("m_ntm_n", n_rows)
+glue("m_small_n", e2e_small["NTM"]["cfg"]["model_config"]["memory_n"])
 glue("m_ntm_m", m_width)
+glue("m_ntm_batch", ntm_train.batch_size)
+link_bytes = ntm_train.batch_size * ntm_task.length * n_rows**2 * 4
+glue("m_link_gb", number(link_bytes / 1e9, 1))
 glue("m_ntm_share", number(n_rows * m_width / (min(budgets) * ntm_task.channels), 2))
 glue("m_ntm_t0", ntm_train.curriculum_start)
 glue("m_ntm_t1", ntm_task.length)
 glue("m_ntm_csteps", ntm_train.curriculum_steps)
 glue("m_ntm_grid_n", f"{ntm_eval['grid'][0]['batch_size']:,}")
 glue("m_ntm_chance", number(chance, 0))
-for label, r in e2e.items():
-    key = label.lower()
-    glue(f"m_{key}_steps", f"{int(r['log']['step'][-1]):,}")
-    glue(f"m_{key}_seqs", f"{int(r['log']['sequences'][-1]):,}")
-    glue(f"m_{key}_minutes", number(r["log"]["wall_s"][-1] / 60, 0))
-    glue(f"m_{key}_final", number(r["eval"]["heldout"]["bit_errors"], 2))
-    glue(f"m_{key}_final_se", number(r["eval"]["heldout"]["bit_errors_se"], 2))
-    glue(f"m_{key}_held_n", r["eval"]["heldout"]["batch_size"])
+for prefix, runs in (("", e2e), ("small_", e2e_small)):
+    for label, r in runs.items():
+        key = prefix + label.lower()
+        glue(f"m_{key}_steps", f"{int(r['log']['step'][-1]):,}")
+        glue(f"m_{key}_seqs", f"{int(r['log']['sequences'][-1]):,}")
+        glue(f"m_{key}_minutes", number(r["log"]["wall_s"][-1] / 60, 0))
+        glue(f"m_{key}_final", number(r["eval"]["heldout"]["bit_errors"], 2))
+        glue(f"m_{key}_final_se", number(r["eval"]["heldout"]["bit_errors_se"], 2))
+        glue(f"m_{key}_held_n", r["eval"]["heldout"]["batch_size"])
 
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
 plotting.plot_learning_curves(
-    {f"{label}, N = {r['cfg']['model_config']['memory_n']}": r["log"] for label, r in e2e.items()},
+    {run_label(label, r): r["log"] for label, r in [*e2e.items(), *e2e_small.items()]},
     x="sequences",
     y="heldout_bit_errors",
     logy=False,
     ax=ax,
 )
-ax.axhline(chance, color="0.5", ls=":", lw=1)
-ax.text(ntm_log["sequences"][0], chance, " a guess", va="bottom", color="0.4", fontsize=8)
+ax.axhline(chance, color="0.5", ls=":", lw=1, label="a guess")
+ax.legend(loc="lower center", ncol=3, fontsize=8)
 ax.set_ylim(0, ntm_task.value_bits)
 ax.set_ylabel(f"held-out bit errors (T = {ntm_task.length})")
 ax2 = ax.twinx()
@@ -636,8 +657,11 @@ plt.show()
 # steps ({glue:text}`m_dnc_seqs` sequences, {glue:text}`m_dnc_minutes` minutes: a DNC step costs more)
 # end with {glue:text}`m_dnc_final` ± {glue:text}`m_dnc_final_se`, where a guess gets
 # {glue:text}`m_ntm_chance` of 8 wrong. The training length rose from {glue:text}`m_ntm_t0` to
-# {glue:text}`m_ntm_t1` over the first {glue:text}`m_ntm_csteps` steps (dashed). Takeaway: the NTM
-# {glue:text}`m_ntm_curve`; the DNC {glue:text}`m_dnc_curve`.
+# {glue:text}`m_ntm_t1` over the first {glue:text}`m_ntm_csteps` steps (dashed). The pair with
+# {glue:text}`m_small_n` rows ended at {glue:text}`m_small_ntm_final` ± {glue:text}`m_small_ntm_final_se`
+# (NTM, {glue:text}`m_small_ntm_minutes` minutes) and {glue:text}`m_small_dnc_final` ±
+# {glue:text}`m_small_dnc_final_se` (DNC, {glue:text}`m_small_dnc_minutes` minutes). Takeaway: the NTM
+# with $N$ = {glue:text}`m_ntm_n` {glue:text}`m_ntm_curve`; the DNC {glue:text}`m_dnc_curve`.
 
 
 # %% tags=["nbval-check-output"]
@@ -668,7 +692,8 @@ display(
         + [mc_tables.READER_COLUMNS[r] for r in readers],
         e2e_rows,
         formats={1 + 2 * len(e2e) + i: ".2f" for i in range(len(readers))},
-        caption=f"NTM and DNC (N = {n_rows} rows of {m_width}): {ntm_eval['grid'][0]['batch_size']:,} fresh "
+        caption=f"NTM and DNC (N = {n_rows} rows of {m_width}, the DNC without links): "
+        f"{ntm_eval['grid'][0]['batch_size']:,} fresh "
         f"sequences per T (mean ± s.e.); exact: all {ntm_task.value_bits} value bits right. Readers: accuracy at W_max = "
         f"{small}, mean over {len(acc['runs'])} training runs; blank: not measured at that T",
     )
@@ -707,7 +732,7 @@ glue("m_ntm_top", number(cell(small, t_cmp, "top_k")["mean"], 2))
 glue("m_ntm_c", number(cell(small, t_cmp, "C_scaled")["mean"], 2))
 glue("m_ntm_rnd", number(cell(small, t_cmp, "random")["mean"], 2))
 glue("m_ntm_b", number(cell(small, t_cmp, "B")["mean"], 2))
-glue("m_ntm_numbers", f"{n_rows * m_width:,}")
+_ = glue("m_ntm_numbers", f"{n_rows * m_width:,}")
 
 # %% [markdown]
 # **What the table shows.** At $T$ = {glue:text}`m_ntm_tcmp`, the first length of the accuracy
@@ -726,7 +751,7 @@ glue("m_ntm_numbers", f"{n_rows * m_width:,}")
 # cache) keeps every token. The trained memories win on memory: their whole state is $N \times M$ =
 # {glue:text}`m_ntm_numbers` numbers whatever $T$ is ({glue:text}`m_ntm_n` rows of
 # {glue:text}`m_ntm_m`, {glue:text}`m_ntm_share` of one working context of $W_{\max}$ =
-# {glue:text}`m_small` tokens of 26 channels; the DNC adds an $N \times N$ link matrix), and nothing of
+# {glue:text}`m_small` tokens of 26 channels; a DNC with links adds an $N \times N$ matrix), and nothing of
 # the stream is kept, while the readers' tree or key cache grows with $T$. What they pay is training:
 # one step costs $O(N)$ (the DNC's links $O(N^2)$), but a training sequence costs $O(T \cdot N)$
 # forward and as much again backward through all $T$ steps, so on this CPU the curriculum stops at
@@ -735,7 +760,7 @@ glue("m_ntm_numbers", f"{n_rows * m_width:,}")
 
 # %% tags=["nbval-check-output"]
 c_name = mc_tables.READER_COLUMNS["C_scaled"]
-glue("m_ntm_vs", "loses to" if all(c_name in b for b in beaten.values()) else "is not always beaten by")
+_ = glue("m_ntm_vs", "loses to" if all(c_name in b for b in beaten.values()) else "is not always beaten by")
 
 # %% [markdown]
 # ## Conclusion
@@ -759,7 +784,8 @@ glue("m_ntm_vs", "loses to" if all(c_name in b for b in beaten.values()) else "i
 # answer {glue:text}`m_ntm_exact_cmp` and {glue:text}`m_dnc_exact_cmp` of the queries at
 # {glue:text}`m_ntm_tcmp` tokens after {glue:text}`m_ntm_minutes` and {glue:text}`m_dnc_minutes`
 # minutes of training: soft memory that must learn what to write {glue:text}`m_ntm_vs` hard selection
-# over a stored stream here, with a far smaller memory.
+# over a stored stream here, though its whole state stays the size of one working context while the
+# tree grows with $T$.
 #
 # ## Limits
 #
@@ -768,9 +794,9 @@ glue("m_ntm_vs", "loses to" if all(c_name in b for b in beaten.values()) else "i
 # - **The task suits content addressing.** A fact is one token with a unique key, found by a cosine;
 #   real long-context use needs reasoning over spans, which a gist may blur more than it does here.
 # - **One end-to-end run of each memory, on a CPU.** The NTM and the DNC are one training run each
-#   ({glue:text}`m_ntm_minutes` and {glue:text}`m_dnc_minutes` minutes) with $N$ = {glue:text}`m_ntm_n`
-#   rows, fewer than the $W_{\max}$ tokens they are compared with; longer training, other seeds and a
-#   larger $N$ are not measured, nor the DNC with the fixes of Csordás & Schmidhuber (2019).
+#   with $N$ = {glue:text}`m_ntm_n` rows ({glue:text}`m_ntm_minutes` and {glue:text}`m_dnc_minutes`
+#   minutes) and one each with {glue:text}`m_small_n`; longer training, other seeds, the DNC's link
+#   matrix at $N$ = {glue:text}`m_ntm_n` and the fixes of Csordás & Schmidhuber (2019) are not measured.
 # - **The curriculum LensNet** is trained once per training run ({glue:text}`m_cur_runs` runs), on
 #   {glue:text}`m_cur_per` labelled batches of {glue:text}`m_cur_batch` streams per length: few at the
 #   longest lengths, where a label costs the most.

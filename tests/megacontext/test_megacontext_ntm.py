@@ -14,7 +14,14 @@ from ntm_minimal.evaluation import GRID_SEQUENCES, evaluate_batch, heldout_batch
 from ntm_minimal.tasks import make_task
 from ntm_minimal.tasks.long_recall import LongRecallTask
 
-RUNS = {"ntm": "long_recall_ntm", "dnc": "long_recall_dnc"}
+#: run folder -> model; the pairs trained alike: N = 64 rows, and N = the smallest W_max of the tables
+RUNS = {
+    "long_recall_ntm": "ntm",
+    "long_recall_dnc": "dnc",
+    "long_recall_ntm_n512": "ntm",
+    "long_recall_dnc_n512": "dnc",
+}
+PAIRS = [("long_recall_ntm", "long_recall_dnc"), ("long_recall_ntm_n512", "long_recall_dnc_n512")]
 
 
 def test_sample_overrides_replace_settings_for_one_batch():
@@ -32,9 +39,9 @@ def test_sample_overrides_replace_settings_for_one_batch():
         task.sample(2, torch.Generator(), length=10)
 
 
-@pytest.mark.parametrize("model", RUNS)
-def test_run_folder_is_the_table_task_with_a_curriculum_over_t(model):
-    RUN = RUNS[model]
+@pytest.mark.parametrize("RUN", RUNS)
+def test_run_folder_is_the_table_task_with_a_curriculum_over_t(RUN):
+    model = RUNS[RUN]
     config = pretrained.config(RUN)
     assert config["command"].startswith("python -m ntm_minimal.train --task long_recall")
     assert config["task"] == "long_recall" and config["model"] == model
@@ -54,8 +61,20 @@ def test_run_folder_is_the_table_task_with_a_curriculum_over_t(model):
     assert len(log["step"]) >= 2 and all(b > a for a, b in zip(log["sequences"], log["sequences"][1:]))
 
 
-def test_the_dnc_is_trained_like_the_ntm():
-    ntm, dnc = (pretrained.config(run) for run in RUNS.values())
+def test_the_large_pair_has_one_working_context_of_rows():
+    """Chapter 15b's like-for-like pair: N equals the smallest W_max of the shipped accuracy tables."""
+    acc = pretrained.bench_result("megacontext_accuracy")["accuracy"]
+    smallest = min(c["W_max"] for c in acc["cells"])
+    for run in PAIRS[1]:
+        assert pretrained.config(run)["model_config"]["memory_n"] == smallest
+    # at this N the DNC's link matrix does not fit backpropagation through T steps on a CPU
+    assert pretrained.config(PAIRS[1][1])["model_config"]["temporal_links"] is False
+    assert pretrained.config(PAIRS[0][1])["model_config"]["temporal_links"] is True
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_the_dnc_is_trained_like_the_ntm(pair):
+    ntm, dnc = (pretrained.config(run) for run in pair)
     assert dnc["task_config"] == ntm["task_config"] and dnc["eval_grid"] == ntm["eval_grid"]
     for key in ("memory_n", "memory_m", "controller", "controller_size", "read_heads"):
         assert dnc["model_config"][key] == ntm["model_config"][key]
@@ -72,9 +91,8 @@ def test_the_dnc_is_trained_like_the_ntm():
         assert dnc["train"][key] == ntm["train"][key]
 
 
-@pytest.mark.parametrize("model", RUNS)
-def test_eval_json_holds_and_the_heldout_batch_reproduces(model):
-    RUN = RUNS[model]
+@pytest.mark.parametrize("RUN", RUNS)
+def test_eval_json_holds_and_the_heldout_batch_reproduces(RUN):
     result = pretrained.eval_results(RUN)
     lengths = [row["length"] for row in result["grid"]]
     assert lengths == sorted(lengths) and max(lengths) >= 4096  # reaches the readers' first T
