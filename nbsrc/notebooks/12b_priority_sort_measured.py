@@ -206,12 +206,16 @@ _ = glue("big_sharing", percent(SHARING["priority_sort"]["shared"], 0))
 # to their row: if a row keeps the last vector written to it, the most such a sort can read back.
 
 # %% tags=["nbval-check-output"]
+span = round(SHARING["priority_sort_4heads"]["span"])
+# the fewest rows (from 64 up) over which evenly spread addresses keep 9 answers in 10 readable
+assert even_address_collisions(64, K, S)["readable"] < 0.9
+nine_in_ten = next(r for r in range(64, 129) if even_address_collisions(r, K, S)["readable"] >= 0.9)
 show(["rows the addresses spread over", "answers alone on their row", "answers last written to their row (at most right)",
       "lists with every answer alone"],
      [[r, f"{c['alone']:.1%}", f"{c['readable']:.1%}", f"{c['sequences_apart']:.1%}"]
-      for r in (17, 28, 64, 92, 128) for c in [even_address_collisions(r, K, S)]],
+      for r in sorted({span, 32, 64, nine_in_ten, 128}) for c in [even_address_collisions(r, K, S)]],
      caption="20 priorities uniform in [-1, 1], the top 16 checked; 20,000 draws")
-span = round(SHARING["priority_sort_4heads"]["span"])
+glue("nine_in_ten", nine_in_ten)
 packed, everywhere = even_address_collisions(span, K, S), even_address_collisions(128, K, S)
 glue("span", span)
 glue("packed_alone", percent(packed["alone"], 0))
@@ -229,7 +233,7 @@ _ = glue("all_rows_readable", percent(everywhere["readable"], 0))
 # - **Packed addresses from a priority must collide.** Spread evenly over {glue:text}`span` rows,
 #   20 priorities leave only about {glue:text}`packed_alone` of the answers alone, and even if every
 #   row kept its last vector, at most about {glue:text}`packed_readable` could be read back. Nine
-#   answers in ten need the writes spread evenly over about 92 rows or more (all 128 rows allow at
+#   answers in ten need the writes spread evenly over about {glue:text}`nine_in_ten` rows or more (all 128 rows allow at
 #   most about {glue:text}`all_rows_readable`), too far apart for a head that steps one row per
 #   answer.
 #
